@@ -1,0 +1,42 @@
+"""Raising and resolving alerts. At most one open alert exists per (kind, subject)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.models import Alert
+
+OPEN_STATES = ("open", "acknowledged")
+
+
+def raise_alert(session: Session, *, kind: str, subject: str, message: str, details: dict, now: datetime) -> Alert:
+    alert = session.scalar(
+        select(Alert).where(Alert.kind == kind, Alert.subject == subject, Alert.status.in_(OPEN_STATES))
+    )
+    if alert is None:
+        alert = Alert(kind=kind, subject=subject, message=message, details=details, status="open",
+                      opened_at=now, updated_at=now)
+        session.add(alert)
+    elif alert.details != details or alert.message != message:
+        alert.details, alert.message, alert.updated_at = details, message, now
+    session.flush()
+    return alert
+
+
+def resolve(session: Session, *, kind: str, subject: str, actor: str, now: datetime) -> int:
+    result = session.execute(
+        update(Alert)
+        .where(Alert.kind == kind, Alert.subject == subject, Alert.status.in_(OPEN_STATES))
+        .values(status="resolved", resolved_at=now, resolved_by=actor, updated_at=now)
+    )
+    return result.rowcount or 0
+
+
+def open_alerts(session: Session, kind: str | None = None) -> list[Alert]:
+    query = select(Alert).where(Alert.status.in_(OPEN_STATES)).order_by(Alert.opened_at)
+    if kind:
+        query = query.where(Alert.kind == kind)
+    return list(session.scalars(query))

@@ -1,0 +1,32 @@
+"""Append-only audit trail. Every state change writes one row in the transaction that makes the change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from engine.models import AuditEntry
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    instance_id: int | None = None,
+    task_id: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    session.execute(
+        insert(AuditEntry).values(
+            at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id, before=before, after=after
+        )
+    )
+
+
+def trail(session: Session, instance_id: int) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)))

@@ -1,0 +1,100 @@
+"""The calendar's database side: imported official schedules, and the WorkingCalendar built from them.
+
+`import_schedule` stores a year's official holidays and make-up working days (`inspectflow calendar
+import FILE`), resolves the uncovered-year alert and returns the years it covered; the caller then asks
+the runtime to recompute the provisional due dates (see `engine.runtime.timers.recompute_provisional`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from engine import alerts
+from engine.calendar import WorkingCalendar, parse_override_csv
+from engine.models import CalendarOverride, CalendarYear, Deadline
+
+UNCOVERED_YEAR_ALERT = "calendar_year_uncovered"
+
+
+def load_calendar(session: Session) -> WorkingCalendar:
+    overrides = {row.day: row.kind for row in session.execute(select(CalendarOverride.day, CalendarOverride.kind))}
+    years = session.scalars(select(CalendarYear.year)).all()
+    return WorkingCalendar(overrides=overrides, imported_years=years)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    years: list[int]
+    days: int
+
+
+def import_schedule(session: Session, text: str, *, source: str, actor: str, now: datetime) -> ImportResult:
+    """Replace the overrides of every year the file covers with the file's rows; those years become covered.
+
+    A file lists the official exceptions of whole years: the holidays on weekdays and the make-up working
+    days on weekends. Days it does not list follow the weekend rule.
+    """
+    rows = parse_override_csv(text)
+    years = sorted({day.year for day, _kind in rows})
+    for year in years:
+        session.execute(
+            delete(CalendarOverride).where(CalendarOverride.day >= date(year, 1, 1),
+                                           CalendarOverride.day <= date(year, 12, 31))
+        )
+        session.execute(delete(CalendarYear).where(CalendarYear.year == year))
+    session.execute(insert(CalendarOverride), [
+        dict(day=day, kind=kind, source=source, imported_by=actor, imported_at=now) for day, kind in rows
+    ])
+    session.execute(insert(CalendarYear), [
+        dict(year=year, source=source, imported_by=actor, imported_at=now) for year in years
+    ])
+    for year in years:
+        alerts.resolve(session, kind=UNCOVERED_YEAR_ALERT, subject=str(year), actor=actor, now=now)
+    return ImportResult(years=years, days=len(rows))
+
+
+def status(session: Session, calendar: WorkingCalendar, today: date) -> dict:
+    """What an administrator needs to see: which years are official, which are estimated and in use."""
+    imported = {
+        row.year: {"source": row.source, "imported_by": row.imported_by, "imported_at": row.imported_at.isoformat()}
+        for row in session.execute(select(CalendarYear))
+    }
+    override_counts = Counter(day.year for day in session.scalars(select(CalendarOverride.day)))
+    provisional = session.scalar(select(func.count()).select_from(Deadline).where(Deadline.provisional.is_(True)))
+    years = sorted(set(range(today.year - 1, today.year + 3)) | set(imported))
+    return {
+        "today": today.isoformat(),
+        "years": [
+            {
+                "year": year,
+                "covered": calendar.covers(year),
+                "source": "imported" if year in imported else ("package" if calendar.covers(year) else "estimate"),
+                "overrides": override_counts.get(year, 0),
+                **({"import": imported[year]} if year in imported else {}),
+            }
+            for year in years
+        ],
+        "provisional_deadlines": int(provisional or 0),
+    }
+
+
+def open_uncovered_year_alerts(session: Session, calendar: WorkingCalendar, years: set[int], now: datetime) -> None:
+    for year in sorted(years):
+        if not calendar.covers(year):
+            alerts.raise_alert(
+                session,
+                kind=UNCOVERED_YEAR_ALERT,
+                subject=str(year),
+                message=(
+                    f"{year} 年的法定节假日安排尚未导入：涉及该年的期限按周末和法定假日估算，标记为暂定。"
+                    f" The official {year} holiday schedule is not imported; due dates in {year} are estimates."
+                ),
+                details={"year": year},
+                now=now,
+            )
+

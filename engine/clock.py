@@ -1,0 +1,101 @@
+"""Injected time.
+
+Every engine function that needs "now" takes a `Clock`. SpiffWorkflow's timer code calls
+`datetime.now(timezone.utc)` directly; `bind_library_clock` points that module at whichever clock the
+current thread is running with, so a pinned or frozen clock governs the library's timer checks too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Iterator, Protocol
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CLOCK_ENV = "INSPECTFLOW_CLOCK"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FrozenClock:
+    """A clock that stands still until told to move (tests, `sweep --at`, INSPECTFLOW_CLOCK)."""
+
+    def __init__(self, moment: datetime | str):
+        self._moment = to_utc(parse_moment(moment) if isinstance(moment, str) else moment)
+
+    def now(self) -> datetime:
+        return self._moment
+
+    def set(self, moment: datetime | str) -> None:
+        self._moment = to_utc(parse_moment(moment) if isinstance(moment, str) else moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self._moment += delta
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 moment; without an offset it is read as Asia/Shanghai time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 moment: {text!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment
+
+
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: inspectflow stores only timezone-aware moments")
+    return moment.astimezone(timezone.utc)
+
+
+def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
+    """The clock a command or the app runs with: pinned by INSPECTFLOW_CLOCK, else the system clock."""
+    pinned = (environ if environ is not None else os.environ).get(CLOCK_ENV)
+    return FrozenClock(pinned) if pinned else SystemClock()
+
+
+_current: contextvars.ContextVar[Clock] = contextvars.ContextVar("inspectflow_clock", default=SystemClock())
+
+
+def current_clock() -> Clock:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def running_with(clock: Clock) -> Iterator[Clock]:
+    """Make `clock` the one SpiffWorkflow's timer code sees for the duration of the block."""
+    token = _current.set(clock)
+    try:
+        yield clock
+    finally:
+        _current.reset(token)
+
+
+class _LibraryDatetime(datetime):
+    """`datetime` whose now() answers from the current injected clock."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        moment = _current.get().now()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def bind_library_clock() -> None:
+    """Idempotently route SpiffWorkflow's timer module through the injected clock."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    timer.datetime = _LibraryDatetime  # type: ignore[attr-defined, misc]

@@ -1,0 +1,113 @@
+"""Deployed diagrams, their process versions, running instances, and the rows mirrored from them.
+
+`ProcessInstance.serialized` holds the SpiffWorkflow state without the process specs: specs are stored
+once per deployed version (`Diagram.xml`) and referenced through `process_version_id` / `spec_refs`.
+`lock_version` is the optimistic lock every state change checks and bumps.
+`TaskRecord` (the task mirror) and `Deadline` are rewritten in the same transaction as the instance.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.models.base import Base, UTCDateTime
+
+
+class Diagram(Base):
+    """One uploaded BPMN file, exactly as deployed."""
+
+    __tablename__ = "diagram"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(255))
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    deployed_by: Mapped[str] = mapped_column(String(120))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessVersion(Base):
+    """A numbered version of one executable process (BPMN process id = `process_key`)."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(255))
+    diagram_id: Mapped[int] = mapped_column(ForeignKey("diagram.id"), index=True)
+    # Call activities in this process name other processes; resolved at start time (see spec_refs).
+    called_process_keys: Mapped[list] = mapped_column(JSON, default=list)
+    deployed_by: Mapped[str] = mapped_column(String(120))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    diagram: Mapped[Diagram] = relationship(lazy="joined")
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(255), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    # running | completed | error | cancelled
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    serialized: Mapped[str] = mapped_column(Text)
+    # {process_key: process_version_id} for every spec the instance runs, call-activity targets included.
+    spec_refs: Mapped[dict] = mapped_column(JSON)
+    lock_version: Mapped[int] = mapped_column(Integer)
+    started_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskRecord(Base):
+    """The task mirror: one row per user task that is or was open. Inboxes query this, never workflows."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_state_candidate_group_due_at", "state", "candidate_group", "due_at"),
+        Index("ix_task_state_assignee", "state", "assignee"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(255))
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(255))
+    candidate_group: Mapped[str | None] = mapped_column(String(255))
+    agency: Mapped[str | None] = mapped_column(String(120))
+    assignee: Mapped[str | None] = mapped_column(String(120))
+    business_key: Mapped[str | None] = mapped_column(String(255))
+    # open | completed | cancelled
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class Deadline(Base):
+    """A waiting timer's due moment. The sweep selects these by due_at; a fired row is deleted."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (Index("ix_deadline_due_at", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the timer task's UUID
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(255))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Computed across a year the calendar only estimates; recomputed when that year is imported.
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)

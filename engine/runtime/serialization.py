@@ -1,0 +1,54 @@
+"""Workflow state to JSON and back, with the process specs stored by reference.
+
+SpiffWorkflow's serializer writes the whole process spec into every saved instance and parses it again on
+every load; for a step-by-step runtime that is most of the cost. Here the top-level workflow converter
+leaves the specs out, and restoring takes the already-parsed spec objects (cached per deployed version)
+plus the script engine, which is attached at construction so the library's unrestricted default is never
+installed on a restored workflow.
+"""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+
+class _SpecByReferenceConverter(BpmnWorkflowConverter):
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None, script_engine=None):
+        if spec is None:
+            raise ValueError("restoring a workflow needs its process spec")
+        workflow = self.target_class(spec, subprocess_specs or {}, script_engine=script_engine, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class WorkflowCodec:
+    def __init__(self) -> None:
+        config = dict(SPIFF_CONFIG)
+        config[BpmnWorkflow] = _SpecByReferenceConverter
+        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+    def loads(self, text: str, spec, subprocess_specs: dict, script_engine) -> BpmnWorkflow:
+        dct = json.loads(text)
+        self._serializer.migrate(dct)
+        return self._serializer.from_dict(
+            dct, spec=spec, subprocess_specs=subprocess_specs, script_engine=script_engine
+        )

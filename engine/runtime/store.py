@@ -1,0 +1,194 @@
+"""Loading and saving process instances: one place owns the instance row, the optimistic lock, the task
+mirror and deadline rows, and the workflow cache.
+
+Concurrency: `save` updates the instance row only if its lock_version is still the one `load` read; when
+another transaction got there first, nothing is written and `ConcurrentUpdate` is raised (the caller rolls
+back). A workflow taken from the cache belongs to this caller alone; it goes back to the cache only after
+the transaction commits.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.bpmn.errors import ScriptTimeout
+from engine.calendar_store import open_uncovered_year_alerts
+from engine.clock import SHANGHAI, Clock, running_with
+from engine.models import ProcessInstance
+from engine.runtime.core import Runtime
+from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed
+from engine.runtime.mirror import Snapshot, read_snapshot, snapshot, write_changes
+
+_ON_COMMIT = "inspectflow_on_commit"
+
+
+@dataclass
+class CachedWorkflow:
+    lock_version: int
+    workflow: BpmnWorkflow
+    mirrored: Snapshot
+
+
+@dataclass
+class InstanceState:
+    id: int
+    process_key: str
+    process_version_id: int
+    spec_refs: dict
+    business_key: str | None
+    status: str
+    lock_version: int
+    workflow: BpmnWorkflow
+    mirrored: Snapshot
+
+
+def load(runtime: Runtime, session: Session, instance_id: int) -> InstanceState:
+    meta = session.execute(
+        select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.process_version_id,
+               ProcessInstance.spec_refs, ProcessInstance.business_key, ProcessInstance.status,
+               ProcessInstance.lock_version)
+        .where(ProcessInstance.id == instance_id)
+    ).one_or_none()
+    if meta is None:
+        raise InstanceNotFound(f"process instance {instance_id} does not exist", instance_id=instance_id)
+    cached: CachedWorkflow | None = runtime.workflows.take(instance_id)
+    if cached is not None and cached.lock_version == meta.lock_version:
+        workflow, mirrored = cached.workflow, cached.mirrored
+    else:
+        serialized = session.scalar(select(ProcessInstance.serialized).where(ProcessInstance.id == instance_id))
+        spec, subprocess_specs = runtime.workflow_specs(session, meta.process_version_id, meta.spec_refs)
+        workflow = runtime.codec.loads(serialized, spec, subprocess_specs, runtime.script_engine)
+        mirrored = read_snapshot(session, instance_id)
+    return InstanceState(
+        id=meta.id, process_key=meta.process_key, process_version_id=meta.process_version_id,
+        spec_refs=meta.spec_refs, business_key=meta.business_key, status=meta.status,
+        lock_version=meta.lock_version, workflow=workflow, mirrored=mirrored,
+    )
+
+
+def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
+    """Run engine steps (timers included) until only user tasks and waiting events remain.
+
+    A diagram whose scripts loop through the graph forever is stopped after `step_time_limit_s`; each
+    script on its own is bounded by the script engine.
+    """
+    deadline = time.monotonic() + runtime.step_time_limit_s
+
+    def check_budget(task) -> None:
+        if time.monotonic() > deadline:
+            raise StepFailed(
+                f"the diagram kept running for more than {runtime.step_time_limit_s:g} s "
+                f"(last step '{task.task_spec.bpmn_id}'); nothing was saved",
+                element_id=task.task_spec.bpmn_id,
+            )
+
+    try:
+        with running_with(clock):
+            while True:
+                workflow.do_engine_steps(did_complete_task=check_budget)
+                # A timer that fired during the final refresh readies its path; run that too.
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
+                check_budget(workflow.last_task or workflow.task_tree)
+    except StepFailed:
+        raise
+    except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
+        raise _step_failure(exc) from exc
+
+
+def _step_failure(exc: Exception) -> StepFailed:
+    task_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    element_id = getattr(task_spec, "bpmn_id", None)
+    where = f" at '{element_id}'" if element_id else ""
+    detail = str(exc).strip() or exc.__class__.__name__
+    return StepFailed(f"the diagram failed{where}: {detail}; nothing was saved", element_id=element_id)
+
+
+def insert_new(
+    runtime: Runtime,
+    session: Session,
+    *,
+    workflow: BpmnWorkflow,
+    process_key: str,
+    process_version_id: int,
+    spec_refs: dict,
+    business_key: str | None,
+    actor: str,
+    now: datetime,
+) -> InstanceState:
+    completed = workflow.is_completed()
+    instance_id = session.execute(
+        insert(ProcessInstance).values(
+            process_version_id=process_version_id, process_key=process_key, business_key=business_key,
+            status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
+            spec_refs=spec_refs, lock_version=1, started_by=actor, created_at=now, updated_at=now,
+            completed_at=now if completed else None,
+        ).returning(ProcessInstance.id)
+    ).scalar_one()
+    state = InstanceState(
+        id=instance_id, process_key=process_key, process_version_id=process_version_id, spec_refs=spec_refs,
+        business_key=business_key, status="completed" if completed else "running", lock_version=1,
+        workflow=workflow, mirrored=Snapshot(),
+    )
+    _write_mirror(runtime, session, state, now=now, actor=actor)
+    return state
+
+
+def save(
+    runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str,
+    completed_task_id: str | None = None,
+) -> None:
+    completed = state.workflow.is_completed()
+    status = "completed" if completed else "running"
+    result = session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == state.id, ProcessInstance.lock_version == state.lock_version)
+        .values(serialized=runtime.codec.dumps(state.workflow), lock_version=state.lock_version + 1,
+                status=status, updated_at=now, completed_at=now if completed else None)
+    )
+    if result.rowcount != 1:
+        raise ConcurrentUpdate(
+            f"process instance {state.id} was changed by someone else at the same moment; nothing was saved",
+            instance_id=state.id,
+        )
+    state.lock_version += 1
+    state.status = status
+    _write_mirror(runtime, session, state, now=now, actor=actor, completed_task_id=completed_task_id)
+
+
+def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str,
+                  completed_task_id: str | None = None) -> None:
+    calendar = runtime.calendar
+    after = snapshot(state.workflow, calendar, now)
+    write_changes(session, instance_id=state.id, business_key=state.business_key, before=state.mirrored,
+                  after=after, now=now, actor=actor, completed_task_id=completed_task_id)
+    estimated = {
+        year
+        for timer in after.timers.values() if timer.provisional
+        for year in calendar.uncovered_years_between(now.astimezone(SHANGHAI).date(),
+                                                     timer.due_at.astimezone(SHANGHAI).date())
+    }
+    if estimated:
+        open_uncovered_year_alerts(session, calendar, estimated, now)
+    state.mirrored = after
+    cached = CachedWorkflow(state.lock_version, state.workflow, after)
+    session.info.setdefault(_ON_COMMIT, []).append(lambda: runtime.workflows.put(state.id, cached))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    for callback in session.info.pop(_ON_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
