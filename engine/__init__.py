@@ -1,0 +1,1 @@
+"""inspectflow's engine: domain, workflow runtime, calendar, deadlines. Never imports Flask or web/."""
