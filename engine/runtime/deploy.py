@@ -1,0 +1,96 @@
+"""Deploying a BPMN file: validate it completely, then store it as a new version of each executable process.
+
+Nothing is stored when the diagram is refused; the refusal names the reason and the element or line.
+Deploying the very same bytes again as the latest version of all its processes is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.bpmn.errors import DiagramError
+from engine.bpmn.loader import load_diagram
+from engine.clock import Clock
+from engine.models import Diagram, ProcessVersion
+from engine.runtime.core import Runtime
+from engine.runtime.errors import DeployRefused
+
+
+@dataclass(frozen=True)
+class DeployedVersion:
+    id: int
+    process_key: str
+    version: int
+    name: str
+    unchanged: bool
+
+
+def deploy(runtime: Runtime, session: Session, clock: Clock, *, xml: bytes | str, source_name: str,
+           actor: str) -> list[DeployedVersion]:
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    try:
+        diagram = load_diagram(data, source_name)
+    except DiagramError as err:
+        raise DeployRefused(str(err), **err.to_dict()) from err
+
+    digest = hashlib.sha256(data).hexdigest()
+    latest = {
+        key: (version_id, version, diagram_id)
+        for key, version_id, version, diagram_id in _latest_versions(session, diagram.executable_process_ids)
+    }
+    unchanged_ids = {diagram_id for _v, _n, diagram_id in latest.values()}
+    if len(latest) == len(diagram.executable_process_ids) and len(unchanged_ids) == 1:
+        stored = session.get(Diagram, unchanged_ids.pop())
+        if stored is not None and stored.sha256 == digest:
+            return [
+                DeployedVersion(latest[key][0], key, latest[key][1], diagram.process_names.get(key, key), True)
+                for key in diagram.executable_process_ids
+            ]
+
+    now = clock.now()
+    row = Diagram(source_name=source_name, xml=data, sha256=digest, deployed_by=actor, deployed_at=now)
+    session.add(row)
+    session.flush()
+    deployed = []
+    for key in diagram.executable_process_ids:
+        version = ProcessVersion(
+            process_key=key,
+            version=latest[key][1] + 1 if key in latest else 1,
+            name=diagram.process_names.get(key, key),
+            diagram_id=row.id,
+            called_process_keys=sorted(diagram.called_process_ids),
+            deployed_by=actor,
+            deployed_at=now,
+        )
+        session.add(version)
+        session.flush()
+        deployed.append(DeployedVersion(version.id, key, version.version, version.name, False))
+    audit.record(session, at=now, actor=actor, action="diagram.deployed",
+                 after={"diagram_id": row.id, "source_name": source_name, "sha256": digest,
+                        "versions": [{"process_key": d.process_key, "version": d.version} for d in deployed]})
+    return deployed
+
+
+def _latest_versions(session: Session, keys: list[str]):
+    newest = (
+        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("version"))
+        .where(ProcessVersion.process_key.in_(keys))
+        .group_by(ProcessVersion.process_key)
+        .subquery()
+    )
+    return session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.id, ProcessVersion.version, ProcessVersion.diagram_id)
+        .join(newest, (newest.c.process_key == ProcessVersion.process_key) & (newest.c.version == ProcessVersion.version))
+    ).all()
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
+    return session.scalar(
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    )

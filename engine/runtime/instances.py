@@ -1,0 +1,201 @@
+"""Starting instances, completing and claiming user tasks, and reading an instance's state.
+
+Each function is one unit of work inside the caller's transaction: the instance row (version-checked),
+the task mirror, the deadline rows and one audit row change together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.clock import SHANGHAI, Clock
+from engine.models import ProcessInstance, ProcessVersion, TaskRecord
+from engine.runtime import store
+from engine.runtime.core import Runtime
+from engine.runtime.deploy import latest_version
+from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
+
+RESERVED_NAMES = {"working_days_after", "is_working_day"}
+
+
+@dataclass(frozen=True)
+class StartedInstance:
+    id: int
+    process_key: str
+    version: int
+    status: str
+    open_tasks: list[dict]
+
+
+def validate_data(data: object) -> dict:
+    """Task data must be a JSON object whose keys diagrams can use as variable names."""
+    if not isinstance(data, dict):
+        raise InvalidTaskData("task data must be a JSON object", received=type(data).__name__)
+    problems = {}
+    for key in data:
+        if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key):
+            problems[str(key)] = "not a valid field name (letters, digits and _; not a Python keyword)"
+        elif key.startswith("_"):
+            problems[key] = "field names may not start with _"
+        elif key in RESERVED_NAMES:
+            problems[key] = "this name is a calendar helper available to diagrams"
+    if problems:
+        raise InvalidTaskData("some field names cannot be used: " + ", ".join(sorted(problems)), fields=problems)
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise InvalidTaskData(f"task data is not plain JSON: {exc}") from exc
+    return data
+
+
+def resolve_spec_refs(session: Session, version: ProcessVersion) -> dict[str, int]:
+    """Pin every call-activity target (transitively) to its latest deployed version."""
+    refs = {version.process_key: version.id}
+    pending = list(version.called_process_keys)
+    while pending:
+        key = pending.pop()
+        if key in refs:
+            continue
+        target = latest_version(session, key)
+        if target is None:
+            raise ProcessNotFound(
+                f"process '{version.process_key}' calls '{key}', which is not deployed; deploy it first",
+                process_key=key,
+            )
+        refs[key] = target.id
+        pending.extend(target.called_process_keys)
+    return refs
+
+
+def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_key: str, data: dict,
+                   actor: str, business_key: str | None = None) -> StartedInstance:
+    validate_data(data)
+    version = latest_version(session, process_key)
+    if version is None:
+        raise ProcessNotFound(f"no process '{process_key}' is deployed", process_key=process_key)
+    runtime.refresh_calendar(session)
+    spec_refs = resolve_spec_refs(session, version)
+    spec, subprocess_specs = runtime.workflow_specs(session, version.id, spec_refs)
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=runtime.script_engine)
+    workflow.task_tree.data.update(data)
+    store.run_engine(runtime, workflow, clock)
+    now = clock.now()
+    state = store.insert_new(runtime, session, workflow=workflow, process_key=process_key,
+                             process_version_id=version.id, spec_refs=spec_refs, business_key=business_key,
+                             actor=actor, now=now)
+    audit.record(session, at=now, actor=actor, action="instance.started", instance_id=state.id,
+                 after={"process_key": process_key, "version": version.version, "data": data,
+                        "business_key": business_key})
+    return StartedInstance(state.id, process_key, version.version, state.status,
+                           [_task_summary(t) for t in state.mirrored.tasks.values()])
+
+
+def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: str, data: dict,
+                  actor: str) -> StartedInstance:
+    validate_data(data)
+    record = _open_task(session, task_id)
+    if record.assignee and record.assignee != actor:
+        raise TaskNotOpen(f"task '{record.name}' is claimed by {record.assignee}; only they can complete it",
+                          task_id=task_id, assignee=record.assignee)
+    runtime.refresh_calendar(session)
+    state = store.load(runtime, session, record.instance_id)
+    task = state.workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY:
+        raise TaskNotOpen(f"task '{record.name}' is no longer open: the process has moved on", task_id=task_id)
+    task.data.update(data)
+    task.run()
+    store.run_engine(runtime, state.workflow, clock)
+    now = clock.now()
+    store.save(runtime, session, state, now=now, actor=actor, completed_task_id=task_id)
+    audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
+                 before={"element_id": record.element_id, "state": "open"},
+                 after={"element_id": record.element_id, "state": "completed", "data": data})
+    version = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == state.process_version_id))
+    return StartedInstance(state.id, state.process_key, version or 0, state.status,
+                           [_task_summary(t) for t in state.mirrored.tasks.values()])
+
+
+def claim_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> None:
+    record = _open_task(session, task_id)
+    result = session.execute(
+        update(TaskRecord).where(TaskRecord.id == task_id, TaskRecord.state == "open",
+                                 (TaskRecord.assignee.is_(None)) | (TaskRecord.assignee == actor))
+        .values(assignee=actor)
+    )
+    if result.rowcount != 1:
+        raise TaskNotOpen(f"task '{record.name}' is already claimed by {record.assignee}", task_id=task_id,
+                          assignee=record.assignee)
+    audit.record(session, at=clock.now(), actor=actor, action="task.claimed", instance_id=record.instance_id,
+                 task_id=task_id, before={"assignee": record.assignee}, after={"assignee": actor})
+
+
+def release_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> None:
+    record = _open_task(session, task_id)
+    if record.assignee != actor:
+        raise TaskNotOpen(f"task '{record.name}' is not claimed by you", task_id=task_id, assignee=record.assignee)
+    session.execute(update(TaskRecord).where(TaskRecord.id == task_id).values(assignee=None))
+    audit.record(session, at=clock.now(), actor=actor, action="task.released", instance_id=record.instance_id,
+                 task_id=task_id, before={"assignee": actor}, after={"assignee": None})
+
+
+def open_tasks(session: Session, *, instance_id: int | None = None, candidate_groups: list[str] | None = None,
+               limit: int = 500) -> list[TaskRecord]:
+    query = select(TaskRecord).where(TaskRecord.state == "open")
+    if instance_id is not None:
+        query = query.where(TaskRecord.instance_id == instance_id)
+    if candidate_groups is not None:
+        query = query.where(TaskRecord.candidate_group.in_(candidate_groups))
+    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
+    return list(session.scalars(query))
+
+
+def get_instance(session: Session, instance_id: int) -> ProcessInstance | None:
+    return session.get(ProcessInstance, instance_id)
+
+
+def task_data(runtime: Runtime, session: Session, task_id: str) -> dict:
+    """The data a task's form starts from (read-only: the workflow goes back to the cache untouched)."""
+    record = session.get(TaskRecord, task_id)
+    if record is None:
+        raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
+    state = store.load(runtime, session, record.instance_id)
+    try:
+        task = state.workflow.get_task_from_id(UUID(task_id))
+        return dict(task.data) if task is not None else {}
+    finally:
+        runtime.workflows.put(state.id, store.CachedWorkflow(state.lock_version, state.workflow, state.mirrored))
+
+
+def _open_task(session: Session, task_id: str) -> TaskRecord:
+    try:
+        UUID(task_id)
+    except (ValueError, AttributeError, TypeError):
+        raise TaskNotFound(f"'{task_id}' is not a task id", task_id=task_id) from None
+    record = session.get(TaskRecord, task_id)
+    if record is None:
+        raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
+    if record.state != "open":
+        who = f" by {record.completed_by}" if record.completed_by else ""
+        when = f" at {_shanghai(record.completed_at)}" if record.completed_at else ""
+        raise TaskNotOpen(f"task '{record.name}' was already {record.state}{who}{when}", task_id=task_id,
+                          state=record.state, completed_by=record.completed_by)
+    return record
+
+
+def _shanghai(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _task_summary(task) -> dict:
+    return {"id": task.id, "element_id": task.element_id, "name": task.name, "lane": task.lane,
+            "due_at": task.due_at.isoformat() if task.due_at else None}

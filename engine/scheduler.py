@@ -1,0 +1,49 @@
+"""APScheduler wiring: run the deadline sweep every few seconds.
+
+`inspectflow serve` starts it in the background next to the web app; `inspectflow scheduler` runs it in
+the foreground as its own process. Either way the sweep itself guarantees that concurrent sweepers never
+fire a timer twice (see engine.sweep), so running several is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import Clock
+from engine.runtime.core import Runtime
+from engine.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "inspectflow-deadline-sweep"
+
+
+def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
+    def run() -> None:
+        report = sweep(runtime, sessions, clock_factory())
+        if report.fired or report.failed:
+            log.info("sweep at %s fired %d, failed %d", report.at.isoformat(), len(report.fired),
+                     len(report.failed))
+
+    return run
+
+
+def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock], *,
+                    interval_s: float, blocking: bool) -> BaseScheduler:
+    scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
+    scheduler.add_job(
+        sweep_job(runtime, sessions, clock_factory),
+        "interval",
+        seconds=interval_s,
+        id=SWEEP_JOB_ID,
+        max_instances=1,  # a slow sweep is not overlapped by the next tick
+        coalesce=True,
+        replace_existing=True,
+    )
+    return scheduler

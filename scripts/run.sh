@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install, migrate the embedded SQLite database, load the shipped diagrams and demo data, and serve the app
+# with its deadline scheduler on http://127.0.0.1:8000/ .
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+. .venv/bin/activate
+inspectflow db upgrade
+inspectflow load-demo
+exec inspectflow serve "$@"

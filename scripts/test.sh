@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs into .venv, then run lint, types and the whole suite.
+# pytest's exit status 5 ("no tests collected") counts as a failure here, like every other non-zero status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+. .venv/bin/activate
+ruff check engine web migrations tests bench
+mypy
+status=0
+python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: failing" >&2
+  exit 1
+fi
+exit "$status"

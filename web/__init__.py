@@ -1,0 +1,25 @@
+"""inspectflow's web layer: the Flask app factory. Routes stay thin; every rule lives in engine/."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.config import from_environment
+from web.services import build_services
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(from_environment())
+    if config:
+        app.config.update(config)
+    app.extensions["inspectflow"] = build_services(app)
+
+    from web.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+
+    from web.cli import register_commands
+
+    register_commands(app)
+    return app

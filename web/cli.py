@@ -1,0 +1,290 @@
+"""The `inspectflow` command line (a Flask CLI group built by the app factory).
+
+Every command that prints records takes --json and then prints exactly one JSON document. Errors go to
+stderr with exit status 1 (or, with --json, as {"error": {...}} on stdout). The clock is the system clock
+unless INSPECTFLOW_CLOCK pins it; `sweep --at` pins it for one sweep.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from engine import accounts, calendar_store
+from engine.clock import SHANGHAI, FrozenClock
+from engine.runtime import WorkflowError
+from engine.runtime import deploy as deploy_module
+from engine.runtime import instances, timers
+from engine.sweep import sweep as run_sweep
+from migrations import upgrade as migrate_upgrade
+from web.services import Services, services
+
+PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes" / "bpmn"
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+actor_option = click.option("--as", "actor", default="cli", show_default=True, help="Who the audit log names.")
+
+
+def emit(as_json: bool, document, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def reports_errors(command):
+    """Turn engine refusals into a clear message and exit status 1 instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (WorkflowError, ValueError, FileNotFoundError) as err:
+            as_json = kwargs.get("as_json", False)
+            if isinstance(err, WorkflowError):
+                payload = err.to_dict()
+            else:
+                payload = {"code": "invalid_input", "message": str(err), "details": {}}
+            if as_json:
+                click.echo(json.dumps({"error": payload}, ensure_ascii=False, default=str))
+            else:
+                click.echo(f"error: {payload['message']}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def parse_json_data(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--data is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError("--data must be a JSON object")
+    return value
+
+
+def _shanghai(moment) -> str:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else "-"
+
+
+def task_document(task) -> dict:
+    return {
+        "id": task.id, "instance_id": task.instance_id, "process_key": task.process_key,
+        "element_id": task.element_id, "name": task.name, "candidate_group": task.candidate_group,
+        "agency": task.agency, "assignee": task.assignee, "business_key": task.business_key,
+        "due_at": task.due_at.isoformat() if task.due_at else None, "due_provisional": task.due_provisional,
+        "created_at": task.created_at.isoformat(),
+    }
+
+
+def register_commands(app: Flask) -> None:
+    db = click.Group("db", help="Database schema.")
+    app.cli.add_command(db)
+
+    @db.command("upgrade")
+    def db_upgrade():
+        """Apply every migration to the configured database."""
+        migrate_upgrade(app.config["DATABASE_URL"])
+        click.echo(f"database at head: {services().engine.url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("deploy")
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @actor_option
+    @json_option
+    @reports_errors
+    def deploy_command(files, actor, as_json):
+        """Deploy BPMN files, each as a new version of its processes."""
+        svc = services()
+        results = []
+        for path in files:
+            with svc.transaction() as session:
+                deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=path.read_bytes(),
+                                                source_name=path.name, actor=actor)
+            results.extend({"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name,
+                            "unchanged": d.unchanged, "file": path.name} for d in deployed)
+        emit(as_json, results, [
+            f"{r['file']}: {r['process_key']} v{r['version']}" + (" (unchanged)" if r["unchanged"] else "")
+            for r in results
+        ])
+
+    @app.cli.command("start")
+    @click.argument("process_id")
+    @click.option("--data", default="{}", help="Initial data as a JSON object.")
+    @click.option("--business-key", default=None, help="e.g. the enterprise's credit code or an inspection id.")
+    @actor_option
+    @json_option
+    @reports_errors
+    def start_command(process_id, data, business_key, actor, as_json):
+        """Start an instance of the latest version of PROCESS_ID."""
+        svc = services()
+        with svc.transaction() as session:
+            started = instances.start_instance(svc.runtime, session, svc.clock(), process_key=process_id,
+                                               data=parse_json_data(data), actor=actor, business_key=business_key)
+        document = {"id": started.id, "process_key": started.process_key, "version": started.version,
+                    "status": started.status, "open_tasks": started.open_tasks}
+        emit(as_json, document, [f"instance {started.id} of {started.process_key} v{started.version}: "
+                                 f"{started.status}, {len(started.open_tasks)} open task(s)"]
+             + [f"  {t['id']}  {t['element_id']}  {t['name']}" for t in started.open_tasks])
+
+    @app.cli.command("tasks")
+    @click.option("--instance", "instance_id", type=int, default=None)
+    @json_option
+    def tasks_command(instance_id, as_json):
+        """List open user tasks (soonest due first)."""
+        svc = services()
+        with svc.sessions() as session:
+            rows = [task_document(t) for t in instances.open_tasks(session, instance_id=instance_id)]
+        emit(as_json, rows, [
+            f"{r['id']}  #{r['instance_id']}  {r['element_id']}  {r['name']}  [{r['candidate_group'] or '-'}]"
+            f"  due {r['due_at'] or '-'}{' (provisional)' if r['due_provisional'] else ''}"
+            for r in rows
+        ] or ["no open tasks"])
+
+    @app.cli.command("complete")
+    @click.argument("task_id")
+    @click.option("--data", default="{}", help="Form data as a JSON object.")
+    @actor_option
+    @json_option
+    @reports_errors
+    def complete_command(task_id, data, actor, as_json):
+        """Complete an open user task with form data."""
+        svc = services()
+        with svc.transaction() as session:
+            result = instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id,
+                                             data=parse_json_data(data), actor=actor)
+        document = {"id": task_id, "instance_id": result.id, "instance_status": result.status,
+                    "open_tasks": result.open_tasks}
+        emit(as_json, document, [f"completed {task_id}; instance {result.id} is {result.status}"]
+             + [f"  next: {t['id']}  {t['element_id']}  {t['name']}" for t in result.open_tasks])
+
+    @app.cli.command("sweep")
+    @click.option("--at", "at", default=None, help="Sweep as of this ISO 8601 moment (default: now).")
+    @json_option
+    @reports_errors
+    def sweep_command(at, as_json):
+        """Fire every timer due as of --at (or now) and print what fired."""
+        svc = services()
+        clock = FrozenClock(at) if at else svc.clock()
+        report = run_sweep(svc.runtime, svc.sessions, clock)
+        lines = [f"sweep as of {_shanghai(report.at)}: {len(report.fired)} fired, {len(report.failed)} failed"]
+        if report.skipped_locked:
+            lines = ["another sweeper is running; nothing done"]
+        lines += [f"  fired {f['element_id']} on instance {f['instance_id']} (due {f['due_at']})" for f in report.fired]
+        lines += [f"  FAILED instance {f['instance_id']}: {f['error']}" for f in report.failed]
+        emit(as_json, report.to_dict(), lines)
+
+    calendar = click.Group("calendar", help="Working-day calendar: official schedules and their coverage.")
+    app.cli.add_command(calendar)
+
+    @calendar.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @actor_option
+    @json_option
+    @reports_errors
+    def calendar_import(file, actor, as_json):
+        """Import a CSV of `date,kind` (kind: holiday or workday) covering whole years."""
+        svc = services()
+        clock = svc.clock()
+        with svc.transaction() as session:
+            result = calendar_store.import_schedule(session, file.read_text(encoding="utf-8-sig"),
+                                                    source=file.name, actor=actor, now=clock.now())
+            recomputed = timers.recompute_provisional(svc.runtime, session, clock, actor=actor)
+        document = {"years": result.years, "days": result.days, "recomputed": recomputed}
+        emit(as_json, document, [f"imported {result.days} day(s) for {', '.join(map(str, result.years))}; "
+                                 f"recomputed {len(recomputed)} provisional due date(s)"]
+             + [f"  {c['element_id']} on instance {c['instance_id']}: {c['before']} -> {c['after']}"
+                for c in recomputed])
+
+    @calendar.command("status")
+    @json_option
+    def calendar_status(as_json):
+        """Which years are official, imported or estimated."""
+        svc = services()
+        with svc.sessions() as session:
+            cal = svc.runtime.refresh_calendar(session, force=True)
+            document = calendar_store.status(session, cal, svc.clock().now().astimezone(SHANGHAI).date())
+        emit(as_json, document, [
+            f"{y['year']}: {y['source']}" + ("" if y["covered"] else "  (ESTIMATE: due dates provisional)")
+            + (f", {y['overrides']} override(s)" if y["overrides"] else "")
+            for y in document["years"]
+        ] + [f"provisional deadlines: {document['provisional_deadlines']}"])
+
+    users = click.Group("users", help="Accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.argument("username")
+    @click.option("--role", required=True, type=click.Choice(["process_owner", "staff", "supervisor",
+                                                               "administrator"]))
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--name", "display_name", default=None)
+    @click.option("--agency", default=None)
+    @click.option("--jurisdiction", default=None)
+    @json_option
+    @reports_errors
+    def users_create(username, role, password, display_name, agency, jurisdiction, as_json):
+        """Create a login."""
+        svc = services()
+        with svc.transaction() as session:
+            user = accounts.create_user(session, username=username, password=password, role=role,
+                                        now=svc.clock().now(), display_name=display_name, agency=agency,
+                                        jurisdiction=jurisdiction)
+            document = {"id": user.id, "username": user.username, "role": user.role, "agency": user.agency,
+                        "jurisdiction": user.jurisdiction}
+        emit(as_json, document, [f"created {role} '{username}'"])
+
+    @app.cli.command("load-demo")
+    @json_option
+    @reports_errors
+    def load_demo(as_json):
+        """Deploy the shipped diagrams and create the demo accounts (idempotent)."""
+        from web.demo import load
+
+        document = load(services(), PROCESSES_DIR)
+        emit(as_json, document, document["lines"])
+
+    @app.cli.command("scheduler")
+    def scheduler_command():
+        """Run the deadline sweep every few seconds in the foreground."""
+        from engine.scheduler import build_scheduler
+
+        svc = services()
+        click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
+        scheduler = build_scheduler(svc.runtime, svc.sessions, svc.clock_factory,
+                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True)
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=8000, show_default=True, type=int)
+    @click.option("--no-scheduler", is_flag=True, help="Leave deadline sweeps to `inspectflow scheduler`.")
+    def serve_command(host, port, no_scheduler):
+        """Serve the web app (waitress) with the deadline scheduler running in the background."""
+        from waitress import serve
+
+        from engine.scheduler import build_scheduler
+
+        svc: Services = services()
+        if not no_scheduler:
+            build_scheduler(svc.runtime, svc.sessions, svc.clock_factory,
+                            interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False).start()
+        click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
+        serve(app, host=host, port=port, threads=8)
+
+
+def main() -> None:
+    from web import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), add_version_option=False,
+               help="inspectflow: regulated enterprise inspections as BPMN workflows.")(prog_name="inspectflow")

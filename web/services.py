@@ -1,0 +1,52 @@
+"""The engine objects one app holds: database engine and sessions, the runtime, and the clock source."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.clock import Clock, clock_from_env
+from engine.db import make_engine, make_session_factory
+from engine.runtime import Runtime
+
+
+@dataclass
+class Services:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    runtime: Runtime
+    clock_factory: Callable[[], Clock]
+
+    def clock(self) -> Clock:
+        return self.clock_factory()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit when the block succeeds, roll back when it raises."""
+        with self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+
+def build_services(app: Flask) -> Services:
+    engine = make_engine(app.config["DATABASE_URL"])
+    clock_factory = app.config.get("CLOCK_FACTORY") or clock_from_env
+    runtime = Runtime(
+        workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
+        script_time_limit_s=app.config["SCRIPT_TIME_LIMIT_S"],
+    )
+    return Services(engine=engine, sessions=make_session_factory(engine), runtime=runtime,
+                    clock_factory=clock_factory)
+
+
+def services() -> Services:
+    return current_app.extensions["inspectflow"]
