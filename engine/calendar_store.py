@@ -62,7 +62,7 @@ def status(session: Session, calendar: WorkingCalendar, today: date) -> dict:
     """What an administrator needs to see: which years are official, which are estimated and in use."""
     imported = {
         row.year: {"source": row.source, "imported_by": row.imported_by, "imported_at": row.imported_at.isoformat()}
-        for row in session.execute(select(CalendarYear))
+        for row in session.scalars(select(CalendarYear))
     }
     override_counts = Counter(day.year for day in session.scalars(select(CalendarOverride.day)))
     provisional = session.scalar(select(func.count()).select_from(Deadline).where(Deadline.provisional.is_(True)))

@@ -1,9 +1,10 @@
 """Database engines and sessions.
 
 Owns how inspectflow connects: the default embedded SQLite file, PostgreSQL through DATABASE_URL, and the
-SQLite settings that make it safe for several threads and processes (WAL, a busy timeout, and BEGIN
-IMMEDIATE so that two writers queue instead of failing to upgrade a read lock halfway through a step).
-Transactions belong to the caller: engine functions only flush.
+SQLite settings that make it safe for several threads and processes: WAL, a busy timeout, and for sessions
+made by `make_write_session_factory` a BEGIN IMMEDIATE, so that two writers queue at the start instead of
+one failing to upgrade its read lock halfway through a step. Read-only sessions begin DEFERRED and never
+block anyone. Transactions belong to the caller: engine functions only flush.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading (on SQLite their transactions take no write lock)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for units of work that write (on SQLite: BEGIN IMMEDIATE)."""
+    return sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
@@ -72,4 +79,5 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
@@ -86,7 +86,7 @@ def task_document(task) -> dict:
 
 
 def register_commands(app: Flask) -> None:
-    db = click.Group("db", help="Database schema.")
+    db = AppGroup("db", help="Database schema.")
     app.cli.add_command(db)
 
     @db.command("upgrade")
@@ -173,7 +173,7 @@ def register_commands(app: Flask) -> None:
         """Fire every timer due as of --at (or now) and print what fired."""
         svc = services()
         clock = FrozenClock(at) if at else svc.clock()
-        report = run_sweep(svc.runtime, svc.sessions, clock)
+        report = run_sweep(svc.runtime, svc.write_sessions, clock)
         lines = [f"sweep as of {_shanghai(report.at)}: {len(report.fired)} fired, {len(report.failed)} failed"]
         if report.skipped_locked:
             lines = ["another sweeper is running; nothing done"]
@@ -181,7 +181,7 @@ def register_commands(app: Flask) -> None:
         lines += [f"  FAILED instance {f['instance_id']}: {f['error']}" for f in report.failed]
         emit(as_json, report.to_dict(), lines)
 
-    calendar = click.Group("calendar", help="Working-day calendar: official schedules and their coverage.")
+    calendar = AppGroup("calendar", help="Working-day calendar: official schedules and their coverage.")
     app.cli.add_command(calendar)
 
     @calendar.command("import")
@@ -217,7 +217,7 @@ def register_commands(app: Flask) -> None:
             for y in document["years"]
         ] + [f"provisional deadlines: {document['provisional_deadlines']}"])
 
-    users = click.Group("users", help="Accounts.")
+    users = AppGroup("users", help="Accounts.")
     app.cli.add_command(users)
 
     @users.command("create")
@@ -258,7 +258,7 @@ def register_commands(app: Flask) -> None:
 
         svc = services()
         click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
-        scheduler = build_scheduler(svc.runtime, svc.sessions, svc.clock_factory,
+        scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                                     interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True)
         try:
             scheduler.start()
@@ -277,7 +277,7 @@ def register_commands(app: Flask) -> None:
 
         svc: Services = services()
         if not no_scheduler:
-            build_scheduler(svc.runtime, svc.sessions, svc.clock_factory,
+            build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                             interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False).start()
         click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
         serve(app, host=host, port=port, threads=8)

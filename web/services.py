@@ -11,14 +11,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import Clock, clock_from_env
-from engine.db import make_engine, make_session_factory
+from engine.db import make_engine, make_session_factory, make_write_session_factory
 from engine.runtime import Runtime
 
 
 @dataclass
 class Services:
     engine: Engine
-    sessions: sessionmaker[Session]
+    sessions: sessionmaker[Session]  # reading
+    write_sessions: sessionmaker[Session]  # units of work that write (see engine.db)
     runtime: Runtime
     clock_factory: Callable[[], Clock]
 
@@ -28,7 +29,7 @@ class Services:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit when the block succeeds, roll back when it raises."""
-        with self.sessions() as session:
+        with self.write_sessions() as session:
             try:
                 yield session
                 session.commit()
@@ -44,7 +45,8 @@ def build_services(app: Flask) -> Services:
         workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
         script_time_limit_s=app.config["SCRIPT_TIME_LIMIT_S"],
     )
-    return Services(engine=engine, sessions=make_session_factory(engine), runtime=runtime,
+    return Services(engine=engine, sessions=make_session_factory(engine),
+                    write_sessions=make_write_session_factory(engine), runtime=runtime,
                     clock_factory=clock_factory)
 
 

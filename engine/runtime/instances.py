@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.clock import SHANGHAI, Clock
+from engine.clock import SHANGHAI, Clock, running_with
 from engine.models import ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import store
 from engine.runtime.core import Runtime
@@ -86,9 +86,10 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
     runtime.refresh_calendar(session)
     spec_refs = resolve_spec_refs(session, version)
     spec, subprocess_specs = runtime.workflow_specs(session, version.id, spec_refs)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=runtime.script_engine)
-    workflow.task_tree.data.update(data)
-    store.run_engine(runtime, workflow, clock)
+    with running_with(clock):
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=runtime.script_engine)
+        workflow.task_tree.data.update(data)
+        store.run_engine(runtime, workflow, clock)
     now = clock.now()
     state = store.insert_new(runtime, session, workflow=workflow, process_key=process_key,
                              process_version_id=version.id, spec_refs=spec_refs, business_key=business_key,
@@ -112,9 +113,10 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     task = state.workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotOpen(f"task '{record.name}' is no longer open: the process has moved on", task_id=task_id)
-    task.data.update(data)
-    task.run()
-    store.run_engine(runtime, state.workflow, clock)
+    with running_with(clock):  # completing the task may already evaluate the next timers
+        task.data.update(data)
+        task.run()
+        store.run_engine(runtime, state.workflow, clock)
     now = clock.now()
     store.save(runtime, session, state, now=now, actor=actor, completed_task_id=task_id)
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,

@@ -37,10 +37,10 @@ def test_boundary_timer_due_is_one_working_day_after_across_national_day(svc, cl
     assert approve.due_at == deadline.due_at
 
     # The eve of the due moment: nothing fires.
-    report = sweep(svc.runtime, svc.sessions, FrozenClock("2026-10-08T23:59:59+08:00"))
+    report = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-08T23:59:59+08:00"))
     assert report.fired == [] and len(deadlines(svc)) == 1
 
-    report = sweep(svc.runtime, svc.sessions, FrozenClock("2026-10-09T00:00:01+08:00"))
+    report = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-09T00:00:01+08:00"))
     assert [f["element_id"] for f in report.fired] == ["Late"]
     assert deadlines(svc) == []
     with svc.sessions() as session:
@@ -49,7 +49,7 @@ def test_boundary_timer_due_is_one_working_day_after_across_national_day(svc, cl
     assert escalate.candidate_group == "supervisor"
 
     # A second sweep finds nothing more to do.
-    assert sweep(svc.runtime, svc.sessions, FrozenClock("2026-10-09T00:05:00+08:00")).fired == []
+    assert sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-09T00:05:00+08:00")).fired == []
 
 
 def test_completing_in_time_removes_the_deadline(svc, clock):
@@ -57,7 +57,7 @@ def test_completing_in_time_removes_the_deadline(svc, clock):
     started = start(svc, clock, "timer_escalation", {"inspection_date": "2026-09-30"})
     complete(svc, clock, only_task(svc, started.id, "Approve").id)
     assert deadlines(svc) == []
-    assert sweep(svc.runtime, svc.sessions, FrozenClock("2026-10-20T00:00:00+08:00")).fired == []
+    assert sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-20T00:00:00+08:00")).fired == []
 
 
 def test_non_interrupting_duration_and_intermediate_date_timers(svc, clock):
@@ -67,18 +67,19 @@ def test_non_interrupting_duration_and_intermediate_date_timers(svc, clock):
     (nudge,) = deadlines(svc)
     assert nudge.due_at == clock.now() + timedelta(hours=1)
 
-    fired = sweep(svc.runtime, svc.sessions, FrozenClock("2026-09-30T11:00:01+08:00")).fired
+    fired = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T11:00:01+08:00")).fired
     assert [f["element_id"] for f in fired] == ["Nudge"]
     # Non-interrupting: the task stays open and the reminder opens beside it.
     assert {t.element_id for t in open_tasks(svc, started.id)} == {"Prepare", "Remind"}
 
-    # Notice given on 2026-02-13 (Friday before the Spring Festival): 5 working days later is 2026-02-27
-    # (Feb 14 is a make-up working day, Feb 15–23 the holiday).
-    complete(svc, clock, prepare.id, {"notice_date": "2026-02-13"})
+    # Notice given on 2026-09-30: 5 working days later, across the National Day week and the Saturday
+    # make-up working day of 2026-10-10, is 2026-10-13 (R8); the inspection cannot open earlier.
+    complete(svc, clock, prepare.id, {"notice_date": "2026-09-30"})
     (notice,) = [d for d in deadlines(svc) if d.element_id == "NoticePeriod"]
-    assert notice.due_at.astimezone(SHANGHAI).date().isoformat() == "2026-02-27"
-    # That moment is already past on the frozen clock, so the next sweep opens the inspection.
-    fired = sweep(svc.runtime, svc.sessions, clock).fired
+    assert notice.due_at == shanghai("2026-10-13T23:59:59.999999")
+    assert sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-13T23:00:00+08:00")).fired == []
+    assert {t.element_id for t in open_tasks(svc, started.id)} == {"Remind"}
+    fired = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-14T00:00:01+08:00")).fired
     assert [f["element_id"] for f in fired] == ["NoticePeriod"]
     assert only_task(svc, started.id, "Inspect")
 
@@ -94,7 +95,7 @@ def test_sweep_fires_only_what_is_due(svc, clock):
     deploy(svc, clock, "timer_escalation.bpmn")
     early = start(svc, clock, "timer_escalation", {"inspection_date": "2026-09-30"})
     late = start(svc, clock, "timer_escalation", {"inspection_date": "2026-10-09"})
-    report = sweep(svc.runtime, svc.sessions, FrozenClock("2026-10-09T00:00:01+08:00"))
+    report = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-10-09T00:00:01+08:00"))
     assert [f["instance_id"] for f in report.fired] == [early.id]
     assert only_task(svc, late.id, "Approve")
     with svc.sessions() as session:
@@ -143,7 +144,7 @@ def test_a_failing_timer_path_is_isolated_and_reported(svc, clock):
     bad = start(svc, clock, "timer_failing", {"divisor": 0})
     moment = FrozenClock("2026-09-30T11:00:01+08:00")
 
-    report = sweep(svc.runtime, svc.sessions, moment)
+    report = sweep(svc.runtime, svc.write_sessions, moment)
 
     assert [f["instance_id"] for f in report.fired] == [good.id]
     assert [f["instance_id"] for f in report.failed] == [bad.id]
@@ -156,4 +157,4 @@ def test_a_failing_timer_path_is_isolated_and_reported(svc, clock):
         (alert,) = alerts.open_alerts(session, "timer_failed")
         assert alert.details["instance_id"] == bad.id
     # A failed deadline is not retried by every sweep.
-    assert sweep(svc.runtime, svc.sessions, moment).failed == []
+    assert sweep(svc.runtime, svc.write_sessions, moment).failed == []

@@ -1,0 +1,184 @@
+"""Engine benchmark: in-memory SpiffWorkflow vs inspectflow's persisted runtime, and the deadline sweep.
+
+Run: `python bench/engine.py` (set TEST_DATABASE_URL to include PostgreSQL). Prints figures as it goes;
+the last line is one JSON object with the keys the README's performance section records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from engine.clock import FrozenClock, bind_library_clock  # noqa: E402
+from engine.db import make_engine, make_write_session_factory  # noqa: E402
+from engine.models import Deadline, ProcessInstance  # noqa: E402
+from engine.runtime import Runtime, deploy, instances  # noqa: E402
+from engine.runtime.deploy import latest_version  # noqa: E402
+from engine.sweep import sweep  # noqa: E402
+from migrations import upgrade  # noqa: E402
+
+DIAGRAM = Path(__file__).resolve().parent / "five_tasks.bpmn"
+PROCESS = "five_tasks"
+CLOCK = FrozenClock("2026-09-30T10:00:00+08:00")
+
+
+def inmemory_per_s(seconds: float = 3.0) -> float:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(DIAGRAM))
+    spec = parser.get_spec(PROCESS)
+    engine = PythonScriptEngine()
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        workflow = BpmnWorkflow(spec, script_engine=engine)
+        workflow.do_engine_steps()
+        for step in range(5):
+            (task,) = workflow.get_tasks(state=TaskState.READY, manual=True)
+            task.data["score"] = step
+            task.run()
+            workflow.do_engine_steps()
+        assert workflow.is_completed()
+        done += 1
+    return done / (time.perf_counter() - started)
+
+
+def fresh_database(url: str | None) -> str:
+    if url is None:
+        path = Path(tempfile.mkdtemp()) / "bench.db"
+        url = f"sqlite:///{path}"
+    else:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+def persisted_per_s(url: str, seconds: float = 5.0) -> float:
+    engine = make_engine(url)
+    sessions = make_write_session_factory(engine)
+    runtime = Runtime()
+    with sessions.begin() as session:
+        deploy.deploy(runtime, session, CLOCK, xml=DIAGRAM.read_bytes(), source_name=DIAGRAM.name, actor="bench")
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        with sessions.begin() as session:
+            instance = instances.start_instance(runtime, session, CLOCK, process_key=PROCESS, data={}, actor="bench")
+        task_id = instance.open_tasks[0]["id"]
+        for step in range(5):
+            with sessions.begin() as session:
+                result = instances.complete_task(runtime, session, CLOCK, task_id=task_id, data={"score": step},
+                                                 actor="bench")
+            task_id = result.open_tasks[0]["id"] if result.open_tasks else None
+        assert result.status == "completed"
+        done += 1
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return done / elapsed
+
+
+def sweep_figures(url: str, open_deadlines: int = 100_000, due: int = 1_000) -> tuple[float, float]:
+    """Sweep time with `open_deadlines` rows of which none / `due` are due."""
+    engine = make_engine(url)
+    sessions = make_write_session_factory(engine)
+    runtime = Runtime()
+    with sessions.begin() as session:
+        deploy.deploy(runtime, session, CLOCK, xml=(Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+                                                   / "timer_escalation.bpmn").read_bytes(),
+                      source_name="timer_escalation.bpmn", actor="bench")
+    # The due ones are real instances whose boundary timer is due on 2026-10-08 (1 WD after Sep 30).
+    for _ in range(due):
+        with sessions.begin() as session:
+            instances.start_instance(runtime, session, CLOCK, process_key="timer_escalation",
+                                     data={"inspection_date": "2026-09-30"}, actor="bench")
+    # The rest are far-future rows on placeholder instances: they must never be touched by these sweeps.
+    with sessions.begin() as session:
+        version_id = latest_version(session, "timer_escalation").id
+        now = CLOCK.now()
+        filler = open_deadlines - due
+        session.execute(insert(ProcessInstance), [
+            dict(process_version_id=version_id, process_key="timer_escalation", business_key=None, status="running",
+                 serialized="{}", spec_refs={}, lock_version=1, started_by="bench", created_at=now, updated_at=now)
+            for _ in range(filler)
+        ])
+        first_id = session.execute(text("SELECT max(id) FROM process_instance")).scalar_one() - filler + 1
+        session.execute(insert(Deadline), [
+            dict(id=str(uuid.uuid4()), instance_id=first_id + i, element_id="Late",
+                 due_at=now + timedelta(days=400 + i % 300), provisional=False, created_at=now)
+            for i in range(filler)
+        ])
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE deadline"))
+    runtime.workflows.clear()  # a sweeping scheduler process starts with nothing cached
+
+    not_yet = FrozenClock("2026-10-01T00:00:00+08:00")
+    timings = []
+    for _ in range(20):
+        started = time.perf_counter()
+        report = sweep(runtime, sessions, not_yet)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert report.fired == []
+    none_due_ms = sorted(timings)[len(timings) // 2]
+
+    started = time.perf_counter()
+    report = sweep(runtime, sessions, FrozenClock("2026-10-09T00:00:01+08:00"))
+    due_ms = (time.perf_counter() - started) * 1000
+    assert len(report.fired) == due, (len(report.fired), report.failed[:3])
+    engine.dispose()
+    return none_due_ms, due_ms
+
+
+def main() -> None:
+    bind_library_clock()
+    figures: dict[str, float | None] = {}
+    figures["inmemory_per_s"] = round(inmemory_per_s(), 1)
+    print(f"(a) in-memory SpiffWorkflow: {figures['inmemory_per_s']} instances/s", flush=True)
+
+    sqlite_url = fresh_database(None)
+    figures["sqlite_per_s"] = round(persisted_per_s(sqlite_url), 1)
+    figures["ratio_sqlite"] = round(figures["sqlite_per_s"] / figures["inmemory_per_s"], 3)
+    print(f"(b) persisted runtime, SQLite: {figures['sqlite_per_s']} instances/s "
+          f"(ratio {figures['ratio_sqlite']})", flush=True)
+
+    postgres_url = os.environ.get("TEST_DATABASE_URL")
+    if postgres_url:
+        postgres_url = fresh_database(postgres_url)
+        figures["postgres_per_s"] = round(persisted_per_s(postgres_url), 1)
+        figures["ratio_postgres"] = round(figures["postgres_per_s"] / figures["inmemory_per_s"], 3)
+        print(f"(b) persisted runtime, PostgreSQL: {figures['postgres_per_s']} instances/s "
+              f"(ratio {figures['ratio_postgres']})", flush=True)
+    else:
+        figures["postgres_per_s"] = figures["ratio_postgres"] = None
+        print("(b) PostgreSQL skipped: TEST_DATABASE_URL is not set", flush=True)
+
+    sweep_url = fresh_database(postgres_url) if postgres_url else fresh_database(None)
+    none_due, due = sweep_figures(sweep_url)
+    figures["sweep_none_due_ms"] = round(none_due, 2)
+    figures["sweep_1000_due_ms"] = round(due, 1)
+    backend = "PostgreSQL" if postgres_url else "SQLite"
+    print(f"(c) sweep over 100,000 open deadlines on {backend}: none due {figures['sweep_none_due_ms']} ms, "
+          f"1,000 due {figures['sweep_1000_due_ms']} ms", flush=True)
+
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
