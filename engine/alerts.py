@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from engine.db import affected_rows
 from engine.models import Alert
 
 OPEN_STATES = ("open", "acknowledged")
@@ -32,7 +33,7 @@ def resolve(session: Session, *, kind: str, subject: str, actor: str, now: datet
         .where(Alert.kind == kind, Alert.subject == subject, Alert.status.in_(OPEN_STATES))
         .values(status="resolved", resolved_at=now, resolved_by=actor, updated_at=now)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 def open_alerts(session: Session, kind: str | None = None) -> list[Alert]:

@@ -29,4 +29,5 @@ def record(
 
 
 def trail(session: Session, instance_id: int) -> list[AuditEntry]:
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)))
+    query = select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
+    return list(session.scalars(query))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from datetime import datetime, timedelta, timezone
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -26,7 +27,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:
@@ -59,7 +60,7 @@ def parse_moment(text: str) -> datetime:
 def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: inspectflow stores only timezone-aware moments")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
@@ -68,11 +69,12 @@ def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
     return FrozenClock(pinned) if pinned else SystemClock()
 
 
-_current: contextvars.ContextVar[Clock] = contextvars.ContextVar("inspectflow_clock", default=SystemClock())
+_SYSTEM_CLOCK = SystemClock()
+_current: contextvars.ContextVar[Clock] = contextvars.ContextVar("inspectflow_clock")
 
 
 def current_clock() -> Clock:
-    return _current.get()
+    return _current.get(_SYSTEM_CLOCK)
 
 
 @contextlib.contextmanager
@@ -90,7 +92,7 @@ class _LibraryDatetime(datetime):
 
     @classmethod
     def now(cls, tz=None):  # type: ignore[override]
-        moment = _current.get().now()
+        moment = _current.get(_SYSTEM_CLOCK).now()
         return moment.astimezone(tz) if tz is not None else moment.astimezone(SHANGHAI).replace(tzinfo=None)
 
 

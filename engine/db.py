@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "inspectflow.db"
@@ -53,6 +54,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def make_write_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for units of work that write (on SQLite: BEGIN IMMEDIATE)."""
     return sessionmaker(bind=engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+
+
+def affected_rows(result: Result) -> int:
+    """Rows an UPDATE/DELETE matched (the optimistic lock and claim checks rely on it)."""
+    return cast(CursorResult, result).rowcount
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:

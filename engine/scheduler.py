@@ -8,7 +8,7 @@ fire a timer twice (see engine.sweep), so running several is safe.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler

@@ -129,5 +129,6 @@ def _mark_failed(session: Session, instance_id: int, now: datetime, err: Excepti
     audit.record(session, at=now, actor=actor, action="timer.failed", instance_id=instance_id,
                  after={"error": message})
     alerts.raise_alert(session, kind=TIMER_FAILED_ALERT, subject=f"instance:{instance_id}",
-                       message=f"流程实例 {instance_id} 的定时器触发失败 / timer failed on instance {instance_id}: {message}",
+                       message=f"流程实例 {instance_id} 的定时器触发失败 / timer failed on instance {instance_id}: "
+                               f"{message}",
                        details={"instance_id": instance_id, "error": message}, now=now)

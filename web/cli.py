@@ -18,9 +18,8 @@ from flask.cli import AppGroup, FlaskGroup
 
 from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
-from engine.runtime import WorkflowError
+from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
-from engine.runtime import instances, timers
 from engine.sweep import sweep as run_sweep
 from migrations import upgrade as migrate_upgrade
 from web.services import Services, services

@@ -41,7 +41,7 @@ def load(svc: Services, processes_dir: Path) -> dict:
                 created.append(username)
     lines = [f"diagram {d['file']}: {d['process_key']} v{d['version']}" + (" (unchanged)" if d["unchanged"] else "")
              for d in deployed]
-    lines.append("demo logins (password for all: %s):" % DEMO_PASSWORD)
+    lines.append(f"demo logins (password for all: {DEMO_PASSWORD}):")
     lines += [f"  {username:<11} {role}" for username, role, *_ in DEMO_USERS]
     return {"deployed": deployed, "users_created": created,
             "logins": [{"username": u, "role": r, "password": DEMO_PASSWORD} for u, r, *_ in DEMO_USERS],

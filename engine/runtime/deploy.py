@@ -85,7 +85,8 @@ def _latest_versions(session: Session, keys: list[str]):
     )
     return session.execute(
         select(ProcessVersion.process_key, ProcessVersion.id, ProcessVersion.version, ProcessVersion.diagram_id)
-        .join(newest, (newest.c.process_key == ProcessVersion.process_key) & (newest.c.version == ProcessVersion.version))
+        .join(newest, (newest.c.process_key == ProcessVersion.process_key)
+              & (newest.c.version == ProcessVersion.version))
     ).all()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import SHANGHAI, Clock, running_with
+from engine.db import affected_rows
 from engine.models import ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import store
 from engine.runtime.core import Runtime
@@ -134,7 +135,7 @@ def claim_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> N
                                  (TaskRecord.assignee.is_(None)) | (TaskRecord.assignee == actor))
         .values(assignee=actor)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise TaskNotOpen(f"task '{record.name}' is already claimed by {record.assignee}", task_id=task_id,
                           assignee=record.assignee)
     audit.record(session, at=clock.now(), actor=actor, action="task.claimed", instance_id=record.instance_id,

@@ -101,11 +101,11 @@ def read_snapshot(session: Session, instance_id: int) -> Snapshot:
     ):
         result.tasks[row.id] = OpenTask(row.id, row.element_id, row.name, row.process_key, row.lane, row.agency,
                                         row.due_at, row.due_provisional)
-    for row in session.execute(
+    for timer in session.execute(
         select(Deadline.id, Deadline.element_id, Deadline.due_at, Deadline.provisional)
         .where(Deadline.instance_id == instance_id)
     ):
-        result.timers[row.id] = WaitingTimer(row.id, row.element_id, row.due_at, row.provisional)
+        result.timers[timer.id] = WaitingTimer(timer.id, timer.element_id, timer.due_at, timer.provisional)
     return result
 
 
@@ -155,8 +155,8 @@ def write_changes(
             for t in new_timers
         ])
     for timer_id, timer in after.timers.items():
-        old = before.timers.get(timer_id)
-        if old is not None and (old.due_at, old.provisional) != (timer.due_at, timer.provisional):
+        old_timer = before.timers.get(timer_id)
+        if old_timer is not None and (old_timer.due_at, old_timer.provisional) != (timer.due_at, timer.provisional):
             session.execute(
                 update(Deadline).where(Deadline.id == timer_id)
                 .values(due_at=timer.due_at, provisional=timer.provisional, failed_at=None, last_error=None)

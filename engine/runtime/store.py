@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn.errors import ScriptTimeout
 from engine.calendar_store import open_uncovered_year_alerts
 from engine.clock import SHANGHAI, Clock, running_with
+from engine.db import affected_rows
 from engine.models import ProcessInstance
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed
@@ -64,6 +65,7 @@ def load(runtime: Runtime, session: Session, instance_id: int) -> InstanceState:
         workflow, mirrored = cached.workflow, cached.mirrored
     else:
         serialized = session.scalar(select(ProcessInstance.serialized).where(ProcessInstance.id == instance_id))
+        assert serialized is not None
         spec, subprocess_specs = runtime.workflow_specs(session, meta.process_version_id, meta.spec_refs)
         workflow = runtime.codec.loads(serialized, spec, subprocess_specs, runtime.script_engine)
         mirrored = read_snapshot(session, instance_id)
@@ -154,7 +156,7 @@ def save(
         .values(serialized=runtime.codec.dumps(state.workflow), lock_version=state.lock_version + 1,
                 status=status, updated_at=now, completed_at=now if completed else None)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         raise ConcurrentUpdate(
             f"process instance {state.id} was changed by someone else at the same moment; nothing was saved",
             instance_id=state.id,

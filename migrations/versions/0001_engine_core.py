@@ -1,14 +1,14 @@
 """engine core tables
 
 Revision ID: 0001_engine_core
-Revises: 
+Revises:
 Create Date: 2026-11-22 00:15:49.087110
 """
 
-from alembic import op
 import sqlalchemy as sa
-import engine.models.base
+from alembic import op
 
+import engine.models.base
 
 revision = '0001_engine_core'
 down_revision = None

@@ -34,5 +34,6 @@ def open_tasks(svc, instance_id: int | None = None):
 
 def only_task(svc, instance_id: int, element_id: str):
     matches = [t for t in open_tasks(svc, instance_id) if t.element_id == element_id]
-    assert len(matches) == 1, f"expected one open {element_id}, got {[t.element_id for t in open_tasks(svc, instance_id)]}"
+    found = [t.element_id for t in open_tasks(svc, instance_id)]
+    assert len(matches) == 1, f"expected one open {element_id}, got {found}"
     return matches[0]

@@ -8,8 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.models import AuditEntry, Diagram, ProcessInstance, ProcessVersion, TaskRecord
-from engine.runtime import ConcurrentUpdate, InvalidTaskData, ProcessNotFound, StepFailed, TaskNotFound, TaskNotOpen
-from engine.runtime import instances
+from engine.runtime import (
+    ConcurrentUpdate,
+    InvalidTaskData,
+    ProcessNotFound,
+    StepFailed,
+    TaskNotFound,
+    TaskNotOpen,
+    instances,
+)
 from engine.runtime.core import Runtime
 from tests.engine.helpers import complete, deploy, only_task, open_tasks, start
 
