@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEntry
+from engine.runtime.hotsql import HotSql
 
 
 def record(
@@ -21,11 +22,8 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    session.execute(
-        insert(AuditEntry).values(
-            at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id, before=before, after=after
-        )
-    )
+    HotSql(session).insert_audit(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
+                                 before=before, after=after)
 
 
 def trail(session: Session, instance_id: int) -> list[AuditEntry]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
 
@@ -44,8 +44,6 @@ class ProcessVersion(Base):
     called_process_keys: Mapped[list] = mapped_column(JSON, default=list)
     deployed_by: Mapped[str] = mapped_column(String(120))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    diagram: Mapped[Diagram] = relationship(lazy="joined")
 
 
 class ProcessInstance(Base):

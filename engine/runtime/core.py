@@ -27,6 +27,7 @@ from engine.runtime.serialization import WorkflowCodec
 class VersionSpecs:
     version_id: int
     process_key: str
+    version: int
     spec: object
     in_file: dict  # the diagram's other processes (embedded subprocesses, call targets in the same file)
 
@@ -76,7 +77,7 @@ class Runtime:
         if cached is not None:
             return cached
         row = session.execute(
-            select(ProcessVersion.process_key, Diagram.xml, Diagram.source_name)
+            select(ProcessVersion.process_key, ProcessVersion.version, Diagram.xml, Diagram.source_name)
             .join(Diagram, Diagram.id == ProcessVersion.diagram_id)
             .where(ProcessVersion.id == version_id)
         ).one_or_none()
@@ -86,6 +87,7 @@ class Runtime:
         specs = VersionSpecs(
             version_id=version_id,
             process_key=row.process_key,
+            version=row.version,
             spec=diagram.specs[row.process_key],
             in_file={key: spec for key, spec in diagram.specs.items() if key != row.process_key},
         )

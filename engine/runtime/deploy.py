@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -17,6 +17,7 @@ from engine.bpmn.errors import DiagramError
 from engine.bpmn.loader import load_diagram
 from engine.clock import Clock
 from engine.models import Diagram, ProcessVersion
+from engine.models.base import table_of
 from engine.runtime.core import Runtime
 from engine.runtime.errors import DeployRefused
 
@@ -90,8 +91,23 @@ def _latest_versions(session: Session, keys: list[str]):
     ).all()
 
 
-def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
-    return session.scalar(
-        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-        .order_by(ProcessVersion.version.desc()).limit(1)
-    )
+@dataclass(frozen=True)
+class VersionRef:
+    id: int
+    process_key: str
+    version: int
+    called_process_keys: list[str]
+
+
+_VERSIONS = table_of(ProcessVersion)
+_SELECT_LATEST = (
+    select(_VERSIONS.c.id, _VERSIONS.c.process_key, _VERSIONS.c.version, _VERSIONS.c.called_process_keys)
+    .where(_VERSIONS.c.process_key == bindparam("b_key"))
+    .order_by(_VERSIONS.c.version.desc())
+    .limit(1)
+)
+
+
+def latest_version(session: Session, process_key: str) -> VersionRef | None:
+    row = session.connection().execute(_SELECT_LATEST, {"b_key": process_key}).one_or_none()
+    return VersionRef(row.id, row.process_key, row.version, list(row.called_process_keys)) if row else None

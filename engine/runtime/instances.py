@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import SHANGHAI, Clock, running_with
 from engine.db import affected_rows
-from engine.models import ProcessInstance, ProcessVersion, TaskRecord
+from engine.models import ProcessInstance, TaskRecord
 from engine.runtime import store
 from engine.runtime.core import Runtime
-from engine.runtime.deploy import latest_version
+from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
+from engine.runtime.hotsql import HotSql
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
 
@@ -59,7 +60,7 @@ def validate_data(data: object) -> dict:
     return data
 
 
-def resolve_spec_refs(session: Session, version: ProcessVersion) -> dict[str, int]:
+def resolve_spec_refs(session: Session, version: VersionRef) -> dict[str, int]:
     """Pin every call-activity target (transitively) to its latest deployed version."""
     refs = {version.process_key: version.id}
     pending = list(version.called_process_keys)
@@ -106,14 +107,16 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
                   actor: str) -> StartedInstance:
     validate_data(data)
     record = _open_task(session, task_id)
-    if record.assignee and record.assignee != actor:
-        raise TaskNotOpen(f"task '{record.name}' is claimed by {record.assignee}; only they can complete it",
-                          task_id=task_id, assignee=record.assignee)
+    if record["assignee"] and record["assignee"] != actor:
+        raise TaskNotOpen(f"task '{record['name']}' is claimed by {record['assignee']}; only they can complete it",
+                          task_id=task_id, assignee=record["assignee"])
     runtime.refresh_calendar(session)
-    state = store.load(runtime, session, record.instance_id)
+    instance_row = {key: record[key] for key in ("process_key", "process_version_id", "spec_refs", "business_key",
+                                                 "status", "lock_version")}
+    state = store.load(runtime, session, record["instance_id"], meta=instance_row)
     task = state.workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
-        raise TaskNotOpen(f"task '{record.name}' is no longer open: the process has moved on", task_id=task_id)
+        raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id)
     with running_with(clock):  # completing the task may already evaluate the next timers
         task.data.update(data)
         task.run()
@@ -121,10 +124,10 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     now = clock.now()
     store.save(runtime, session, state, now=now, actor=actor, completed_task_id=task_id)
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
-                 before={"element_id": record.element_id, "state": "open"},
-                 after={"element_id": record.element_id, "state": "completed", "data": data})
-    version = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == state.process_version_id))
-    return StartedInstance(state.id, state.process_key, version or 0, state.status,
+                 before={"element_id": record["element_id"], "state": "open"},
+                 after={"element_id": record["element_id"], "state": "completed", "data": data})
+    version = runtime.version_specs(session, state.process_version_id).version
+    return StartedInstance(state.id, state.process_key, version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])
 
 
@@ -136,18 +139,19 @@ def claim_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> N
         .values(assignee=actor)
     )
     if affected_rows(result) != 1:
-        raise TaskNotOpen(f"task '{record.name}' is already claimed by {record.assignee}", task_id=task_id,
-                          assignee=record.assignee)
-    audit.record(session, at=clock.now(), actor=actor, action="task.claimed", instance_id=record.instance_id,
-                 task_id=task_id, before={"assignee": record.assignee}, after={"assignee": actor})
+        raise TaskNotOpen(f"task '{record['name']}' is already claimed by {record['assignee']}", task_id=task_id,
+                          assignee=record["assignee"])
+    audit.record(session, at=clock.now(), actor=actor, action="task.claimed", instance_id=record["instance_id"],
+                 task_id=task_id, before={"assignee": record["assignee"]}, after={"assignee": actor})
 
 
 def release_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> None:
     record = _open_task(session, task_id)
-    if record.assignee != actor:
-        raise TaskNotOpen(f"task '{record.name}' is not claimed by you", task_id=task_id, assignee=record.assignee)
+    if record["assignee"] != actor:
+        raise TaskNotOpen(f"task '{record['name']}' is not claimed by you", task_id=task_id,
+                          assignee=record["assignee"])
     session.execute(update(TaskRecord).where(TaskRecord.id == task_id).values(assignee=None))
-    audit.record(session, at=clock.now(), actor=actor, action="task.released", instance_id=record.instance_id,
+    audit.record(session, at=clock.now(), actor=actor, action="task.released", instance_id=record["instance_id"],
                  task_id=task_id, before={"assignee": actor}, after={"assignee": None})
 
 
@@ -179,19 +183,21 @@ def task_data(runtime: Runtime, session: Session, task_id: str) -> dict:
         runtime.workflows.put(state.id, store.CachedWorkflow(state.lock_version, state.workflow, state.mirrored))
 
 
-def _open_task(session: Session, task_id: str) -> TaskRecord:
+def _open_task(session: Session, task_id: str) -> dict:
+    """The task's row joined with its instance's; refuses unknown and no longer open tasks."""
     try:
         UUID(task_id)
     except (ValueError, AttributeError, TypeError):
         raise TaskNotFound(f"'{task_id}' is not a task id", task_id=task_id) from None
-    record = session.get(TaskRecord, task_id)
+    record = HotSql(session).task_and_instance(task_id)
     if record is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
-    if record.state != "open":
-        who = f" by {record.completed_by}" if record.completed_by else ""
-        when = f" at {_shanghai(record.completed_at)}" if record.completed_at else ""
-        raise TaskNotOpen(f"task '{record.name}' was already {record.state}{who}{when}", task_id=task_id,
-                          state=record.state, completed_by=record.completed_by)
+    if record["state"] != "open":
+        closed = session.get(TaskRecord, task_id)
+        who = f" by {record['completed_by']}" if record["completed_by"] else ""
+        when = f" at {_shanghai(closed.completed_at)}" if closed and closed.completed_at else ""
+        raise TaskNotOpen(f"task '{record['name']}' was already {record['state']}{who}{when}", task_id=task_id,
+                          state=record["state"], completed_by=record["completed_by"])
     return record
 
 

@@ -1,6 +1,6 @@
 """What of a workflow the database mirrors: its open user tasks and its waiting timers with due moments.
 
-`snapshot` reads a live workflow; `MirrorWriter` turns the difference between two snapshots into the few
+`snapshot` reads a live workflow; `write_changes` turns the difference between two snapshots into the few
 INSERT/UPDATE/DELETE statements that keep the `task` and `deadline` rows in step, inside the caller's
 transaction.
 """
@@ -13,12 +13,10 @@ from datetime import datetime
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI, parse_moment, to_utc
-from engine.models import Deadline, TaskRecord
+from engine.runtime.hotsql import HotSql
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,13 @@ def timer_due(task) -> datetime | None:
 def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
     today = now.astimezone(SHANGHAI).date()
     result = Snapshot()
+    ready_user_tasks = []
     boundary_due: dict[str, datetime] = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in workflow.get_tasks(state=TaskState.WAITING | TaskState.READY):  # one walk of the tree
+        if task.state == TaskState.READY:
+            if task.task_spec.manual:
+                ready_user_tasks.append(task)
+            continue
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, TimerEventDefinition):
             continue
@@ -73,7 +76,7 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
         if isinstance(task.parent.task_spec, BoundaryEventSplit):
             key = str(task.parent.id)
             boundary_due[key] = min(due, boundary_due.get(key, due))
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in ready_user_tasks:
         due = boundary_due.get(str(task.parent.id)) if task.parent is not None else None
         provisional = due is not None and calendar.span_is_estimated(today, due.astimezone(SHANGHAI).date())
         spec = task.task_spec
@@ -91,26 +94,18 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
     return result
 
 
-def read_snapshot(session: Session, instance_id: int) -> Snapshot:
+def read_snapshot(sql: HotSql, instance_id: int) -> Snapshot:
     """The snapshot the database holds now (used when the workflow did not come from the cache)."""
     result = Snapshot()
-    for row in session.execute(
-        select(TaskRecord.id, TaskRecord.element_id, TaskRecord.name, TaskRecord.process_key, TaskRecord.lane,
-               TaskRecord.agency, TaskRecord.due_at, TaskRecord.due_provisional)
-        .where(TaskRecord.instance_id == instance_id, TaskRecord.state == "open")
-    ):
-        result.tasks[row.id] = OpenTask(row.id, row.element_id, row.name, row.process_key, row.lane, row.agency,
-                                        row.due_at, row.due_provisional)
-    for timer in session.execute(
-        select(Deadline.id, Deadline.element_id, Deadline.due_at, Deadline.provisional)
-        .where(Deadline.instance_id == instance_id)
-    ):
-        result.timers[timer.id] = WaitingTimer(timer.id, timer.element_id, timer.due_at, timer.provisional)
+    for task_id, element_id, name, process_key, lane, agency, due_at, provisional in sql.open_tasks(instance_id):
+        result.tasks[task_id] = OpenTask(task_id, element_id, name, process_key, lane, agency, due_at, provisional)
+    for timer_id, element_id, due_at, provisional in sql.deadlines(instance_id):
+        result.timers[timer_id] = WaitingTimer(timer_id, element_id, due_at, provisional)
     return result
 
 
 def write_changes(
-    session: Session,
+    sql: HotSql,
     *,
     instance_id: int,
     business_key: str | None,
@@ -120,44 +115,34 @@ def write_changes(
     actor: str,
     completed_task_id: str | None = None,
 ) -> None:
-    gone = [task_id for task_id in before.tasks if task_id not in after.tasks]
-    for task_id in gone:
-        state = "completed" if task_id == completed_task_id else "cancelled"
-        session.execute(
-            update(TaskRecord)
-            .where(TaskRecord.id == task_id)
-            .values(state=state, completed_at=now, completed_by=actor if state == "completed" else None)
-        )
-    new_tasks = [task for task_id, task in after.tasks.items() if task_id not in before.tasks]
-    if new_tasks:
-        session.execute(insert(TaskRecord), [
-            dict(id=t.id, instance_id=instance_id, process_key=t.process_key, element_id=t.element_id, name=t.name,
-                 lane=t.lane, candidate_group=t.lane, agency=t.agency, business_key=business_key, state="open",
-                 created_at=now, due_at=t.due_at, due_provisional=t.provisional)
-            for t in new_tasks
-        ])
-    for task_id, task in after.tasks.items():
-        old = before.tasks.get(task_id)
-        if old is not None and (old.due_at, old.provisional) != (task.due_at, task.provisional):
-            session.execute(
-                update(TaskRecord).where(TaskRecord.id == task_id)
-                .values(due_at=task.due_at, due_provisional=task.provisional)
-            )
+    sql.close_tasks(
+        {"id": task_id, "state": "completed" if task_id == completed_task_id else "cancelled", "at": now,
+         "by": actor if task_id == completed_task_id else None}
+        for task_id in before.tasks if task_id not in after.tasks
+    )
+    sql.insert_tasks(
+        {"id": t.id, "instance_id": instance_id, "process_key": t.process_key, "element_id": t.element_id,
+         "name": t.name, "lane": t.lane, "agency": t.agency, "business_key": business_key, "now": now,
+         "due_at": t.due_at, "provisional": t.provisional}
+        for task_id, t in after.tasks.items() if task_id not in before.tasks
+    )
+    sql.move_task_dues(
+        {"id": task_id, "due_at": task.due_at, "provisional": task.provisional}
+        for task_id, task in after.tasks.items()
+        if task_id in before.tasks and _due(before.tasks[task_id]) != _due(task)
+    )
+    sql.delete_deadlines(timer_id for timer_id in before.timers if timer_id not in after.timers)
+    sql.insert_deadlines(
+        {"id": t.id, "instance_id": instance_id, "element_id": t.element_id, "due_at": t.due_at,
+         "provisional": t.provisional, "now": now}
+        for timer_id, t in after.timers.items() if timer_id not in before.timers
+    )
+    sql.move_deadlines(
+        {"id": timer_id, "due_at": timer.due_at, "provisional": timer.provisional}
+        for timer_id, timer in after.timers.items()
+        if timer_id in before.timers and _due(before.timers[timer_id]) != _due(timer)
+    )
 
-    fired = [timer_id for timer_id in before.timers if timer_id not in after.timers]
-    if fired:
-        session.execute(delete(Deadline).where(Deadline.id.in_(fired)))
-    new_timers = [timer for timer_id, timer in after.timers.items() if timer_id not in before.timers]
-    if new_timers:
-        session.execute(insert(Deadline), [
-            dict(id=t.id, instance_id=instance_id, element_id=t.element_id, due_at=t.due_at,
-                 provisional=t.provisional, created_at=now)
-            for t in new_timers
-        ])
-    for timer_id, timer in after.timers.items():
-        old_timer = before.timers.get(timer_id)
-        if old_timer is not None and (old_timer.due_at, old_timer.provisional) != (timer.due_at, timer.provisional):
-            session.execute(
-                update(Deadline).where(Deadline.id == timer_id)
-                .values(due_at=timer.due_at, provisional=timer.provisional, failed_at=None, last_error=None)
-            )
+
+def _due(item: OpenTask | WaitingTimer) -> tuple[datetime | None, bool]:
+    return item.due_at, item.provisional

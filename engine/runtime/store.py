@@ -16,16 +16,15 @@ from datetime import datetime
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from engine.bpmn.errors import ScriptTimeout
 from engine.calendar_store import open_uncovered_year_alerts
 from engine.clock import SHANGHAI, Clock, running_with
-from engine.db import affected_rows
-from engine.models import ProcessInstance
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed
+from engine.runtime.hotsql import HotSql
 from engine.runtime.mirror import Snapshot, read_snapshot, snapshot, write_changes
 
 _ON_COMMIT = "inspectflow_on_commit"
@@ -51,28 +50,23 @@ class InstanceState:
     mirrored: Snapshot
 
 
-def load(runtime: Runtime, session: Session, instance_id: int) -> InstanceState:
-    meta = session.execute(
-        select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.process_version_id,
-               ProcessInstance.spec_refs, ProcessInstance.business_key, ProcessInstance.status,
-               ProcessInstance.lock_version)
-        .where(ProcessInstance.id == instance_id)
-    ).one_or_none()
+def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None = None) -> InstanceState:
+    """The instance with its live workflow; `meta` may carry its row when the caller already read it."""
+    sql = HotSql(session)
+    meta = meta or sql.instance(instance_id)
     if meta is None:
         raise InstanceNotFound(f"process instance {instance_id} does not exist", instance_id=instance_id)
     cached: CachedWorkflow | None = runtime.workflows.take(instance_id)
-    if cached is not None and cached.lock_version == meta.lock_version:
+    if cached is not None and cached.lock_version == meta["lock_version"]:
         workflow, mirrored = cached.workflow, cached.mirrored
     else:
-        serialized = session.scalar(select(ProcessInstance.serialized).where(ProcessInstance.id == instance_id))
-        assert serialized is not None
-        spec, subprocess_specs = runtime.workflow_specs(session, meta.process_version_id, meta.spec_refs)
-        workflow = runtime.codec.loads(serialized, spec, subprocess_specs, runtime.script_engine)
-        mirrored = read_snapshot(session, instance_id)
+        spec, subprocess_specs = runtime.workflow_specs(session, meta["process_version_id"], meta["spec_refs"])
+        workflow = runtime.codec.loads(sql.serialized(instance_id), spec, subprocess_specs, runtime.script_engine)
+        mirrored = read_snapshot(sql, instance_id)
     return InstanceState(
-        id=meta.id, process_key=meta.process_key, process_version_id=meta.process_version_id,
-        spec_refs=meta.spec_refs, business_key=meta.business_key, status=meta.status,
-        lock_version=meta.lock_version, workflow=workflow, mirrored=mirrored,
+        id=instance_id, process_key=meta["process_key"], process_version_id=meta["process_version_id"],
+        spec_refs=meta["spec_refs"], business_key=meta["business_key"], status=meta["status"],
+        lock_version=meta["lock_version"], workflow=workflow, mirrored=mirrored,
     )
 
 
@@ -97,7 +91,7 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
             while True:
                 workflow.do_engine_steps(did_complete_task=check_budget)
                 # A timer that fired during the final refresh readies its path; run that too.
-                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
                     break
                 check_budget(workflow.last_task or workflow.task_tree)
     except StepFailed:
@@ -127,14 +121,11 @@ def insert_new(
     now: datetime,
 ) -> InstanceState:
     completed = workflow.is_completed()
-    instance_id = session.execute(
-        insert(ProcessInstance).values(
-            process_version_id=process_version_id, process_key=process_key, business_key=business_key,
-            status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
-            spec_refs=spec_refs, lock_version=1, started_by=actor, created_at=now, updated_at=now,
-            completed_at=now if completed else None,
-        ).returning(ProcessInstance.id)
-    ).scalar_one()
+    instance_id = HotSql(session).insert_instance(
+        process_version_id=process_version_id, process_key=process_key, business_key=business_key,
+        status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
+        spec_refs=spec_refs, started_by=actor, now=now, completed_at=now if completed else None,
+    )
     state = InstanceState(
         id=instance_id, process_key=process_key, process_version_id=process_version_id, spec_refs=spec_refs,
         business_key=business_key, status="completed" if completed else "running", lock_version=1,
@@ -150,13 +141,11 @@ def save(
 ) -> None:
     completed = state.workflow.is_completed()
     status = "completed" if completed else "running"
-    result = session.execute(
-        update(ProcessInstance)
-        .where(ProcessInstance.id == state.id, ProcessInstance.lock_version == state.lock_version)
-        .values(serialized=runtime.codec.dumps(state.workflow), lock_version=state.lock_version + 1,
-                status=status, updated_at=now, completed_at=now if completed else None)
+    saved = HotSql(session).update_instance(
+        instance_id=state.id, version=state.lock_version, serialized=runtime.codec.dumps(state.workflow),
+        status=status, now=now, completed_at=now if completed else None,
     )
-    if affected_rows(result) != 1:
+    if not saved:
         raise ConcurrentUpdate(
             f"process instance {state.id} was changed by someone else at the same moment; nothing was saved",
             instance_id=state.id,
@@ -170,7 +159,7 @@ def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, n
                   completed_task_id: str | None = None) -> None:
     calendar = runtime.calendar
     after = snapshot(state.workflow, calendar, now)
-    write_changes(session, instance_id=state.id, business_key=state.business_key, before=state.mirrored,
+    write_changes(HotSql(session), instance_id=state.id, business_key=state.business_key, before=state.mirrored,
                   after=after, now=now, actor=actor, completed_task_id=completed_task_id)
     estimated = {
         year
