@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEntry
-from engine.runtime.hotsql import HotSql
+from engine.runtime.hotsql import hot_sql
 
 
 def record(
@@ -22,7 +22,7 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    HotSql(session).insert_audit(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
+    hot_sql(session).insert_audit(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
                                  before=before, after=after)
 
 

@@ -88,4 +88,5 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs once per transaction, on the hot path of every step.
+        connection.connection.driver_connection.execute(f"BEGIN {mode}")

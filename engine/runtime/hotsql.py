@@ -10,13 +10,14 @@ commit are unchanged, and it writes values in exactly the representation SQLAlch
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _INSTANCE_COLUMNS = ("id", "process_key", "process_version_id", "spec_refs", "business_key", "status", "lock_version")
@@ -87,7 +88,7 @@ def _sqlite_read_moment(value: str | None) -> datetime | None:
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _postgres_document(value: Any) -> Any:
@@ -106,7 +107,7 @@ _DIALECTS = {
         moment=_sqlite_moment,
         read_moment=_sqlite_read_moment,
         document=_json_text,
-        read_document=lambda value: None if value is None else json.loads(value),
+        read_document=lambda value: None if value is None else orjson.loads(value),
         flag=int,
     ),
     "postgresql": _Dialect(
@@ -118,6 +119,23 @@ _DIALECTS = {
         flag=bool,
     ),
 }
+
+
+_SESSION_KEY = "inspectflow_hotsql"
+
+
+def hot_sql(session: Session) -> HotSql:
+    """The session's HotSql for its current transaction (made once, dropped when the transaction ends)."""
+    sql = session.info.get(_SESSION_KEY)
+    if sql is None:
+        sql = session.info[_SESSION_KEY] = HotSql(session)
+    return sql
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_cursor(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SESSION_KEY, None)
 
 
 class HotSql:
@@ -134,9 +152,11 @@ class HotSql:
         return self._cursor
 
     def _run_many(self, name: str, rows: Iterable[dict]) -> None:
-        rows = list(rows)
-        if rows:
-            self._cursor.executemany(self._sql[name], rows)
+        batch = list(rows)
+        if len(batch) == 1:  # the usual case; executemany costs more for a single row
+            self._cursor.execute(self._sql[name], batch[0])
+        elif batch:
+            self._cursor.executemany(self._sql[name], batch)
 
     def task_and_instance(self, task_id: str) -> dict | None:
         row = self._run("select_task_and_instance", {"id": task_id}).fetchone()

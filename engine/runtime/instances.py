@@ -25,7 +25,7 @@ from engine.runtime import store
 from engine.runtime.core import Runtime
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
-from engine.runtime.hotsql import HotSql
+from engine.runtime.hotsql import hot_sql
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
 
@@ -189,7 +189,7 @@ def _open_task(session: Session, task_id: str) -> dict:
         UUID(task_id)
     except (ValueError, AttributeError, TypeError):
         raise TaskNotFound(f"'{task_id}' is not a task id", task_id=task_id) from None
-    record = HotSql(session).task_and_instance(task_id)
+    record = hot_sql(session).task_and_instance(task_id)
     if record is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
     if record["state"] != "open":

@@ -24,8 +24,8 @@ from engine.calendar_store import open_uncovered_year_alerts
 from engine.clock import SHANGHAI, Clock, running_with
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed
-from engine.runtime.hotsql import HotSql
-from engine.runtime.mirror import Snapshot, read_snapshot, snapshot, write_changes
+from engine.runtime.hotsql import hot_sql
+from engine.runtime.mirror import Snapshot, live_tasks, read_snapshot, snapshot, write_changes
 
 _ON_COMMIT = "inspectflow_on_commit"
 
@@ -52,7 +52,7 @@ class InstanceState:
 
 def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None = None) -> InstanceState:
     """The instance with its live workflow; `meta` may carry its row when the caller already read it."""
-    sql = HotSql(session)
+    sql = hot_sql(session)
     meta = meta or sql.instance(instance_id)
     if meta is None:
         raise InstanceNotFound(f"process instance {instance_id} does not exist", instance_id=instance_id)
@@ -91,7 +91,7 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
             while True:
                 workflow.do_engine_steps(did_complete_task=check_budget)
                 # A timer that fired during the final refresh readies its path; run that too.
-                if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                if not any(t.state == TaskState.READY and not t.task_spec.manual for t in live_tasks(workflow)):
                     break
                 check_budget(workflow.last_task or workflow.task_tree)
     except StepFailed:
@@ -121,7 +121,7 @@ def insert_new(
     now: datetime,
 ) -> InstanceState:
     completed = workflow.is_completed()
-    instance_id = HotSql(session).insert_instance(
+    instance_id = hot_sql(session).insert_instance(
         process_version_id=process_version_id, process_key=process_key, business_key=business_key,
         status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
         spec_refs=spec_refs, started_by=actor, now=now, completed_at=now if completed else None,
@@ -141,7 +141,7 @@ def save(
 ) -> None:
     completed = state.workflow.is_completed()
     status = "completed" if completed else "running"
-    saved = HotSql(session).update_instance(
+    saved = hot_sql(session).update_instance(
         instance_id=state.id, version=state.lock_version, serialized=runtime.codec.dumps(state.workflow),
         status=status, now=now, completed_at=now if completed else None,
     )
@@ -159,7 +159,7 @@ def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, n
                   completed_task_id: str | None = None) -> None:
     calendar = runtime.calendar
     after = snapshot(state.workflow, calendar, now)
-    write_changes(HotSql(session), instance_id=state.id, business_key=state.business_key, before=state.mirrored,
+    write_changes(hot_sql(session), instance_id=state.id, business_key=state.business_key, before=state.mirrored,
                   after=after, now=now, actor=actor, completed_task_id=completed_task_id)
     estimated = {
         year
@@ -170,8 +170,9 @@ def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, n
     if estimated:
         open_uncovered_year_alerts(session, calendar, estimated, now)
     state.mirrored = after
-    cached = CachedWorkflow(state.lock_version, state.workflow, after)
-    session.info.setdefault(_ON_COMMIT, []).append(lambda: runtime.workflows.put(state.id, cached))
+    if state.status != "completed":  # a finished instance is never stepped again: keep the cache for live ones
+        cached = CachedWorkflow(state.lock_version, state.workflow, after)
+        session.info.setdefault(_ON_COMMIT, []).append(lambda: runtime.workflows.put(state.id, cached))
 
 
 @event.listens_for(Session, "after_commit")
