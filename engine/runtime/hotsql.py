@@ -31,7 +31,7 @@ WHERE t.id = :id"""
 _SELECT_INSTANCE = """
 SELECT id, process_key, process_version_id, spec_refs, business_key, status, lock_version
 FROM process_instance WHERE id = :id"""
-_SELECT_SERIALIZED = "SELECT serialized FROM process_instance WHERE id = :id"
+_SELECT_SERIALIZED = "SELECT serialized, lock_version FROM process_instance WHERE id = :id"
 _INSERT_INSTANCE = """
 INSERT INTO process_instance (process_version_id, process_key, business_key, status, serialized, spec_refs,
                               lock_version, started_by, created_at, updated_at, completed_at)
@@ -173,8 +173,10 @@ class HotSql:
         record["spec_refs"] = self._dialect.read_document(record["spec_refs"])
         return record
 
-    def serialized(self, instance_id: int) -> str:
-        return self._run("select_serialized", {"id": instance_id}).fetchone()[0]
+    def serialized(self, instance_id: int) -> tuple[str, int]:
+        """The stored workflow and the lock_version it belongs to."""
+        serialized, lock_version = self._run("select_serialized", {"id": instance_id}).fetchone()
+        return serialized, lock_version
 
     def insert_instance(self, *, process_version_id: int, process_key: str, business_key: str | None, status: str,
                         serialized: str, spec_refs: dict, started_by: str, now: datetime,

@@ -61,7 +61,10 @@ def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None
         workflow, mirrored = cached.workflow, cached.mirrored
     else:
         spec, subprocess_specs = runtime.workflow_specs(session, meta["process_version_id"], meta["spec_refs"])
-        workflow = runtime.codec.loads(sql.serialized(instance_id), spec, subprocess_specs, runtime.script_engine)
+        serialized, lock_version = sql.serialized(instance_id)
+        if lock_version != meta["lock_version"]:  # changed between our two reads (PostgreSQL read committed)
+            raise _conflict(instance_id)
+        workflow = runtime.codec.loads(serialized, spec, subprocess_specs, runtime.script_engine)
         mirrored = read_snapshot(sql, instance_id)
     return InstanceState(
         id=instance_id, process_key=meta["process_key"], process_version_id=meta["process_version_id"],
@@ -98,6 +101,13 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
         raise
     except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
         raise _step_failure(exc) from exc
+
+
+def _conflict(instance_id: int) -> ConcurrentUpdate:
+    return ConcurrentUpdate(
+        f"process instance {instance_id} was changed by someone else at the same moment; nothing was saved",
+        instance_id=instance_id,
+    )
 
 
 def _step_failure(exc: Exception) -> StepFailed:
@@ -146,10 +156,7 @@ def save(
         status=status, now=now, completed_at=now if completed else None,
     )
     if not saved:
-        raise ConcurrentUpdate(
-            f"process instance {state.id} was changed by someone else at the same moment; nothing was saved",
-            instance_id=state.id,
-        )
+        raise _conflict(state.id)
     state.lock_version += 1
     state.status = status
     _write_mirror(runtime, session, state, now=now, actor=actor, completed_task_id=completed_task_id)
