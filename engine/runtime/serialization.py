@@ -14,8 +14,49 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+
+_UUID_TEXT: dict[UUID, str] = {}
+
+
+def uuid_text(value: UUID) -> str:
+    """str(UUID) is slow and a save formats every task id several times: remember the texts."""
+    text = _UUID_TEXT.get(value)
+    if text is None:
+        if len(_UUID_TEXT) > 200_000:
+            _UUID_TEXT.clear()
+        text = _UUID_TEXT[value] = str(value)
+    return text
+
+
+class _TaskConverter(TaskConverter):
+    """The library's task format, produced with cached id texts (the same output, about twice as fast)."""
+
+    def to_dict(self, task):
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            parent_data, data_now = parent.data, task.data
+            data = {}
+            delta = {
+                "updates": {k: v for k, v in data_now.items() if k not in parent_data or v != parent_data[k]},
+                "deletions": [k for k in parent_data if k not in data_now],
+            }
+        return {
+            "id": uuid_text(task.id),
+            "parent": uuid_text(task._parent) if parent is not None else None,
+            "children": [uuid_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
 
 
 class _SpecByReferenceConverter(BpmnWorkflowConverter):
@@ -44,6 +85,7 @@ class WorkflowCodec:
     def __init__(self) -> None:
         config = dict(SPIFF_CONFIG)
         config[BpmnWorkflow] = _SpecByReferenceConverter
+        config[Task] = _TaskConverter
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
     def dumps(self, workflow: BpmnWorkflow) -> str:
