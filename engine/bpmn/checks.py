@@ -140,11 +140,24 @@ def _containers(process: etree._Element) -> Iterator[etree._Element]:
             yield element
 
 
+def reserved_id_reason(element_id: str | None) -> str | None:
+    """SpiffWorkflow names its own bookkeeping tasks 'Start', 'End', '<process>.EndJoin', '<id>.BoundaryEventSplit';
+    a flow node with such an id is silently merged into them (a start event 'Start' leaves the process empty)."""
+    if element_id in RESERVED_IDS or (element_id and "." in element_id):
+        return f"the id '{element_id}' is reserved by the engine ('Start', 'End' and ids with a dot); rename it"
+    return None
+
+
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
+
+
 def _container_problems(container: etree._Element, non_executable: set[str | None]) -> list[DiagramError]:
     problems: list[DiagramError] = []
     for child in container:
         if not isinstance(child.tag, str) or etree.QName(child).namespace != BPMN_MODEL_NS:
             continue
+        if child.tag in SUPPORTED_FLOW_NODES and (reason := reserved_id_reason(child.get("id"))):
+            problems.append(problem(reason, child))
         if child.tag in REFUSED_FLOW_NODES:
             problems.append(problem(f"{describe(child)}: {REFUSED_FLOW_NODES[child.tag]}", child))
         elif child.tag not in SUPPORTED_FLOW_NODES and child.tag not in PROCESS_CONTENT:

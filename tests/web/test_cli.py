@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import func, select
 
+from engine.models import Diagram, ProcessVersion
 from tests.conftest import FIXTURES
+from web.services import services
 
 
 def run_json(runner, *args):
@@ -73,7 +76,10 @@ def test_refused_diagram_names_the_element(runner, tmp_path):
     assert result.exit_code == 1
     error = json.loads(result.output)["error"]
     assert error["code"] == "diagram_refused" and error["details"]["element_id"] == "F3"
-    assert run_json(runner, "tasks") == []
+    assert "line" in error["details"] and "__class__" in error["message"]
+    with runner.app.app_context(), services().sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessVersion)) == 0
+        assert session.scalar(select(func.count()).select_from(Diagram)) == 0
 
 
 def test_calendar_import_and_status(runner, tmp_path):

@@ -210,6 +210,15 @@ def test_a_process_without_a_start_event_is_refused():
     assert "has no start event" in error.reason
 
 
+@pytest.mark.parametrize("reserved", ["Start", "End", "Task.BoundaryEventSplit"])
+def test_ids_the_engine_reserves_are_refused(reserved):
+    # SpiffWorkflow would silently merge such a node into its own bookkeeping task (a start event called
+    # 'Start' leaves the process empty).
+    xml = definitions(single_task_process("Process_a", f'<bpmn:startEvent id="{reserved}"/>'))
+    error = refusal(xml)
+    assert error.element_id == reserved and "reserved" in error.reason
+
+
 def test_unsupported_flow_nodes_are_refused_even_when_unreachable():
     gateway = review_diagram(extra_nodes='\n    <bpmn:complexGateway id="Gateway_complex"/>')
     error = refusal(gateway)
