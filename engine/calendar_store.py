@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from engine import alerts
 from engine.calendar import WorkingCalendar, parse_override_csv
+from engine.clock import SHANGHAI
 from engine.models import CalendarOverride, CalendarYear, Deadline
 
 UNCOVERED_YEAR_ALERT = "calendar_year_uncovered"
@@ -81,6 +82,16 @@ def status(session: Session, calendar: WorkingCalendar, today: date) -> dict:
         ],
         "provisional_deadlines": int(provisional or 0),
     }
+
+
+def watch_coverage(session: Session, calendar: WorkingCalendar, now: datetime, horizon_days: int = 60) -> list[int]:
+    """Raise the uncovered-year alert ahead of time: in the weeks before a year the calendar only estimates,
+    an administrator should import its official schedule before deadlines start falling into it."""
+    today = now.astimezone(SHANGHAI).date()
+    # A horizon in calendar days, not a deadline: how far ahead to look for years without official data.
+    years = set(calendar.uncovered_years_between(today, today + timedelta(days=horizon_days)))
+    open_uncovered_year_alerts(session, calendar, years, now)
+    return sorted(years)
 
 
 def open_uncovered_year_alerts(session: Session, calendar: WorkingCalendar, years: set[int], now: datetime) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.calendar_store import watch_coverage
 from engine.clock import Clock
 from engine.runtime.core import Runtime
 from engine.sweep import sweep
@@ -22,6 +24,8 @@ from engine.sweep import sweep
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "inspectflow-deadline-sweep"
+CALENDAR_JOB_ID = "inspectflow-calendar-coverage"
+CALENDAR_CHECK_INTERVAL_S = 3600
 
 
 def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
@@ -30,6 +34,17 @@ def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: 
         if report.fired or report.failed:
             log.info("sweep at %s fired %d, failed %d", report.at.isoformat(), len(report.fired),
                      len(report.failed))
+
+    return run
+
+
+def calendar_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
+    def run() -> None:
+        with sessions.begin() as session:
+            calendar = runtime.refresh_calendar(session, force=True)
+            years = watch_coverage(session, calendar, clock_factory().now())
+        if years:
+            log.warning("calendar years without an official schedule ahead: %s", years)
 
     return run
 
@@ -43,6 +58,16 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
         seconds=interval_s,
         id=SWEEP_JOB_ID,
         max_instances=1,  # a slow sweep is not overlapped by the next tick
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        calendar_job(runtime, sessions, clock_factory),
+        "interval",
+        seconds=CALENDAR_CHECK_INTERVAL_S,
+        id=CALENDAR_JOB_ID,
+        next_run_time=datetime.now(UTC),  # once at start, then hourly
+        max_instances=1,
         coalesce=True,
         replace_existing=True,
     )

@@ -1,0 +1,36 @@
+"""The APScheduler wiring: which jobs run how often, and that each job does its work (called directly,
+with a frozen clock; nothing waits for a real tick)."""
+
+from __future__ import annotations
+
+from engine import alerts, calendar_store
+from engine.clock import FrozenClock
+from engine.scheduler import CALENDAR_JOB_ID, SWEEP_JOB_ID, build_scheduler, calendar_job, sweep_job
+from tests.engine.helpers import deploy, only_task, start
+
+
+def test_scheduler_runs_the_sweep_every_few_seconds_and_the_calendar_check_hourly(svc):
+    scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock, interval_s=5, blocking=False)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {SWEEP_JOB_ID, CALENDAR_JOB_ID}
+    assert jobs[SWEEP_JOB_ID].trigger.interval.total_seconds() == 5
+    assert jobs[SWEEP_JOB_ID].max_instances == 1 and jobs[SWEEP_JOB_ID].coalesce
+    assert jobs[CALENDAR_JOB_ID].trigger.interval.total_seconds() == 3600
+
+
+def test_the_sweep_job_fires_due_timers_as_of_the_clock_it_is_given(svc, clock):
+    deploy(svc, clock, "timer_escalation.bpmn")
+    started = start(svc, clock, "timer_escalation", {"inspection_date": "2026-09-30"})
+    job = sweep_job(svc.runtime, svc.write_sessions, lambda: FrozenClock("2026-10-09T00:00:01+08:00"))
+    job()
+    assert only_task(svc, started.id, "Escalate")
+
+
+def test_the_calendar_job_warns_before_an_uncovered_year_begins(svc):
+    calendar_job(svc.runtime, svc.write_sessions, lambda: FrozenClock("2026-09-30T10:00:00+08:00"))()
+    with svc.sessions() as session:
+        assert alerts.open_alerts(session, calendar_store.UNCOVERED_YEAR_ALERT) == []
+    calendar_job(svc.runtime, svc.write_sessions, lambda: FrozenClock("2026-11-22T10:00:00+08:00"))()
+    with svc.sessions() as session:
+        (alert,) = alerts.open_alerts(session, calendar_store.UNCOVERED_YEAR_ALERT)
+    assert alert.subject == "2027" and "2027" in alert.message
