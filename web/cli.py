@@ -8,6 +8,7 @@ unless INSPECTFLOW_CLOCK pins it; `sweep --at` pins it for one sweep.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from pathlib import Path
@@ -256,6 +257,7 @@ def register_commands(app: Flask) -> None:
         from engine.scheduler import build_scheduler
 
         svc = services()
+        gc.freeze()  # as in `serve`
         click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
         scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                                     interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True)
@@ -275,6 +277,8 @@ def register_commands(app: Flask) -> None:
         from engine.scheduler import build_scheduler
 
         svc: Services = services()
+        # Everything loaded so far lives as long as the process: keep it out of the collector's full passes.
+        gc.freeze()
         if not no_scheduler:
             build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                             interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False).start()

@@ -14,7 +14,8 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # No index on `at`: ids grow with time in this append-only table, so order by id instead.
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(60))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)

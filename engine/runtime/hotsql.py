@@ -142,9 +142,10 @@ class HotSql:
     """The step statements bound to one session's connection and dialect."""
 
     def __init__(self, session: Session):
-        dialect_name = session.get_bind().dialect.name
+        connection = session.connection()
+        dialect_name = connection.dialect.name
         self._dialect = _DIALECTS[dialect_name]
-        self._cursor = session.connection().connection.cursor()
+        self._cursor = connection.connection.cursor()
         self._sql = _prepared(dialect_name)
 
     def _run(self, name: str, params: dict) -> Any:

@@ -6,12 +6,12 @@ the task mirror, the deadline rows and one audit row change together or not at a
 
 from __future__ import annotations
 
-import json
 import keyword
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
@@ -54,7 +54,7 @@ def validate_data(data: object) -> dict:
     if problems:
         raise InvalidTaskData("some field names cannot be used: " + ", ".join(sorted(problems)), fields=problems)
     try:
-        json.dumps(data)
+        orjson.dumps(data)
     except (TypeError, ValueError) as exc:
         raise InvalidTaskData(f"task data is not plain JSON: {exc}") from exc
     return data

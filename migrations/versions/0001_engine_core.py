@@ -125,7 +125,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_instance_id'), ['instance_id'], unique=False)
 
     op.create_table('deadline',
@@ -138,7 +137,8 @@ def upgrade() -> None:
     sa.Column('failed_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_deadline_instance_id_process_instance')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('deadline', schema=None) as batch_op:
         batch_op.create_index('ix_deadline_due_at', ['due_at'], unique=False)
@@ -162,11 +162,11 @@ def upgrade() -> None:
     sa.Column('completed_at', engine.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=120), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_task_instance_id_process_instance')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_task'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index('ix_task_state_assignee', ['state', 'assignee'], unique=False)
         batch_op.create_index('ix_task_state_candidate_group_due_at', ['state', 'candidate_group', 'due_at'], unique=False)
 
 
@@ -174,7 +174,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index('ix_task_state_candidate_group_due_at')
-        batch_op.drop_index('ix_task_state_assignee')
         batch_op.drop_index(batch_op.f('ix_task_instance_id'))
 
     op.drop_table('task')
@@ -185,7 +184,6 @@ def downgrade() -> None:
     op.drop_table('deadline')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_instance_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_log_at'))
 
     op.drop_table('audit_log')
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
