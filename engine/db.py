@@ -67,6 +67,13 @@ def is_postgresql(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+def checkpoint_sqlite(engine: Engine) -> None:
+    """Copy the WAL into the database file without waiting for readers (a no-op on PostgreSQL)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def _ensure_sqlite_directory(url: str) -> None:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:" and not path.startswith("file:"):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.calendar_store import watch_coverage
 from engine.clock import Clock
+from engine.db import checkpoint_sqlite
 from engine.runtime.core import Runtime
 from engine.sweep import sweep
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "inspectflow-deadline-sweep"
 CALENDAR_JOB_ID = "inspectflow-calendar-coverage"
 CALENDAR_CHECK_INTERVAL_S = 3600
+CHECKPOINT_JOB_ID = "inspectflow-sqlite-checkpoint"
+CHECKPOINT_INTERVAL_S = 10
 
 
 def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
@@ -71,4 +74,8 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
         coalesce=True,
         replace_existing=True,
     )
+    engine = sessions.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        scheduler.add_job(checkpoint_sqlite, "interval", args=[engine], seconds=CHECKPOINT_INTERVAL_S,
+                          id=CHECKPOINT_JOB_ID, max_instances=1, coalesce=True, replace_existing=True)
     return scheduler
