@@ -2,12 +2,13 @@
 
 Cost: due rows are found through the index on `deadline.due_at`, so a sweep costs what is due, not what is
 open. Concurrency: on PostgreSQL a session-level advisory lock lets exactly one sweeper work at a time (a
-second returns at once), and each instance is handled in its own transaction that first locks its due
-deadline rows with FOR UPDATE SKIP LOCKED; on SQLite every write transaction begins IMMEDIATE, so sweepers
-queue and the second finds the rows already gone. A deadline row is deleted in the same transaction that
-fires its timer: a crash halfway loses nothing and fires nothing twice. An instance whose diagram fails
-while firing is rolled back, its due rows are marked failed (with the error, in an audit row and an
-alert) and left for an operator; the other instances go on.
+second returns at once), and each instance's due deadline rows are locked with FOR UPDATE SKIP LOCKED
+before it is handled; on SQLite every write transaction begins IMMEDIATE, so sweepers queue and the second
+finds the rows already gone. Instances are handled in groups, one transaction per group and a savepoint per
+instance. A deadline row is deleted in the same transaction that fires its timer: a crash halfway loses
+nothing and fires nothing twice. An instance whose diagram fails while firing is rolled back to its
+savepoint, its due rows are marked failed (with the error, in an audit row and an alert) and left for an
+operator; the other instances go on.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from engine.db import is_postgresql
 from engine.models import Deadline
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, WorkflowError
+from engine.runtime.store import savepoint
 from engine.runtime.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,9 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
 
 
 def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, batch: int = 1000,
-          actor: str = "scheduler") -> SweepReport:
+          per_transaction: int = 50, actor: str = "scheduler") -> SweepReport:
+    """Fire what is due as of the clock's now. Instances are handled `per_transaction` at a time, each in
+    its own savepoint: one commit (one fsync) per group, while a failing instance only loses its own work."""
     now = clock.now()
     report = SweepReport(at=now)
     engine = sessions.kw["bind"]
@@ -73,8 +77,9 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
                 with sessions() as session:
                     instance_ids = due_instance_ids(session, now, batch)
                 handled = sum(
-                    _sweep_instance(runtime, sessions, clock, instance_id, now, postgres, report, actor)
-                    for instance_id in instance_ids
+                    _sweep_group(runtime, sessions, clock, instance_ids[start:start + per_transaction], now,
+                                 postgres, report, actor)
+                    for start in range(0, len(instance_ids), per_transaction)
                 )
                 if len(instance_ids) < batch or handled == 0:
                     break
@@ -85,41 +90,36 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
     return report
 
 
-def _sweep_instance(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_id: int,
-                    now: datetime, postgres: bool, report: SweepReport, actor: str) -> int:
+def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
+                 now: datetime, postgres: bool, report: SweepReport, actor: str) -> int:
+    fired: list[dict] = []
+    failed: list[dict] = []
     with sessions() as session:
-        try:
+        for instance_id in instance_ids:
             due = select(Deadline.id).where(
                 Deadline.instance_id == instance_id, Deadline.due_at <= now, Deadline.failed_at.is_(None)
             )
             if postgres:
                 due = due.with_for_update(skip_locked=True)
             if not session.scalars(due).all():
-                session.rollback()
-                return 0  # another sweeper fired these already
-            fired = fire_due_timers(runtime, session, clock, instance_id=instance_id, actor=actor)
-            session.commit()
-            report.fired.extend(fired)
-            return 1
-        except ConcurrentUpdate:
-            session.rollback()  # a user step won the race; the next sweep sees the fresh state
-            return 0
-        except WorkflowError as err:
-            session.rollback()
-            _mark_failed(session, instance_id, now, err, actor)
-            session.commit()
-            report.failed.append({"instance_id": instance_id, "error": err.message})
-            return 1
-        except Exception as err:  # keep sweeping the other instances; this one is marked and reported
-            log.exception("sweep failed on instance %s", instance_id)
-            session.rollback()
-            _mark_failed(session, instance_id, now, err, actor)
-            session.commit()
-            report.failed.append({"instance_id": instance_id, "error": str(err)})
-            return 1
+                continue  # another sweeper fired these already
+            try:
+                with savepoint(session):
+                    fired.extend(fire_due_timers(runtime, session, clock, instance_id=instance_id, actor=actor))
+            except ConcurrentUpdate:
+                continue  # a user step won the race; the next sweep sees the fresh state
+            except Exception as err:  # keep sweeping the others; this one is marked failed and reported
+                if not isinstance(err, WorkflowError):
+                    log.exception("sweep failed on instance %s", instance_id)
+                message = _mark_failed(session, instance_id, now, err, actor)
+                failed.append({"instance_id": instance_id, "error": message})
+        session.commit()
+    report.fired.extend(fired)
+    report.failed.extend(failed)
+    return len(fired) + len(failed)
 
 
-def _mark_failed(session: Session, instance_id: int, now: datetime, err: Exception, actor: str) -> None:
+def _mark_failed(session: Session, instance_id: int, now: datetime, err: Exception, actor: str) -> str:
     message = getattr(err, "message", None) or str(err) or err.__class__.__name__
     session.execute(
         update(Deadline)
@@ -132,3 +132,4 @@ def _mark_failed(session: Session, instance_id: int, now: datetime, err: Excepti
                        message=f"流程实例 {instance_id} 的定时器触发失败 / timer failed on instance {instance_id}: "
                                f"{message}",
                        details={"instance_id": instance_id, "error": message}, now=now)
+    return message

@@ -10,6 +10,8 @@ the transaction commits.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,6 +182,21 @@ def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, n
     if state.status != "completed":  # a finished instance is never stepped again: keep the cache for live ones
         cached = CachedWorkflow(state.lock_version, state.workflow, after)
         session.info.setdefault(_ON_COMMIT, []).append(lambda: runtime.workflows.put(state.id, cached))
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A unit of work inside a larger transaction: on failure its changes and its cache hand-backs go."""
+    pending = session.info.setdefault(_ON_COMMIT, [])
+    mark = len(pending)
+    nested = session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        del pending[mark:]
+        raise
+    nested.commit()
 
 
 @event.listens_for(Session, "after_commit")
