@@ -14,20 +14,22 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 
-_UUID_TEXT: dict[UUID, str] = {}
+_UUID_TEXT: dict[int, str] = {}
 
 
 def uuid_text(value: UUID) -> str:
-    """str(UUID) is slow and a save formats every task id several times: remember the texts."""
-    text = _UUID_TEXT.get(value)
+    """str(UUID) is slow and a save formats every task id several times: remember the texts (keyed by the
+    UUID's integer, whose hash is computed in C, unlike UUID.__hash__)."""
+    key = value.int
+    text = _UUID_TEXT.get(key)
     if text is None:
         if len(_UUID_TEXT) > 200_000:
             _UUID_TEXT.clear()
-        text = _UUID_TEXT[value] = str(value)
+        text = _UUID_TEXT[key] = str(value)
     return text
 
 
@@ -61,10 +63,19 @@ class _TaskConverter(TaskConverter):
 
 class _SpecByReferenceConverter(BpmnWorkflowConverter):
     def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
+        # WorkflowConverter.to_dict's fields, with cached id texts.
+        convert = self.registry.convert
+        return {
+            "data": convert(self.registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": uuid_text(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": {uuid_text(task_id): convert(task) for task_id, task in workflow.tasks.items()},
+            "root": uuid_text(workflow.task_tree.id),
+            "subprocesses": self.mapping_to_dict(workflow.subprocesses),
+            "bpmn_events": convert(workflow.bpmn_events),
+        }
 
     def from_dict(self, dct, spec=None, subprocess_specs=None, script_engine=None):
         if spec is None:
