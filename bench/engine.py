@@ -32,7 +32,7 @@ from engine.models import Deadline, ProcessInstance  # noqa: E402
 from engine.runtime import Runtime, deploy, instances  # noqa: E402
 from engine.runtime.deploy import latest_version  # noqa: E402
 from engine.sweep import sweep  # noqa: E402
-from migrations import upgrade  # noqa: E402
+from migrations import recreate_postgres_schema, upgrade  # noqa: E402
 
 DIAGRAM = Path(__file__).resolve().parent / "five_tasks.bpmn"
 PROCESS = "five_tasks"
@@ -65,15 +65,10 @@ def inmemory_per_s(seconds: float = 1.5) -> float:
 
 def fresh_database(url: str | None) -> str:
     if url is None:
-        path = Path(tempfile.mkdtemp()) / "bench.db"
-        url = f"sqlite:///{path}"
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+        upgrade(url)
     else:
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
+        recreate_postgres_schema(url)
     return url
 
 

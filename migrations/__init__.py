@@ -20,3 +20,17 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+
+
+def recreate_postgres_schema(database_url: str) -> None:
+    """Empty a PostgreSQL database (its public schema) and migrate it from nothing: tests and benchmarks."""
+    from sqlalchemy import text
+
+    from engine.db import make_engine
+
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(database_url)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from engine.clock import FrozenClock, bind_library_clock
 from engine.db import make_engine
 from engine.models import Base
-from migrations import upgrade
+from migrations import recreate_postgres_schema, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -38,12 +38,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
     assert POSTGRES_URL, "TEST_DATABASE_URL is not set"
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(POSTGRES_URL)
+    recreate_postgres_schema(POSTGRES_URL)
     return POSTGRES_URL
 
 
