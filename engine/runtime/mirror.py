@@ -48,7 +48,9 @@ class Snapshot:
 def timer_due(task) -> datetime | None:
     """The due moment the library computed for a waiting timer task (None until it evaluated one)."""
     value = task._get_internal_data("event_value")
-    if isinstance(value, dict):  # cycle timers keep their next occurrence
+    if isinstance(value, dict):  # cycle timers keep their next occurrence and the cycles left
+        if value.get("cycles") == 0:
+            return None  # the last cycle has fired; nothing more is due
         value = value.get("next")
     if not value:
         return None

@@ -27,7 +27,9 @@ def fire_due_timers(runtime: Runtime, session: Session, clock: Clock, *, instanc
     due = [timer for timer in state.mirrored.timers.values() if timer.due_at <= now]
     store.run_engine(runtime, state.workflow, clock)
     store.save(runtime, session, state, now=now, actor=actor)
-    fired = [timer for timer in due if timer.id not in state.mirrored.timers]
+    # Gone, or (a cycle timer) moved on to its next occurrence.
+    fired = [timer for timer in due
+             if timer.id not in state.mirrored.timers or state.mirrored.timers[timer.id].due_at != timer.due_at]
     for timer in fired:
         audit.record(session, at=now, actor=actor, action="timer.fired", instance_id=instance_id, task_id=timer.id,
                      before={"element_id": timer.element_id, "due_at": timer.due_at.isoformat()},

@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from engine.bpmn.scripting import RestrictedScriptEngine
 from engine.models import AuditEntry, Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import (
     ConcurrentUpdate,
@@ -16,6 +17,7 @@ from engine.runtime import (
     TaskNotFound,
     TaskNotOpen,
     instances,
+    store,
 )
 from engine.runtime.core import Runtime
 from tests.engine.helpers import complete, deploy, only_task, open_tasks, start
@@ -230,3 +232,18 @@ def _fixture(name: str) -> bytes:
 def _task_data(svc, task_id: str) -> dict:
     with svc.sessions() as session:
         return instances.task_data(svc.runtime, session, task_id)
+
+
+def test_a_workflow_restored_from_storage_runs_with_the_restricted_engine(svc, clock):
+    # SpiffWorkflow's deserializer would attach its unrestricted default engine; ours must be attached instead.
+    deploy(svc, clock, "approval_chain.bpmn")
+    started = start(svc, clock, "approval_chain")
+    svc.runtime.workflows.clear()
+    with svc.write_sessions() as session:
+        state = store.load(svc.runtime, session, started.id)
+    assert state.workflow.script_engine is svc.runtime.script_engine
+    assert isinstance(state.workflow.script_engine, RestrictedScriptEngine)
+    # And it refuses at run time what it refuses at deploy time.
+    (task,) = [t for t in state.workflow.get_tasks() if t.task_spec.bpmn_id == "Fill"]
+    with pytest.raises(Exception, match="__class__"):
+        state.workflow.script_engine.evaluate(task, "().__class__")

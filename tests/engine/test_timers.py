@@ -157,3 +157,23 @@ def test_a_failing_timer_path_is_isolated_and_reported(svc, clock):
         assert alert.details["instance_id"] == bad.id
     # A failed deadline is not retried by every sweep.
     assert sweep(svc.runtime, svc.write_sessions, moment).failed == []
+
+
+def test_cycle_timer_fires_each_time_and_then_stops(svc, clock):
+    deploy(svc, clock, "timer_cycle.bpmn")
+    started = start(svc, clock, "timer_cycle")
+    (first,) = deadlines(svc)
+    assert first.due_at == shanghai("2026-09-30T11:00:00")
+
+    fired = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T11:00:01+08:00")).fired
+    assert [f["element_id"] for f in fired] == ["Hourly"]
+    # A cycle timer's row stays (it is the same waiting event) and moves to its next occurrence.
+    (second,) = deadlines(svc)
+    assert second.id == first.id and second.due_at == shanghai("2026-09-30T12:00:00")
+    assert [t.element_id for t in open_tasks(svc, started.id)].count("Remind") == 1
+
+    assert len(sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T12:00:01+08:00")).fired) == 1
+    assert deadlines(svc) == []  # both cycles done
+    assert [t.element_id for t in open_tasks(svc, started.id)].count("Remind") == 2
+    assert sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T15:00:00+08:00")).fired == []
+    assert [t.element_id for t in open_tasks(svc, started.id)].count("Remind") == 2
