@@ -6,6 +6,7 @@ this package touches the database, the clock or Flask.
 """
 
 from .errors import DiagramError, ScriptRefused, ScriptTimeout
+from .forms import FORMS_NS, FormField, FormInvalid, FormSpec
 from .loader import LoadedDiagram, diagram_problems, load_diagram
 from .safe_xml import parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedEnvironment, RestrictedScriptEngine, is_iso_literal
@@ -13,6 +14,10 @@ from .scripting import CALENDAR_HELPER_NAMES, RestrictedEnvironment, RestrictedS
 __all__ = [
     "CALENDAR_HELPER_NAMES",
     "DiagramError",
+    "FORMS_NS",
+    "FormField",
+    "FormInvalid",
+    "FormSpec",
     "LoadedDiagram",
     "RestrictedEnvironment",
     "RestrictedScriptEngine",

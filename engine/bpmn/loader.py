@@ -22,6 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
 from .errors import DiagramError
+from .forms import FormSpec, form_problems, parse_forms
 from .safe_xml import diagram_bytes, parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedScriptEngine
 
@@ -45,6 +46,7 @@ class LoadedDiagram:
     lanes: dict[str, dict[str, str]]
     source_name: str = "diagram.bpmn"
     embedded_spec_ids: set[str] = field(default_factory=set)
+    forms: dict[str, FormSpec] = field(default_factory=dict)  # user task element id -> its form
 
     def subprocess_specs(self, process_id: str) -> dict[str, BpmnProcessSpec]:
         """The specs from this file that `process_id` reaches through sub-processes and call activities.
@@ -110,6 +112,7 @@ def _check_and_parse(
 ) -> tuple[list[DiagramError], SpiffBpmnParser | None]:
     problems = structure_problems(root)
     problems.extend(expression_problems(root, engine))
+    problems.extend(form_problems(root))
     parser = None
     try:
         parser = _parse_specs(root, source_name)
@@ -164,6 +167,8 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
         for element in root.iter(bpmn("callActivity"))
     }
     runnable = [p.get("id") for p in runnable_processes(root)]
+    forms = parse_forms(root)
+    _attach_forms(specs, forms)
     return LoadedDiagram(
         xml=raw,
         executable_process_ids=[p.get("id") for p in processes if p.get("isExecutable") == "true"],
@@ -173,7 +178,17 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
         lanes={pid: _lanes(pid, specs, embedded) for pid in runnable},
         source_name=source_name,
         embedded_spec_ids=embedded,
+        forms=forms,
     )
+
+
+def _attach_forms(specs: dict[str, BpmnProcessSpec], forms: dict[str, FormSpec]) -> None:
+    """Hang each form on its task spec, where the runtime finds it whatever (sub)process the task runs in."""
+    for spec in specs.values():
+        for task_spec in spec.task_specs.values():
+            form = forms.get(getattr(task_spec, "bpmn_id", None) or "")
+            if form is not None:
+                task_spec.inspectflow_form = form
 
 
 def _lanes(process_id: str, specs: dict[str, BpmnProcessSpec], embedded: set[str]) -> dict[str, str]:

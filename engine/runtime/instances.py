@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.bpmn.forms import FormInvalid, FormSpec
 from engine.clock import SHANGHAI, Clock, running_with
 from engine.db import affected_rows
 from engine.models import ProcessInstance, TaskRecord
@@ -117,6 +118,13 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     task = state.workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
         raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id)
+    form = task_form_of(task)
+    if form is not None:
+        try:
+            data = form.clean(data)
+        except FormInvalid as invalid:
+            raise InvalidTaskData(f"the form of '{record['name']}' has errors: {invalid}",
+                                  fields=invalid.errors) from None
     with running_with(clock):  # completing the task may already evaluate the next timers
         task.data.update(data)
         task.run()
@@ -171,14 +179,25 @@ def get_instance(session: Session, instance_id: int) -> ProcessInstance | None:
 
 
 def task_data(runtime: Runtime, session: Session, task_id: str) -> dict:
-    """The data a task's form starts from (read-only: the workflow goes back to the cache untouched)."""
+    """The data a task's form starts from."""
+    return task_form(runtime, session, task_id)[1]
+
+
+def task_form_of(task) -> FormSpec | None:
+    """The form the diagram declares for a SpiffWorkflow task (None: free-form data)."""
+    return getattr(task.task_spec, "inspectflow_form", None)
+
+
+def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpec | None, dict]:
+    """A task's form and the data it starts from, for rendering (read-only: the workflow goes back to the
+    cache untouched)."""
     record = session.get(TaskRecord, task_id)
     if record is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
     state = store.load(runtime, session, record.instance_id)
     try:
         task = state.workflow.get_task_from_id(UUID(task_id))
-        return dict(task.data) if task is not None else {}
+        return (task_form_of(task), dict(task.data)) if task is not None else (None, {})
     finally:
         runtime.workflows.put(state.id, store.CachedWorkflow(state.lock_version, state.workflow, state.mirrored))
 

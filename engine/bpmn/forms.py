@@ -1,0 +1,203 @@
+"""User-task forms: their definitions in the diagram, and the checking of submitted data against them.
+
+A user task declares its form in its extensionElements (namespace `FORMS_NS`):
+
+    <inspectflow:form>
+      <inspectflow:field name="notice_date" type="date" label="告知日期" required="true"/>
+      <inspectflow:field name="method" type="choice" label="告知方式" choices="书面|电话"/>
+    </inspectflow:form>
+
+`form_problems` refuses malformed definitions at deploy (with the element id and line); `parse_forms`
+reads them; `FormSpec.clean` turns submitted values into the task data the diagram's scripts and gateways
+see (ISO strings for dates, real numbers and booleans) or raises `FormInvalid` naming every bad field.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from lxml import etree
+
+from .errors import DiagramError
+
+FORMS_NS = "http://inspectflow.org/schema/bpmn/1.0"
+FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice")
+_TRUE = {"true", "1", "yes", "on", "是"}
+_FALSE = {"false", "0", "no", "off", "否", ""}
+MAX_TEXT = 10_000
+
+
+class FormInvalid(ValueError):
+    """Submitted data does not fit the form; `errors` maps each bad field to a plain reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    type: str
+    label: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "label": self.label, "required": self.required,
+                "choices": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    fields: tuple[FormField, ...]
+
+    def to_dict(self) -> dict:
+        return {"fields": [f.to_dict() for f in self.fields]}
+
+    def clean(self, data: dict) -> dict:
+        """Check `data` against the form; return it with values in their task-data form."""
+        known = {f.name: f for f in self.fields}
+        errors = {name: "this form has no such field (the form may have changed; reload it)"
+                  for name in data if name not in known}
+        cleaned: dict[str, Any] = {}
+        for field_def in self.fields:
+            value = data.get(field_def.name)
+            if _is_empty(value):
+                if field_def.required:
+                    errors[field_def.name] = f"「{field_def.label}」is required"
+                elif field_def.name in data:
+                    cleaned[field_def.name] = [] if field_def.type == "multichoice" else None
+                continue
+            try:
+                cleaned[field_def.name] = _convert(field_def, value)
+            except ValueError as exc:
+                errors[field_def.name] = f"「{field_def.label}」: {exc}"
+        if errors:
+            raise FormInvalid(errors)
+        return cleaned
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _convert(field_def: FormField, value: Any) -> Any:
+    kind = field_def.type
+    if kind in ("string", "text"):
+        if not isinstance(value, str):
+            raise ValueError("expected text")
+        limit = 500 if kind == "string" else MAX_TEXT
+        if len(value) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return value.strip() if kind == "string" else value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
+            raise ValueError(f"not a whole number: {value!r}")
+        return int(value)
+    if kind == "number":
+        if isinstance(value, bool):
+            raise ValueError("not a number")
+        try:
+            return float(value) if not isinstance(value, int) else value
+        except (TypeError, ValueError):
+            raise ValueError(f"not a number: {value!r}") from None
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"not yes or no: {value!r}")
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if kind == "datetime":
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"not a date and time: {value!r}") from None
+        if moment.tzinfo is None:
+            raise ValueError("a date and time needs its UTC offset, e.g. +08:00")
+        return moment.isoformat()
+    if kind == "choice":
+        if value not in field_def.choices:
+            raise ValueError(f"choose one of {'、'.join(field_def.choices)}")
+        return value
+    if kind == "multichoice":
+        values = value if isinstance(value, list) else [value]
+        unknown = [v for v in values if v not in field_def.choices]
+        if unknown:
+            raise ValueError(f"not among the choices: {'、'.join(map(str, unknown))}")
+        return values
+    raise ValueError(f"unknown field type {kind}")  # definitions are checked at deploy; kept for safety
+
+
+def _form_elements(root: etree._Element):
+    for form in root.iter(f"{{{FORMS_NS}}}form"):
+        task = form.getparent().getparent() if form.getparent() is not None else None
+        yield form, task
+
+
+def form_problems(root: etree._Element) -> list[DiagramError]:
+    problems: list[DiagramError] = []
+    for form, task in _form_elements(root):
+        owner_id = task.get("id") if task is not None else None
+        if task is None or etree.QName(task).localname not in ("userTask", "manualTask"):
+            problems.append(DiagramError("an inspectflow:form belongs in a user task's extensionElements",
+                                         element_id=owner_id, line=form.sourceline))
+            continue
+        seen: set[str] = set()
+        for field_element in form.iter(f"{{{FORMS_NS}}}field"):
+            reason = _field_problem(field_element, seen)
+            if reason:
+                problems.append(DiagramError(f"form of '{owner_id}': {reason}", element_id=owner_id,
+                                             line=field_element.sourceline))
+    return problems
+
+
+def _field_problem(element: etree._Element, seen: set[str]) -> str | None:
+    name = (element.get("name") or "").strip()
+    kind = (element.get("type") or "string").strip()
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        return f"field name '{name}' must be a variable name (letters, digits, _; not starting with _)"
+    if name in seen:
+        return f"field '{name}' appears twice"
+    seen.add(name)
+    if kind not in FIELD_TYPES:
+        return f"field '{name}' has unknown type '{kind}' (one of {', '.join(FIELD_TYPES)})"
+    if kind in ("choice", "multichoice") and not _choices(element):
+        return f"field '{name}' of type {kind} needs choices=\"a|b|c\""
+    if (element.get("required") or "false").strip().lower() not in ("true", "false"):
+        return f"field '{name}': required must be true or false"
+    return None
+
+
+def _choices(element: etree._Element) -> tuple[str, ...]:
+    return tuple(c.strip() for c in (element.get("choices") or "").split("|") if c.strip())
+
+
+def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
+    """{user task element id: its form} for every form in the diagram (definitions already checked)."""
+    forms = {}
+    for form, task in _form_elements(root):
+        if task is None or not task.get("id"):
+            continue
+        forms[task.get("id")] = FormSpec(tuple(
+            FormField(
+                name=element.get("name").strip(),
+                type=(element.get("type") or "string").strip(),
+                label=(element.get("label") or element.get("name")).strip(),
+                required=(element.get("required") or "false").strip().lower() == "true",
+                choices=_choices(element),
+            )
+            for element in form.iter(f"{{{FORMS_NS}}}field")
+        ))
+    return forms
