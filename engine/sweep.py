@@ -95,13 +95,15 @@ def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock
     fired: list[dict] = []
     failed: list[dict] = []
     with sessions() as session:
+        # Claim the group's due rows in one statement; rows another sweeper holds are skipped.
+        due = select(Deadline.instance_id).where(
+            Deadline.instance_id.in_(instance_ids), Deadline.due_at <= now, Deadline.failed_at.is_(None)
+        )
+        if postgres:
+            due = due.with_for_update(skip_locked=True)
+        claimed = set(session.scalars(due))
         for instance_id in instance_ids:
-            due = select(Deadline.id).where(
-                Deadline.instance_id == instance_id, Deadline.due_at <= now, Deadline.failed_at.is_(None)
-            )
-            if postgres:
-                due = due.with_for_update(skip_locked=True)
-            if not session.scalars(due).all():
+            if instance_id not in claimed:
                 continue  # another sweeper fired these already
             try:
                 with savepoint(session):

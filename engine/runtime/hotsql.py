@@ -31,6 +31,9 @@ WHERE t.id = :id"""
 _SELECT_INSTANCE = """
 SELECT id, process_key, process_version_id, spec_refs, business_key, status, lock_version
 FROM process_instance WHERE id = :id"""
+_SELECT_INSTANCE_WITH_STATE = """
+SELECT id, process_key, process_version_id, spec_refs, business_key, status, lock_version, serialized
+FROM process_instance WHERE id = :id"""
 _SELECT_SERIALIZED = "SELECT serialized, lock_version FROM process_instance WHERE id = :id"
 _INSERT_INSTANCE = """
 INSERT INTO process_instance (process_version_id, process_key, business_key, status, serialized, spec_refs,
@@ -163,7 +166,12 @@ class HotSql:
         row = self._run("select_task_and_instance", {"id": task_id}).fetchone()
         return self._instance_record(_TASK_AND_INSTANCE_COLUMNS, row)
 
-    def instance(self, instance_id: int) -> dict | None:
+    def instance(self, instance_id: int, *, with_state: bool = False) -> dict | None:
+        """The instance row; `with_state` also brings the serialized workflow (saves a round trip when the
+        caller will need it anyway)."""
+        if with_state:
+            row = self._run("select_instance_with_state", {"id": instance_id}).fetchone()
+            return self._instance_record((*_INSTANCE_COLUMNS, "serialized"), row)
         row = self._run("select_instance", {"id": instance_id}).fetchone()
         return self._instance_record(_INSTANCE_COLUMNS, row)
 
@@ -249,6 +257,7 @@ class HotSql:
 _STATEMENTS = {
     "select_task_and_instance": _SELECT_TASK_AND_INSTANCE,
     "select_instance": _SELECT_INSTANCE,
+    "select_instance_with_state": _SELECT_INSTANCE_WITH_STATE,
     "select_serialized": _SELECT_SERIALIZED,
     "insert_instance": _INSERT_INSTANCE,
     "update_instance": _UPDATE_INSTANCE,

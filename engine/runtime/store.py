@@ -55,17 +55,19 @@ class InstanceState:
 def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None = None) -> InstanceState:
     """The instance with its live workflow; `meta` may carry its row when the caller already read it."""
     sql = hot_sql(session)
-    meta = meta or sql.instance(instance_id)
+    cached: CachedWorkflow | None = runtime.workflows.take(instance_id)
+    meta = meta or sql.instance(instance_id, with_state=cached is None)
     if meta is None:
         raise InstanceNotFound(f"process instance {instance_id} does not exist", instance_id=instance_id)
-    cached: CachedWorkflow | None = runtime.workflows.take(instance_id)
     if cached is not None and cached.lock_version == meta["lock_version"]:
         workflow, mirrored = cached.workflow, cached.mirrored
     else:
         spec, subprocess_specs = runtime.workflow_specs(session, meta["process_version_id"], meta["spec_refs"])
-        serialized, lock_version = sql.serialized(instance_id)
-        if lock_version != meta["lock_version"]:  # changed between our two reads (PostgreSQL read committed)
-            raise _conflict(instance_id)
+        serialized = meta.get("serialized")
+        if serialized is None:
+            serialized, lock_version = sql.serialized(instance_id)
+            if lock_version != meta["lock_version"]:  # changed between our two reads (PostgreSQL read committed)
+                raise _conflict(instance_id)
         workflow = runtime.codec.loads(serialized, spec, subprocess_specs, runtime.script_engine)
         mirrored = read_snapshot(sql, instance_id)
     return InstanceState(
