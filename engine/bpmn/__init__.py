@@ -6,7 +6,7 @@ this package touches the database, the clock or Flask.
 """
 
 from .errors import DiagramError, ScriptRefused, ScriptTimeout
-from .forms import FORMS_NS, FormField, FormInvalid, FormSpec
+from .forms import INSPECTFLOW_NS, FormField, FormInvalid, FormSpec
 from .loader import LoadedDiagram, diagram_problems, load_diagram
 from .safe_xml import parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedEnvironment, RestrictedScriptEngine, is_iso_literal
@@ -14,7 +14,7 @@ from .scripting import CALENDAR_HELPER_NAMES, RestrictedEnvironment, RestrictedS
 __all__ = [
     "CALENDAR_HELPER_NAMES",
     "DiagramError",
-    "FORMS_NS",
+    "INSPECTFLOW_NS",
     "FormField",
     "FormInvalid",
     "FormSpec",

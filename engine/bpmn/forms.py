@@ -1,6 +1,6 @@
 """User-task forms: their definitions in the diagram, and the checking of submitted data against them.
 
-A user task declares its form in its extensionElements (namespace `FORMS_NS`):
+A user task declares its form in its extensionElements (namespace `INSPECTFLOW_NS`):
 
     <inspectflow:form>
       <inspectflow:field name="notice_date" type="date" label="告知日期" required="true"/>
@@ -23,7 +23,7 @@ from lxml import etree
 
 from .errors import DiagramError
 
-FORMS_NS = "http://inspectflow.org/schema/bpmn/1.0"
+INSPECTFLOW_NS = "http://inspectflow.org/schema/bpmn/1.0"
 FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice")
 _TRUE = {"true", "1", "yes", "on", "是"}
 _FALSE = {"false", "0", "no", "off", "否", ""}
@@ -141,7 +141,7 @@ def _convert(field_def: FormField, value: Any) -> Any:
 
 
 def _form_elements(root: etree._Element):
-    for form in root.iter(f"{{{FORMS_NS}}}form"):
+    for form in root.iter(f"{{{INSPECTFLOW_NS}}}form"):
         task = form.getparent().getparent() if form.getparent() is not None else None
         yield form, task
 
@@ -155,7 +155,7 @@ def form_problems(root: etree._Element) -> list[DiagramError]:
                                          element_id=owner_id, line=form.sourceline))
             continue
         seen: set[str] = set()
-        for field_element in form.iter(f"{{{FORMS_NS}}}field"):
+        for field_element in form.iter(f"{{{INSPECTFLOW_NS}}}field"):
             reason = _field_problem(field_element, seen)
             if reason:
                 problems.append(DiagramError(f"form of '{owner_id}': {reason}", element_id=owner_id,
@@ -198,6 +198,6 @@ def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
                 required=(element.get("required") or "false").strip().lower() == "true",
                 choices=_choices(element),
             )
-            for element in form.iter(f"{{{FORMS_NS}}}field")
+            for element in form.iter(f"{{{INSPECTFLOW_NS}}}field")
         ))
     return forms

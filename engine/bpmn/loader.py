@@ -11,7 +11,7 @@ Pure functions of their input: no database, no clock, safe to call from any thre
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -23,6 +23,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
 from .errors import DiagramError
 from .forms import FormSpec, form_problems, parse_forms
+from .hooks import hook_problems, parse_hooks
 from .safe_xml import diagram_bytes, parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedScriptEngine
 
@@ -47,6 +48,7 @@ class LoadedDiagram:
     source_name: str = "diagram.bpmn"
     embedded_spec_ids: set[str] = field(default_factory=set)
     forms: dict[str, FormSpec] = field(default_factory=dict)  # user task element id -> its form
+    hooks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # task element id -> check stages
 
     def subprocess_specs(self, process_id: str) -> dict[str, BpmnProcessSpec]:
         """The specs from this file that `process_id` reaches through sub-processes and call activities.
@@ -77,7 +79,8 @@ _CHECKING_ENGINE = RestrictedScriptEngine({name: _placeholder(name) for name in 
 
 
 def diagram_problems(
-    data: bytes | str, source_name: str = "diagram.bpmn", *, engine: RestrictedScriptEngine | None = None
+    data: bytes | str, source_name: str = "diagram.bpmn", *, engine: RestrictedScriptEngine | None = None,
+    stages: set[str] | None = None,
 ) -> list[DiagramError]:
     """Every reason to refuse the diagram (empty if it loads). XML that cannot be parsed safely is one
     problem; otherwise structure, expression and SpiffWorkflow parser problems are all collected, in
@@ -86,21 +89,23 @@ def diagram_problems(
         root = parse_diagram_xml(data)
     except DiagramError as error:
         return [error]
-    problems, _ = _check_and_parse(root, source_name, engine or _CHECKING_ENGINE)
+    problems, _ = _check_and_parse(root, source_name, engine or _CHECKING_ENGINE, stages)
     return problems
 
 
 def load_diagram(
-    data: bytes | str, source_name: str = "diagram.bpmn", *, engine: RestrictedScriptEngine | None = None
+    data: bytes | str, source_name: str = "diagram.bpmn", *, engine: RestrictedScriptEngine | None = None,
+    stages: set[str] | None = None,
 ) -> LoadedDiagram:
     """Parse, check and compile a diagram; raise the first `DiagramError` if anything is refused.
 
     Scripts are checked against `engine`'s helpers; without one, against the calendar helper names the
-    design promises (`working_days_after`, `is_working_day`).
+    design promises (`working_days_after`, `is_working_day`). With `stages`, check points must name one of
+    them (the runtime passes the stages it has checks for).
     """
     raw = diagram_bytes(data)
     root = parse_diagram_xml(raw)
-    problems, parser = _check_and_parse(root, source_name, engine or _CHECKING_ENGINE)
+    problems, parser = _check_and_parse(root, source_name, engine or _CHECKING_ENGINE, stages)
     if problems:
         raise problems[0]
     assert parser is not None
@@ -108,11 +113,12 @@ def load_diagram(
 
 
 def _check_and_parse(
-    root: etree._Element, source_name: str, engine: RestrictedScriptEngine
+    root: etree._Element, source_name: str, engine: RestrictedScriptEngine, stages: set[str] | None
 ) -> tuple[list[DiagramError], SpiffBpmnParser | None]:
     problems = structure_problems(root)
     problems.extend(expression_problems(root, engine))
     problems.extend(form_problems(root))
+    problems.extend(hook_problems(root, stages))
     parser = None
     try:
         parser = _parse_specs(root, source_name)
@@ -168,7 +174,9 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
     }
     runnable = [p.get("id") for p in runnable_processes(root)]
     forms = parse_forms(root)
-    _attach_forms(specs, forms)
+    hooks = parse_hooks(root)
+    _attach(specs, "inspectflow_form", forms)
+    _attach(specs, "inspectflow_checks", hooks)
     return LoadedDiagram(
         xml=raw,
         executable_process_ids=[p.get("id") for p in processes if p.get("isExecutable") == "true"],
@@ -179,16 +187,18 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
         source_name=source_name,
         embedded_spec_ids=embedded,
         forms=forms,
+        hooks=hooks,
     )
 
 
-def _attach_forms(specs: dict[str, BpmnProcessSpec], forms: dict[str, FormSpec]) -> None:
-    """Hang each form on its task spec, where the runtime finds it whatever (sub)process the task runs in."""
+def _attach(specs: dict[str, BpmnProcessSpec], attribute: str, by_element: Mapping[str, object]) -> None:
+    """Hang what the diagram declares for a task (its form, its check stages) on the task's spec, where the
+    runtime finds it whatever (sub)process the task runs in."""
     for spec in specs.values():
         for task_spec in spec.task_specs.values():
-            form = forms.get(getattr(task_spec, "bpmn_id", None) or "")
-            if form is not None:
-                task_spec.inspectflow_form = form
+            value = by_element.get(getattr(task_spec, "bpmn_id", None) or "")
+            if value is not None:
+                setattr(task_spec, attribute, value)
 
 
 def _lanes(process_id: str, specs: dict[str, BpmnProcessSpec], embedded: set[str]) -> dict[str, str]:

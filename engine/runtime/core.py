@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from engine.models import Diagram, ProcessVersion
 from engine.runtime.cache import LruCache
 from engine.runtime.errors import ProcessNotFound
 from engine.runtime.serialization import WorkflowCodec
+from engine.runtime.stages import StageCheck
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,9 @@ class Runtime:
         script_time_limit_s: float = 2.0,
         step_time_limit_s: float = 10.0,
         calendar_refresh_s: float = 30.0,
+        stages: Mapping[str, StageCheck] | None = None,
     ):
+        self.stages: dict[str, StageCheck] = dict(stages or {})
         self.codec = WorkflowCodec()
         self.workflows: LruCache = LruCache(workflow_cache_size)
         self._versions: LruCache[VersionSpecs] = LruCache(version_cache_size)

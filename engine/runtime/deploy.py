@@ -35,7 +35,7 @@ def deploy(runtime: Runtime, session: Session, clock: Clock, *, xml: bytes | str
            actor: str) -> list[DeployedVersion]:
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
     try:
-        diagram = load_diagram(data, source_name)
+        diagram = load_diagram(data, source_name, stages=set(runtime.stages))
     except DiagramError as err:
         raise DeployRefused(str(err), **err.to_dict()) from err
 

@@ -27,6 +27,7 @@ from engine.runtime.core import Runtime
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
 from engine.runtime.hotsql import hot_sql
+from engine.runtime.stages import StepContext, apply_stage_checks
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
 
@@ -89,11 +90,12 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
     runtime.refresh_calendar(session)
     spec_refs = resolve_spec_refs(session, version)
     spec, subprocess_specs = runtime.workflow_specs(session, version.id, spec_refs)
+    now = clock.now()
+    step = StepContext(session=session, now=now, actor=actor, instance_id=None, business_key=business_key)
     with running_with(clock):
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=runtime.script_engine)
         workflow.task_tree.data.update(data)
-        store.run_engine(runtime, workflow, clock)
-    now = clock.now()
+        store.run_engine(runtime, workflow, clock, step)
     state = store.insert_new(runtime, session, workflow=workflow, process_key=process_key,
                              process_version_id=version.id, spec_refs=spec_refs, business_key=business_key,
                              actor=actor, now=now)
@@ -125,11 +127,13 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
         except FormInvalid as invalid:
             raise InvalidTaskData(f"the form of '{record['name']}' has errors: {invalid}",
                                   fields=invalid.errors) from None
+    now = clock.now()
+    step = StepContext(session=session, now=now, actor=actor, instance_id=state.id, business_key=state.business_key)
     with running_with(clock):  # completing the task may already evaluate the next timers
         task.data.update(data)
+        apply_stage_checks(runtime.stages, task, step)
         task.run()
-        store.run_engine(runtime, state.workflow, clock)
-    now = clock.now()
+        store.run_engine(runtime, state.workflow, clock, step)
     store.save(runtime, session, state, now=now, actor=actor, completed_task_id=task_id)
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
                  before={"element_id": record["element_id"], "state": "open"},

@@ -25,9 +25,10 @@ from engine.bpmn.errors import ScriptTimeout
 from engine.calendar_store import open_uncovered_year_alerts
 from engine.clock import SHANGHAI, Clock, running_with
 from engine.runtime.core import Runtime
-from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed
+from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed, WorkflowError
 from engine.runtime.hotsql import hot_sql
 from engine.runtime.mirror import Snapshot, live_tasks, read_snapshot, snapshot, write_changes
+from engine.runtime.stages import StepContext, apply_stage_checks
 
 _ON_COMMIT = "inspectflow_on_commit"
 
@@ -77,13 +78,16 @@ def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None
     )
 
 
-def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
+def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock, step: StepContext) -> None:
     """Run engine steps (timers included) until only user tasks and waiting events remain.
 
     A diagram whose scripts loop through the graph forever is stopped after `step_time_limit_s`; each
     script on its own is bounded by the script engine.
     """
     deadline = time.monotonic() + runtime.step_time_limit_s
+
+    def before_task(task) -> None:
+        apply_stage_checks(runtime.stages, task, step)
 
     def check_budget(task) -> None:
         if time.monotonic() > deadline:
@@ -96,12 +100,12 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock) -> None:
     try:
         with running_with(clock):
             while True:
-                workflow.do_engine_steps(did_complete_task=check_budget)
+                workflow.do_engine_steps(will_complete_task=before_task, did_complete_task=check_budget)
                 # A timer that fired during the final refresh readies its path; run that too.
                 if not any(t.state == TaskState.READY and not t.task_spec.manual for t in live_tasks(workflow)):
                     break
                 check_budget(workflow.last_task or workflow.task_tree)
-    except StepFailed:
+    except WorkflowError:  # ours (a step budget, a stage check): already says what happened
         raise
     except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
         raise _step_failure(exc) from exc

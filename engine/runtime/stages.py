@@ -1,0 +1,63 @@
+"""Policy check points: the runtime side of `<inspectflow:checks stage="..."/>` (see engine.bpmn.hooks).
+
+A stage is a function registered on the Runtime under a name. It gets a `StageContext` (the session of
+the step's transaction, the moment, the actor, the task's data) and returns its refusals: JSON objects
+that name the rule (R-number in DOMAIN.md) and the figures. The runtime stores them in the task data
+before the task completes, so the diagram routes on `policy_ok` and shows `policy_refusals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from engine.runtime.errors import RuntimeFailure
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step of one instance runs with (the session is the step's own transaction)."""
+
+    session: Session
+    now: datetime
+    actor: str
+    instance_id: int | None  # None while the instance is being started
+    business_key: str | None
+
+
+@dataclass(frozen=True)
+class StageContext:
+    step: StepContext
+    stage: str
+    element_id: str
+    data: Mapping[str, Any]
+
+
+StageCheck = Callable[[StageContext], list[dict]]
+
+
+def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> None:
+    """Run the stages the task declares and record their findings in its data (before it completes)."""
+    declared = getattr(task.task_spec, "inspectflow_checks", ())
+    if not declared:
+        return
+    refusals: list[dict] = []
+    for stage in declared:
+        check = stages.get(stage)
+        if check is None:  # deploy refuses unknown stages; a stage unregistered since then is an operator error
+            raise RuntimeFailure(f"no checks are registered for stage '{stage}' (task '{task.task_spec.bpmn_id}')",
+                                 stage=stage)
+        found = check(StageContext(step=step, stage=stage, element_id=task.task_spec.bpmn_id,
+                                   data=dict(task.data)))
+        try:
+            orjson.dumps(found)
+        except TypeError as exc:
+            raise RuntimeFailure(f"checks of stage '{stage}' returned something that is not JSON: {exc}") from exc
+        refusals.extend(found)
+    task.data["policy_refusals"] = refusals
+    task.data["policy_ok"] = not refusals
