@@ -1,0 +1,83 @@
+"""quiet_period_override (R10-R12): an R12 exemption reason, the principal head's approval, filing with the
+county office within 3 working days, counted across the Qingming holiday (2026-04-04..06)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.calendar import WorkingCalendar
+from tests.processes.helpers import (
+    complete,
+    deploy_all,
+    end_of,
+    finished,
+    only_task,
+    open_ids,
+    start,
+    sweep_at,
+    task_data,
+)
+
+CASE = {"agency": "县生态环境局", "enterprise": "91331125MA2E000003", "inspection_date": "2026-04-24"}
+REQUEST = {"exemption_reason": "投诉举报", "reason_detail": "群众投诉夜间偷排废水，需在下旬核查"}
+APPROVAL = {"override_approved": True, "approval_date": "2026-04-02", "approval_opinion": "同意"}
+FILING = {"filing_date": "2026-04-08", "filing_content": "检查对象、事项、时间及例外情形（投诉举报）"}
+REGISTERED = {"filing_no": "YH-BA-2026-0408-01", "registered_date": "2026-04-08"}
+
+
+def approved(svc, clock):
+    clock.set("2026-04-02T09:00:00+08:00")
+    deploy_all(svc, clock)
+    started = start(svc, clock, "quiet_period_override", CASE)
+    request = only_task(svc, started.id, "Task_request_override")
+    assert request.candidate_group == "执法人员"
+    complete(svc, clock, request.id, REQUEST)
+    approval = only_task(svc, started.id, "Task_principal_approval")
+    assert approval.candidate_group == "单位负责人"
+    complete(svc, clock, approval.id, APPROVAL)
+    return started
+
+
+def test_filing_is_due_three_working_days_after_approval_across_qingming(svc, clock):
+    assert not WorkingCalendar().is_working_day(date(2026, 4, 6))
+    started = approved(svc, clock)
+    filing = only_task(svc, started.id, "Task_file_override")
+    # 04-03, then 04-07 and 04-08 after the holiday.
+    assert filing.due_at == end_of("2026-04-08")
+    assert sweep_at(svc, "2026-04-08T23:59:59") == []
+    clock.set("2026-04-08T15:00:00+08:00")
+    complete(svc, clock, filing.id, FILING)
+    register = only_task(svc, started.id, "Task_register_filing")
+    assert register.candidate_group == "县综合执法办"
+    complete(svc, clock, register.id, REGISTERED)
+    assert finished(svc, started.id)
+    assert sweep_at(svc, "2026-04-09T00:00:01") == []
+
+
+def test_unfiled_override_is_marked_overdue_and_supervised_while_filing_stays_open(svc, clock):
+    started = approved(svc, clock)
+    assert sweep_at(svc, "2026-04-09T00:00:01") == ["Timer_filing_deadline"]
+    assert open_ids(svc, started.id) == {"Task_file_override", "Task_supervise_filing"}
+    supervise = only_task(svc, started.id, "Task_supervise_filing")
+    assert supervise.candidate_group == "司法局" and supervise.agency == "县生态环境局"
+    data = task_data(svc, supervise.id)
+    assert data["overdue"] is True and data["filing_overdue"] is True and data["escalated_to"] == "司法局"
+    assert data["exemption_reason"] == "投诉举报"
+
+    clock.set("2026-04-09T10:00:00+08:00")
+    complete(svc, clock, supervise.id, {"supervision_action": "责令说明情况", "supervision_opinion": "限当日补报"})
+    complete(svc, clock, only_task(svc, started.id, "Task_file_override").id, {**FILING, "filing_date": "2026-04-09"})
+    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
+             {**REGISTERED, "registered_date": "2026-04-09"})
+    assert finished(svc, started.id)
+
+
+def test_refused_override_ends_without_filing(svc, clock):
+    deploy_all(svc, clock)
+    started = start(svc, clock, "quiet_period_override", CASE)
+    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
+             {"exemption_reason": "上级安排部署", "reason_detail": "上级部署的专项检查"})
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
+             {"override_approved": False, "approval_date": "2026-09-30", "approval_opinion": "可安排在安静期后"})
+    assert finished(svc, started.id)
+    assert sweep_at(svc, "2026-10-30T00:00:00") == []
