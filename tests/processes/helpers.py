@@ -8,7 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from engine.clock import SHANGHAI, FrozenClock
+from engine.models import Deadline
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
 from engine.sweep import sweep
@@ -18,8 +21,8 @@ BPMN_DIR = Path(__file__).resolve().parents[2] / "processes" / "bpmn"
 PROCESS_IDS = ["advance_notice", "code_retroactive", "complaint_correction", "inspection_lifecycle",
                "penalty_revisit", "quiet_period_override"]
 
-__all__ = ["complete", "deploy_all", "end_of", "finished", "only_task", "open_tasks", "start", "sweep_at",
-           "task_data", "open_ids", "BPMN_DIR", "PROCESS_IDS"]
+__all__ = ["BPMN_DIR", "PROCESS_IDS", "complete", "deadline_due", "deploy_all", "end_of", "finished", "only_task",
+           "open_ids", "open_tasks", "start", "sweep_at", "task_data"]
 
 
 def deploy_all(svc, clock, actor: str = "owner") -> list:
@@ -59,3 +62,10 @@ def finished(svc, instance_id: int) -> bool:
 def end_of(day: str) -> datetime:
     """The end of a working-day period that ends on `day`, as the calendar helpers give it."""
     return datetime.fromisoformat(f"{day}T23:59:59.999999").replace(tzinfo=SHANGHAI)
+
+
+def deadline_due(svc, instance_id: int, element_id: str) -> datetime | None:
+    """The due moment of a waiting timer as the deadline table holds it (None when it is not waiting)."""
+    with svc.sessions() as session:
+        return session.scalar(select(Deadline.due_at).where(Deadline.instance_id == instance_id,
+                                                            Deadline.element_id == element_id))
