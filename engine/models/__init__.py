@@ -3,21 +3,51 @@
 from engine.models.alert import Alert
 from engine.models.audit import AuditEntry
 from engine.models.base import Base, UTCDateTime
+from engine.models.behavior_code import BehaviorCode
 from engine.models.calendar import CalendarOverride, CalendarYear
+from engine.models.complaint import Complaint, InspectionRating
+from engine.models.enterprise import Enterprise, EnterpriseCreditClass
+from engine.models.inspection import Inspection, JointInspectionGroup, inspection_inspector, inspection_item
+from engine.models.item_list import InspectionItem, InspectionItemList
+from engine.models.notice import Notice, QuietPeriodOverride
+from engine.models.organisation import Agency, Inspector, Jurisdiction
+from engine.models.penalty import Penalty, Revisit
+from engine.models.plan import InspectionPlan
+from engine.models.policy_log import PolicyDecision
 from engine.models.process import Deadline, Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.models.user import User
 
 __all__ = [
+    "Agency",
     "Alert",
     "AuditEntry",
     "Base",
+    "BehaviorCode",
     "CalendarOverride",
     "CalendarYear",
+    "Complaint",
     "Deadline",
     "Diagram",
+    "Enterprise",
+    "EnterpriseCreditClass",
+    "Inspection",
+    "InspectionItem",
+    "InspectionItemList",
+    "InspectionPlan",
+    "InspectionRating",
+    "Inspector",
+    "JointInspectionGroup",
+    "Jurisdiction",
+    "Notice",
+    "Penalty",
+    "PolicyDecision",
     "ProcessInstance",
     "ProcessVersion",
+    "QuietPeriodOverride",
+    "Revisit",
     "TaskRecord",
     "User",
     "UTCDateTime",
+    "inspection_inspector",
+    "inspection_item",
 ]
