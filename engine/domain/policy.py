@@ -16,7 +16,9 @@ The timing window (R10/R14) is one setting used two opposite ways:
 from __future__ import annotations
 
 import json
+from calendar import monthrange
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from engine.domain.vocabulary import (
@@ -102,6 +104,14 @@ class Policy:
 
     def window_first_day(self, credit_class: str | None) -> int:
         return self.window.first_day_by_credit_class.get(credit_class or "", self.window.first_day)
+
+    def window_contains(self, day: date, credit_class: str | None = None) -> bool:
+        """Whether `day` lies in the window (quiet period when blocked, routine days when allowed).
+
+        Only days of the month: 下旬 is calendar days, no working-day arithmetic involved.
+        """
+        last = self.window.last_day or monthrange(day.year, day.month)[1]
+        return self.window_first_day(credit_class) <= day.day <= last
 
     def joint_rate_target(self, year: int) -> float | None:
         """R19 target for `year`: the latest target set for that year or before (targets only rise)."""

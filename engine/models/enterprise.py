@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from engine.domain.credit_code import normalize as normalize_credit_code
+from engine.domain.vocabulary import CREDIT_CLASSES
 from engine.models.base import Base, UTCDateTime
 from engine.models.organisation import Jurisdiction
 
@@ -30,6 +32,10 @@ class Enterprise(Base):
         back_populates="enterprise", order_by="EnterpriseCreditClass.year"
     )
 
+    @validates("credit_code")
+    def _valid_credit_code(self, _key: str, value: str) -> str:
+        return normalize_credit_code(value)  # InvalidCreditCode names the wrong position
+
 
 class EnterpriseCreditClass(Base):
     """The enterprise's A/B/C/D class for one year (R17), from the yearly portrait."""
@@ -48,3 +54,9 @@ class EnterpriseCreditClass(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="credit_classes")
+
+    @validates("credit_class")
+    def _known_class(self, _key: str, value: str) -> str:
+        if value not in CREDIT_CLASSES:
+            raise ValueError(f"credit_class: {value!r} is not one of {CREDIT_CLASSES} (R17)")
+        return value

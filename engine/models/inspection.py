@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from engine.domain.vocabulary import INSPECTION_MODES, INSPECTION_TRIGGERS, TRIGGER_KINDS, URGENT_REASONS
 from engine.models.base import Base, UTCDateTime
 from engine.models.enterprise import Enterprise
 from engine.models.item_list import InspectionItem
@@ -92,3 +93,13 @@ class Inspection(Base):
     joint_group: Mapped[JointInspectionGroup | None] = relationship(back_populates="inspections")
     items: Mapped[list[InspectionItem]] = relationship(secondary=inspection_item, order_by=InspectionItem.code)
     inspectors: Mapped[list[Inspector]] = relationship(secondary=inspection_inspector, order_by=Inspector.id)
+
+    @validates("trigger", "trigger_reason", "mode", "urgent_reason")
+    def _known(self, key: str, value: str | None) -> str | None:
+        known = {"trigger": INSPECTION_TRIGGERS, "trigger_reason": tuple(TRIGGER_KINDS), "mode": INSPECTION_MODES,
+                 "urgent_reason": tuple(URGENT_REASONS)}[key]
+        if value is None and key in ("trigger_reason", "urgent_reason"):
+            return value
+        if value not in known:
+            raise ValueError(f"inspection {key}: {value!r} is not one of {known}")
+        return value

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from engine.domain.vocabulary import INSPECTOR_KINDS, INSPECTOR_STATUSES
 from engine.models.base import Base
 
 
@@ -61,3 +62,10 @@ class Inspector(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)  # e.g. failed the annual examination
 
     agency: Mapped[Agency] = relationship(back_populates="inspectors")
+
+    @validates("kind", "status")
+    def _known(self, key: str, value: str) -> str:
+        known = tuple(INSPECTOR_KINDS) if key == "kind" else INSPECTOR_STATUSES
+        if value not in known:
+            raise ValueError(f"inspector {key}: {value!r} is not one of {known}")
+        return value

@@ -4,6 +4,7 @@ refusals that name the offending field."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -115,3 +116,13 @@ def test_bad_documents_are_refused_naming_the_field(edit, field):
 def test_text_that_is_not_json_is_refused():
     with pytest.raises(PolicyError, match="not JSON"):
         from_json("{caps:")
+
+
+def test_window_days_of_the_month():
+    yunhe, kaifeng = yunhe_style(), kaifeng_style()
+    assert not yunhe.window_contains(date(2026, 2, 20)) and yunhe.window_contains(date(2026, 2, 21))
+    assert yunhe.window_contains(date(2026, 2, 28))  # 下旬 runs to the month's last day
+    assert yunhe.window_contains(date(2026, 2, 16), "B") and not yunhe.window_contains(date(2026, 2, 16), "C")
+    assert kaifeng.window_contains(date(2026, 10, 31)) and not kaifeng.window_contains(date(2026, 10, 16), "B")
+    short = from_json({"window": {"first_day": 21, "last_day": 25}})
+    assert short.window_contains(date(2026, 3, 25)) and not short.window_contains(date(2026, 3, 26))

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from engine.domain.credit_code import is_valid
+from engine.domain.credit_code import InvalidCreditCode, is_valid
 from engine.domain.policy import from_json, kaifeng_style
 from engine.models import (
     BehaviorCode,
     Complaint,
     Enterprise,
+    EnterpriseCreditClass,
     Inspection,
     InspectionItemList,
     InspectionPlan,
@@ -206,3 +207,20 @@ def test_times_are_stored_as_utc_moments(svc):
         inspection_id = f.make_inspection(session, actual_start=shanghai_evening).id
     with svc.sessions() as session:
         assert session.get(Inspection, inspection_id).actual_start == shanghai_evening
+
+
+def test_records_refuse_values_outside_their_lists():
+    with pytest.raises(InvalidCreditCode) as info:
+        Enterprise(credit_code="91330100799655058C", name="x")
+    assert info.value.position == 18
+    assert Enterprise(credit_code=" 9144030071526726xg").credit_code == "9144030071526726XG"
+    with pytest.raises(ValueError, match="R17"):
+        EnterpriseCreditClass(credit_class="E")
+    with pytest.raises(ValueError, match="inspector kind: 'volunteer'"):
+        Inspector(kind="volunteer")
+    with pytest.raises(ValueError, match="inspector status"):
+        Inspector(status="expired")
+    with pytest.raises(ValueError, match="inspection trigger_reason: 'rumour'"):
+        Inspection(trigger="triggered", trigger_reason="rumour")
+    with pytest.raises(ValueError, match="inspection mode"):
+        Inspection(mode="on-site")
