@@ -1,0 +1,168 @@
+"""inspection_lifecycle: plan → checks → head's approval → code → notice (call) → quiet-period override (call)
+→ on-site or non-onsite inspection → record → rating → penalty revisit (call) → close; the urgent path
+through code_retroactive; the plan refused or returned; the rating timer that keeps a missing rating from
+blocking the close."""
+
+from __future__ import annotations
+
+from tests.processes.helpers import (
+    complete,
+    deploy_all,
+    end_of,
+    finished,
+    only_task,
+    open_ids,
+    start,
+    sweep_at,
+    task_data,
+)
+
+AGENCY = "县市场监管局"
+CASE = {"agency": AGENCY, "enterprise": "91331125MA2E000006", "urgent": False}
+PLAN = {"inspection_date": "2026-10-16", "inspection_type": "日常检查", "inspection_method": "现场检查",
+        "inspection_items": "食品经营许可；从业人员健康证明", "inspectors": "张三（33000001）、李四（33000002）",
+        "notice_exemption": "无", "notice_exemption_reason": ""}
+CHECK_PASSED = {"check_outcome": "通过", "refusal_reason": "", "in_quiet_period": False}
+APPROVED = {"plan_approved": True, "approval_opinion": "同意"}
+NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台", "notice_items": "食品经营许可；从业人员健康证明",
+          "notice_inspectors": "张三、李四"}
+ONSITE = {"started_at": "2026-10-16T09:30:00+08:00", "code_shown": True, "conduct_confirmed": True,
+          "audio_video": True}
+
+
+def record(penalty_needed: bool, day: str = "2026-10-16") -> dict:
+    return {"record_date": day, "record_text": "现场检查笔录：健康证明过期2份", "problems_found": penalty_needed,
+            "penalty_needed": penalty_needed}
+
+
+def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED):
+    deploy_all(svc, clock)
+    started = start(svc, clock, "inspection_lifecycle", CASE)
+    plan_task = only_task(svc, started.id, "Task_plan")
+    assert plan_task.candidate_group == "执法人员" and plan_task.agency == AGENCY
+    complete(svc, clock, plan_task.id, plan)
+    check_task = only_task(svc, started.id, "Task_check")
+    assert check_task.candidate_group == "县综合执法办"
+    complete(svc, clock, check_task.id, check)
+    return started
+
+
+def test_onsite_inspection_with_notice_penalty_and_revisit(svc, clock):
+    started = planned(svc, clock)
+    approval = only_task(svc, started.id, "Task_head_approval")
+    assert approval.candidate_group == "单位负责人"
+    complete(svc, clock, approval.id, APPROVED)
+
+    notice = only_task(svc, started.id, "Task_give_notice")
+    assert notice.process_key == "advance_notice" and notice.agency == AGENCY
+    assert task_data(svc, notice.id)["code_issued"] is True
+    complete(svc, clock, notice.id, NOTICE)
+    assert open_ids(svc, started.id) == set()
+    # 5 working days after 2026-09-30: 10-08, 10-09, 10-10 (make-up Saturday), 10-12, 10-13.
+    assert sweep_at(svc, "2026-10-13T23:59:59") == []
+    assert sweep_at(svc, "2026-10-14T00:00:01") == ["Timer_notice_period"]
+
+    clock.set("2026-10-16T09:30:00+08:00")
+    onsite = only_task(svc, started.id, "Task_onsite")
+    assert onsite.process_key == "inspection_lifecycle"
+    complete(svc, clock, onsite.id, ONSITE)
+    complete(svc, clock, only_task(svc, started.id, "Task_record").id, record(True))
+    rating = only_task(svc, started.id, "Task_rating")
+    assert rating.candidate_group == "企业" and rating.due_at == end_of("2026-10-23")
+    complete(svc, clock, rating.id, {"rating": "满意", "rating_comment": "程序规范"})
+    penalty = only_task(svc, started.id, "Task_penalty")
+    assert penalty.candidate_group == "单位负责人"
+    complete(svc, clock, penalty.id, {"penalty_decision_no": "云市监罚〔2026〕101号", "penalty_date": "2026-10-20"})
+
+    revisit = only_task(svc, started.id, "Task_revisit")
+    assert revisit.process_key == "penalty_revisit" and revisit.agency == AGENCY
+    assert revisit.due_at == end_of("2026-11-03")
+    complete(svc, clock, revisit.id, {"revisit_date": "2026-10-28", "revisit_method": "实地回访",
+                                      "findings": "已整改", "problems_found": False})
+    assert finished(svc, started.id)
+
+
+def test_check_step_returns_the_plan_then_refuses_it(svc, clock):
+    started = planned(svc, clock, check={"check_outcome": "退回修改", "in_quiet_period": False,
+                                         "refusal_reason": "R2：检查事项不在检查事项清单内"})
+    replan = only_task(svc, started.id, "Task_plan")
+    assert task_data(svc, replan.id)["refusal_reason"].startswith("R2")
+    complete(svc, clock, replan.id, PLAN)
+    complete(svc, clock, only_task(svc, started.id, "Task_check").id,
+             {"check_outcome": "不予检查", "in_quiet_period": False,
+              "refusal_reason": "R15：本年度对该企业现场检查已达2次上限"})
+    assert finished(svc, started.id)
+
+
+def test_head_returns_the_plan(svc, clock):
+    started = planned(svc, clock)
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id,
+             {"plan_approved": False, "approval_opinion": "与市场监管联合检查合并"})
+    assert open_ids(svc, started.id) == {"Task_plan"}
+
+
+def test_exempt_notice_quiet_period_override_non_onsite_and_missing_rating(svc, clock):
+    plan = {**PLAN, "inspection_date": "2026-10-23", "inspection_method": "非现场检查",
+            "notice_exemption": "不适宜事先通知", "notice_exemption_reason": "投诉举报核查，事先通知将影响取证"}
+    started = planned(svc, clock, plan, {**CHECK_PASSED, "in_quiet_period": True})
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
+
+    request = only_task(svc, started.id, "Task_request_override")  # no notice: straight to the override
+    assert request.process_key == "quiet_period_override"
+    assert task_data(svc, request.id)["notice_exempted"] is True
+    complete(svc, clock, request.id, {"exemption_reason": "投诉举报", "reason_detail": "核查投诉"})
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
+             {"override_approved": True, "approval_date": "2026-09-30", "approval_opinion": "同意"})
+    filing = only_task(svc, started.id, "Task_file_override")
+    assert filing.due_at == end_of("2026-10-10")  # 10-08, 10-09 and the make-up Saturday 10-10
+    complete(svc, clock, filing.id, {"filing_date": "2026-09-30", "filing_content": "安静期内检查备案"})
+    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
+             {"filing_no": "BA-2026-0930-02", "registered_date": "2026-09-30"})
+
+    offsite = only_task(svc, started.id, "Task_offsite")
+    complete(svc, clock, offsite.id, {"offsite_method": "书面核查", "done_date": "2026-10-09"})
+    complete(svc, clock, only_task(svc, started.id, "Task_record").id, record(False, "2026-10-09"))
+    # 5 working days after 10-09: 10-10 (make-up Saturday), 10-12 … 10-15.
+    assert only_task(svc, started.id, "Task_rating").due_at == end_of("2026-10-15")
+    assert sweep_at(svc, "2026-10-16T00:00:01") == ["Timer_rating_deadline"]
+    assert finished(svc, started.id)
+
+
+def test_refused_quiet_period_override_stops_the_inspection(svc, clock):
+    started = planned(svc, clock, {**PLAN, "inspection_date": "2026-10-23", "notice_exemption": "依法不予公开"},
+                      {**CHECK_PASSED, "in_quiet_period": True})
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
+    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
+             {"exemption_reason": "上级安排部署", "reason_detail": "省局部署"})
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
+             {"override_approved": False, "approval_date": "2026-09-30", "approval_opinion": "安静期后再查"})
+    assert finished(svc, started.id)
+
+
+URGENT = {**CASE, "urgent": True, "inspection_date": "2026-09-30", "urgent_type": "四不两直",
+          "urgent_reason": "举报涉及食品安全"}
+
+
+def test_urgent_inspection_is_approved_retroactively_then_recorded(svc, clock):
+    deploy_all(svc, clock)
+    started = start(svc, clock, "inspection_lifecycle", URGENT)
+    approval = only_task(svc, started.id, "Task_retro_approval")
+    assert approval.process_key == "code_retroactive" and approval.due_at == end_of("2026-10-08")
+    complete(svc, clock, approval.id, {"approved": True, "approval_date": "2026-09-30", "approval_opinion": "同意"})
+    record_task = only_task(svc, started.id, "Task_record")
+    assert task_data(svc, record_task.id)["code_retroactive"] is True
+    complete(svc, clock, record_task.id, record(False, "2026-09-30"))
+    complete(svc, clock, only_task(svc, started.id, "Task_rating").id, {"rating": "基本满意"})
+    assert finished(svc, started.id)
+
+
+def test_urgent_inspection_without_approval_in_time_is_supervised_then_recorded(svc, clock):
+    deploy_all(svc, clock)
+    started = start(svc, clock, "inspection_lifecycle", URGENT)
+    assert sweep_at(svc, "2026-10-09T00:00:01") == ["Timer_retro_deadline"]
+    supervise = only_task(svc, started.id, "Task_supervise_no_code")
+    assert supervise.candidate_group == "司法局" and supervise.agency == AGENCY
+    clock.set("2026-10-09T09:00:00+08:00")
+    complete(svc, clock, supervise.id, {"supervision_action": "通报批评", "supervision_opinion": "无码入企"})
+    record_task = only_task(svc, started.id, "Task_record")
+    assert task_data(svc, record_task.id)["no_code_entry"] is True
