@@ -97,6 +97,9 @@ def issue_code(
     """
     policy = policy or default_policy()
     approved_at = _require_approval(inspection, approved_by)
+    if inspection.joint_group is not None and inspection.joint_group.status == "merged":
+        raise ValueError(f"inspection {inspection.id} is merged into joint group {inspection.joint_group.id}: "
+                         "the group gets one code (issue_joint_code, R18)")
     _require_no_live_code(session, inspection_id=inspection.id)
     figures: dict[str, Any] = {"inspection_id": inspection.id, "approved_at": _local(approved_at)}
     if retroactive != inspection.retroactive:

@@ -207,6 +207,8 @@ def test_one_code_for_a_joint_inspection(svc, clock):
         other = f.make_agency(session, jurisdiction=first.agency.jurisdiction, code="YH-YJGL", name="云和县应急管理局")
         second = f.make_inspection(session, agency=other, enterprise=first.enterprise)
         group = f.make_joint_group(session, inspections=[first, second])
+        with pytest.raises(ValueError, match="merged into joint group"):
+            bc.issue_code(session, inspection=first, approved_by="局长", now=clock.now(), calendar=CALENDAR)
         with pytest.raises(Refused, match=rf"R6: joint group {group.id}: inspections \[{second.id}\]"):
             bc.issue_joint_code(session, group=group, approved_by="县综合执法办", now=clock.now(), calendar=CALENDAR)
         bc.record_approval(second, approved_by="局长", now=clock.now())

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from engine.calendar import WorkingCalendar
+from engine.domain import behavior_code
 from engine.domain.credit_code import InvalidCreditCode, is_valid
 from engine.domain.policy import from_json, kaifeng_style
 from engine.models import (
@@ -85,7 +87,8 @@ def test_inspection_with_items_inspectors_joint_group_notice_and_code(svc):
                            exemption_note="暗查暗访", recorded_by="staff", recorded_at=NOW))
         session.add(QuietPeriodOverride(inspection_id=first.id, exemption_reason="complaint_report",
                                         approved_by="局长", approved_at=NOW, filing_due_at=NOW + timedelta(days=5)))
-        code = f.make_code(session, inspection=first)
+        code = behavior_code.issue_joint_code(session, group=group, approved_by="县综合执法办", now=NOW,
+                                              calendar=WorkingCalendar())
         group_id, code_text = group.id, code.code
     with svc.sessions() as session:
         group = session.get(JointInspectionGroup, group_id)
@@ -101,7 +104,7 @@ def test_inspection_with_items_inspectors_joint_group_notice_and_code(svc):
         override = session.scalar(select(QuietPeriodOverride))
         assert override.inspection.id == first.id and override.filed_at is None
         code = session.scalar(select(BehaviorCode).where(BehaviorCode.code == code_text))
-        assert code.inspection.id == first.id and code.status == "issued"
+        assert code.joint_group.id == group_id and code.inspection is None and code.status == "issued"
 
 
 def test_penalty_revisits_complaint_rating_and_policy_decision(svc):
