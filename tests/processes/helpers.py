@@ -5,17 +5,20 @@ Everything goes through the engine's public functions, as the web app does; noth
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
+from lxml import etree
 from sqlalchemy import select
 
 from engine.clock import SHANGHAI, FrozenClock
-from engine.models import Deadline
+from engine.models import Deadline, TaskRecord
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
 from engine.sweep import sweep
-from tests.engine.helpers import complete, only_task, open_tasks, start
+from tests.engine.helpers import complete as complete_task
+from tests.engine.helpers import only_task, open_tasks, start
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "processes" / "bpmn"
 PROCESS_IDS = ["advance_notice", "code_retroactive", "complaint_correction", "inspection_lifecycle",
@@ -69,3 +72,68 @@ def deadline_due(svc, instance_id: int, element_id: str) -> datetime | None:
     with svc.sessions() as session:
         return session.scalar(select(Deadline.due_at).where(Deadline.instance_id == instance_id,
                                                             Deadline.element_id == element_id))
+
+
+INSPECTFLOW_NS = "http://inspectflow.org/schema/bpmn/1.0"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@cache
+def forms() -> dict[str, dict[str, dict[str, dict]]]:
+    """{process or embedded sub-process id: {user task id: {field name: attributes}}} from the shipped diagrams.
+
+    The task mirror names a task inside an embedded sub-process by the sub-process's id, so those are keyed too.
+    """
+    found: dict[str, dict[str, dict[str, dict]]] = {}
+    for path in BPMN_DIR.glob("*.bpmn"):
+        root = etree.parse(str(path)).getroot()
+        for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+            fields = {field.get("name"): dict(field.attrib) for field in task.iter(f"{{{INSPECTFLOW_NS}}}field")}
+            container = task.getparent()
+            found.setdefault(path.stem, {})[task.get("id")] = fields
+            if container.tag == f"{{{BPMN_NS}}}subProcess":
+                found.setdefault(container.get("id"), {})[task.get("id")] = fields
+    return found
+
+
+def check_form_data(fields: dict[str, dict], data: dict, where: str) -> None:
+    """What the runtime will enforce: no unknown fields, required ones present, values of the declared type."""
+    assert set(data) <= set(fields), f"{where}: fields not on the form: {set(data) - set(fields)}"
+    for name, field in fields.items():
+        if field.get("required") == "true":
+            assert data.get(name) not in (None, ""), f"{where}: required field {name} missing"
+        if name not in data or data[name] in (None, ""):
+            continue
+        value, kind = data[name], field["type"]
+        assert _valid(kind, value, field.get("choices", "").split("|")), f"{where}: {name}={value!r} is not a {kind}"
+
+
+def _valid(kind: str, value: object, choices: list[str]) -> bool:
+    if kind in ("string", "text"):
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "date":
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    if kind == "datetime":
+        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+    if kind == "choice":
+        return value in choices
+    if kind == "multichoice":
+        return isinstance(value, list) and set(value) <= set(choices)
+    raise AssertionError(f"unknown field type {kind}")
+
+
+def complete(svc, clock, task_id: str, data: dict, actor: str = "staff"):
+    """Complete a user task with form data, checked against the task's form first."""
+    with svc.sessions() as session:
+        record = session.get(TaskRecord, task_id)
+        assert record is not None, task_id
+        fields = forms()[record.process_key][record.element_id]
+        where = f"{record.process_key}.{record.element_id}"
+    check_form_data(fields, data, where)
+    return complete_task(svc, clock, task_id, data, actor=actor)
