@@ -1,15 +1,16 @@
 """Policy check points: the runtime side of `<inspectflow:checks stage="..."/>` (see engine.bpmn.hooks).
 
 A stage is a function registered on the Runtime under a name. It gets a `StageContext` (the session of
-the step's transaction, the moment, the actor, the task's data) and returns its refusals: JSON objects
-that name the rule (R-number in DOMAIN.md) and the figures. The runtime stores them in the task data
+the step's transaction, the moment, the actor, the task's data) and returns `StageFindings`: its
+refusals, JSON objects that name the rule (R-number in DOMAIN.md) and the figures, and any facts the
+diagram routes on (e.g. that a quiet-period override is needed). The runtime stores them in the task data
 before the task completes, so the diagram routes on `policy_ok` and shows `policy_refusals`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +39,13 @@ class StageContext:
     data: Mapping[str, Any]
 
 
-StageCheck = Callable[[StageContext], list[dict]]
+@dataclass(frozen=True)
+class StageFindings:
+    refusals: list[dict] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # extra task data (JSON values)
+
+
+StageCheck = Callable[[StageContext], StageFindings]
 
 
 def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> None:
@@ -47,6 +54,7 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
     if not declared:
         return
     refusals: list[dict] = []
+    facts: dict[str, Any] = {}
     for stage in declared:
         check = stages.get(stage)
         if check is None:  # deploy refuses unknown stages; a stage unregistered since then is an operator error
@@ -55,9 +63,11 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
         found = check(StageContext(step=step, stage=stage, element_id=task.task_spec.bpmn_id,
                                    data=dict(task.data)))
         try:
-            orjson.dumps(found)
+            orjson.dumps([found.refusals, found.data])
         except TypeError as exc:
             raise RuntimeFailure(f"checks of stage '{stage}' returned something that is not JSON: {exc}") from exc
-        refusals.extend(found)
+        refusals.extend(found.refusals)
+        facts.update(found.data)
+    task.data.update(facts)
     task.data["policy_refusals"] = refusals
     task.data["policy_ok"] = not refusals

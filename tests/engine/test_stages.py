@@ -7,24 +7,25 @@ import pytest
 
 from engine.bpmn import DiagramError, load_diagram
 from engine.runtime import DeployRefused, instances
-from engine.runtime.stages import StageContext
+from engine.runtime.stages import StageContext, StageFindings
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import complete, deploy, only_task, start
 
 
-def frequency_cap(context: StageContext) -> list[dict]:
+def frequency_cap(context: StageContext) -> StageFindings:
     # A stand-in for the real R15 check, with the shape real checks return.
     visits = context.data.get("visits", 0)
     if visits >= 2:
-        return [{"rule": "R15", "message": f"已现场检查 {visits} 次，达到每年 2 次上限", "visits": visits, "cap": 2}]
-    return []
+        return StageFindings([{"rule": "R15", "message": f"已现场检查 {visits} 次，达到每年 2 次上限",
+                               "visits": visits, "cap": 2}])
+    return StageFindings(data={"visits_left": 2 - visits})
 
 
 @pytest.fixture
 def with_plan_stage(svc):
     seen: list[StageContext] = []
 
-    def check(context: StageContext) -> list[dict]:
+    def check(context: StageContext) -> StageFindings:
         seen.append(context)
         return frequency_cap(context)
 
@@ -56,6 +57,7 @@ def test_passing_checks_run_again_before_the_site_visit(svc, clock, with_plan_st
     with svc.sessions() as session:
         data = instances.task_data(svc.runtime, session, inspect.id)
     assert data["policy_ok"] is True and data["policy_refusals"] == [] and data["rechecked"] is True
+    assert data["visits_left"] == 1
 
 
 def test_a_diagram_naming_an_unregistered_stage_is_refused_at_deploy(svc, clock):
