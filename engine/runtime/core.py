@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from engine.models import Diagram, ProcessVersion
 from engine.runtime.cache import LruCache
 from engine.runtime.errors import ProcessNotFound
 from engine.runtime.serialization import WorkflowCodec
-from engine.runtime.stages import StageCheck
+from engine.runtime.stages import StageCheck, StepContext
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Runtime:
                 self._calendar = load_calendar(session)
                 self._calendar_loaded = time.monotonic()
         return self._calendar
+
+    def step_context(self, session: Session, *, now: datetime, actor: str, instance_id: int | None,
+                     business_key: str | None) -> StepContext:
+        return StepContext(session=session, now=now, actor=actor, instance_id=instance_id,
+                           business_key=business_key, calendar=self._calendar)
 
     # -- specs ---------------------------------------------------------------------------------------
     def version_specs(self, session: Session, version_id: int) -> VersionSpecs:

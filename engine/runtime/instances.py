@@ -27,7 +27,7 @@ from engine.runtime.core import Runtime
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
 from engine.runtime.hotsql import hot_sql
-from engine.runtime.stages import StepContext, apply_stage_checks
+from engine.runtime.stages import apply_stage_checks
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
 
@@ -91,7 +91,7 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
     spec_refs = resolve_spec_refs(session, version)
     spec, subprocess_specs = runtime.workflow_specs(session, version.id, spec_refs)
     now = clock.now()
-    step = StepContext(session=session, now=now, actor=actor, instance_id=None, business_key=business_key)
+    step = runtime.step_context(session, now=now, actor=actor, instance_id=None, business_key=business_key)
     with running_with(clock):
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=runtime.script_engine)
         workflow.task_tree.data.update(data)
@@ -128,7 +128,7 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
             raise InvalidTaskData(f"the form of '{record['name']}' has errors: {invalid}",
                                   fields=invalid.errors) from None
     now = clock.now()
-    step = StepContext(session=session, now=now, actor=actor, instance_id=state.id, business_key=state.business_key)
+    step = runtime.step_context(session, now=now, actor=actor, instance_id=state.id, business_key=state.business_key)
     with running_with(clock):  # completing the task may already evaluate the next timers
         task.data.update(data)
         apply_stage_checks(runtime.stages, task, step)

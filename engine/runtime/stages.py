@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
+from engine.calendar import WorkingCalendar
 from engine.runtime.errors import RuntimeFailure
 
 
@@ -29,6 +30,7 @@ class StepContext:
     actor: str
     instance_id: int | None  # None while the instance is being started
     business_key: str | None
+    calendar: WorkingCalendar
 
 
 @dataclass(frozen=True)

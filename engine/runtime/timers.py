@@ -16,7 +16,6 @@ from engine.models import Deadline
 from engine.runtime import store
 from engine.runtime.core import Runtime
 from engine.runtime.mirror import timer_due
-from engine.runtime.stages import StepContext
 
 
 def fire_due_timers(runtime: Runtime, session: Session, clock: Clock, *, instance_id: int,
@@ -25,7 +24,7 @@ def fire_due_timers(runtime: Runtime, session: Session, clock: Clock, *, instanc
     runtime.refresh_calendar(session)
     state = store.load(runtime, session, instance_id)
     now = clock.now()
-    step = StepContext(session=session, now=now, actor=actor, instance_id=instance_id, business_key=state.business_key)
+    step = runtime.step_context(session, now=now, actor=actor, instance_id=instance_id, business_key=state.business_key)
     due = [timer for timer in state.mirrored.timers.values() if timer.due_at <= now]
     store.run_engine(runtime, state.workflow, clock, step)
     store.save(runtime, session, state, now=now, actor=actor)
@@ -69,8 +68,8 @@ def recompute_provisional(runtime: Runtime, session: Session, clock: Clock, *, a
                 audit.record(session, at=now, actor=actor, action="deadline.recomputed", instance_id=instance_id,
                              task_id=change["deadline_id"], before={"due_at": change["before"]},
                              after={"due_at": change["after"]})
-        step = StepContext(session=session, now=now, actor=actor, instance_id=instance_id,
-                           business_key=state.business_key)
+        step = runtime.step_context(session, now=now, actor=actor, instance_id=instance_id,
+                                    business_key=state.business_key)
         store.run_engine(runtime, state.workflow, clock, step)
         store.save(runtime, session, state, now=now, actor=actor)
     return changes
