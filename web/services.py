@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import Clock, clock_from_env
 from engine.db import make_engine, make_session_factory, make_write_session_factory
+from engine.domain.stages import INSPECTION_STAGES
 from engine.runtime import Runtime
 
 
@@ -44,6 +45,7 @@ def build_services(app: Flask) -> Services:
     runtime = Runtime(
         workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
         script_time_limit_s=app.config["SCRIPT_TIME_LIMIT_S"],
+        stages=INSPECTION_STAGES,
     )
     return Services(engine=engine, sessions=make_session_factory(engine),
                     write_sessions=make_write_session_factory(engine), runtime=runtime,

@@ -7,6 +7,7 @@ import pytest
 
 from engine.bpmn import DiagramError, load_diagram
 from engine.runtime import DeployRefused, instances
+from engine.runtime.deploy import deploy as deploy_xml
 from engine.runtime.stages import StageContext, StageFindings
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import complete, deploy, only_task, start
@@ -61,8 +62,9 @@ def test_passing_checks_run_again_before_the_site_visit(svc, clock, with_plan_st
 
 
 def test_a_diagram_naming_an_unregistered_stage_is_refused_at_deploy(svc, clock):
-    with pytest.raises(DeployRefused, match="unknown stage 'plan'") as caught:
-        deploy(svc, clock, "stage_checks.bpmn")
+    xml = fixture_bytes("stage_checks.bpmn").replace(b'stage="plan"', b'stage="horoscope"')
+    with svc.transaction() as session, pytest.raises(DeployRefused, match="unknown stage 'horoscope'") as caught:
+        deploy_xml(svc.runtime, session, clock, xml=xml, source_name="stage_checks.bpmn", actor="owner")
     assert caught.value.details["element_id"] == "Plan"
 
 

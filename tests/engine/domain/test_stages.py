@@ -1,0 +1,57 @@
+"""The inspection check points through the runtime: a diagram's `plan` stage runs the real checks for the
+instance's inspection, routes on the result, and leaves every refusal in the supervisors' log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.domain.decisions import decisions
+from engine.runtime import instances
+from tests.engine.helpers import complete, deploy, only_task, start
+from tests.factories import make_agency, make_enterprise, make_inspection, set_credit_class
+
+
+def planned_inspection(svc, planned_start: date) -> int:
+    with svc.transaction() as session:
+        agency = make_agency(session)
+        enterprise = make_enterprise(session, jurisdiction=agency.jurisdiction)
+        set_credit_class(session, enterprise, "C")
+        return make_inspection(session, agency=agency, enterprise=enterprise, planned_start=planned_start,
+                               planned_end=planned_start).id
+
+
+def test_the_app_runtime_has_the_inspection_stages(svc):
+    assert set(svc.runtime.stages) == {"plan", "before_site"}
+
+
+def test_a_quiet_period_date_is_refused_logged_and_sent_back(svc, clock):
+    inspection_id = planned_inspection(svc, date(2026, 10, 22))
+    deploy(svc, clock, "stage_checks.bpmn")
+    started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id}, actor="li")
+    complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0}, actor="li")
+
+    replanned = only_task(svc, started.id, "Plan")
+    with svc.sessions() as session:
+        data = instances.task_data(svc.runtime, session, replanned.id)
+        (logged,) = decisions(session, rule="R10")
+    assert data["policy_ok"] is False and [r["rule"] for r in data["policy_refusals"]] == ["R10"]
+    assert data["policy_refusals"][0]["figures"]["day"] == "2026-10-22"
+    assert (logged.inspection_id, logged.actor, logged.action, logged.outcome) == (inspection_id, "li",
+                                                                                 "inspection.plan", "refused")
+
+
+def test_a_clean_plan_goes_on(svc, clock):
+    inspection_id = planned_inspection(svc, date(2026, 10, 19))
+    deploy(svc, clock, "stage_checks.bpmn")
+    started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id})
+    complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
+    assert only_task(svc, started.id, "Inspect")
+
+
+def test_an_instance_without_its_inspection_is_refused_by_name(svc, clock):
+    deploy(svc, clock, "stage_checks.bpmn")
+    started = start(svc, clock, "stage_checks")
+    complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
+    with svc.sessions() as session:
+        data = instances.task_data(svc.runtime, session, only_task(svc, started.id, "Plan").id)
+    assert data["policy_refusals"][0]["rule"] == "R5" and "inspection_id" in data["policy_refusals"][0]["message"]
