@@ -25,7 +25,7 @@ from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI
 from engine.domain.behavior_code import certificate_status
 from engine.domain.errors import Refused
-from engine.domain.policy import Policy, default_policy, from_json
+from engine.domain.policy import Policy, policy_of
 from engine.domain.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
 from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice
 
@@ -46,8 +46,7 @@ class CheckOutcome:
 
 
 def policy_for(inspection: Inspection) -> Policy:
-    document = inspection.enterprise.jurisdiction.policy if inspection.enterprise else None
-    return from_json(document) if document else default_policy()
+    return policy_of(inspection.enterprise.jurisdiction.policy)
 
 
 def credit_class_in(session: Session, enterprise_id: int, year: int) -> str | None:

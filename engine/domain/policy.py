@@ -146,6 +146,11 @@ def default_policy() -> Policy:
 # -- JSON ---------------------------------------------------------------------------------------------
 
 
+def policy_of(document: dict[str, Any] | None) -> Policy:
+    """A jurisdiction's stored policy document ({} or None: the defaults)."""
+    return from_json(document) if document else default_policy()
+
+
 def to_json(policy: Policy) -> dict[str, Any]:
     """The document stored in jurisdiction.policy (JSON-safe: year keys become strings)."""
     document = asdict(policy)
