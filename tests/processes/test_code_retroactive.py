@@ -17,7 +17,7 @@ from tests.processes.helpers import (
 
 URGENT = {"agency": "县市场监管局", "enterprise": "91331125MA2E000001", "inspection_date": "2026-09-30",
           "urgent_type": "四不两直", "urgent_reason": "群众举报食品安全隐患，需立即核查"}
-APPROVED = {"approved": True, "approval_date": "2026-10-08", "approval_opinion": "同意补办"}
+APPROVED = {"retro_approved": True, "retro_approval_date": "2026-10-08", "retro_opinion": "同意补办"}
 SUPERVISED = {"supervision_action": "约谈", "supervision_opinion": "约谈单位负责人，限期说明情况"}
 
 
@@ -55,8 +55,8 @@ def test_refused_retroactive_approval_is_supervised_too(svc, clock):
     deploy_all(svc, clock)
     started = start(svc, clock, "code_retroactive", URGENT)
     approval = only_task(svc, started.id, "Task_retro_approval")
-    complete(svc, clock, approval.id, {"approved": False, "approval_date": "2026-09-30",
-                                       "approval_opinion": "不符合紧急检查情形"})
+    complete(svc, clock, approval.id, {"retro_approved": False, "retro_approval_date": "2026-09-30",
+                                       "retro_opinion": "不符合紧急检查情形"})
     supervise = only_task(svc, started.id, "Task_supervise_no_code")
     assert supervise.candidate_group == "司法局"
     assert task_data(svc, supervise.id)["no_code_entry"] is True

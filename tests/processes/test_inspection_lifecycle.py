@@ -23,7 +23,7 @@ PLAN = {"inspection_date": "2026-10-16", "inspection_type": "日常检查", "ins
         "inspection_items": "食品经营许可；从业人员健康证明", "inspectors": "张三（33000001）、李四（33000002）",
         "notice_exemption": "无", "notice_exemption_reason": ""}
 CHECK_PASSED = {"check_outcome": "通过", "refusal_reason": "", "in_quiet_period": False}
-APPROVED = {"plan_approved": True, "approval_opinion": "同意"}
+APPROVED = {"plan_approved": True, "plan_opinion": "同意"}
 NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台", "notice_items": "食品经营许可；从业人员健康证明",
           "notice_inspectors": "张三、李四"}
 ONSITE = {"started_at": "2026-10-16T09:30:00+08:00", "code_shown": True, "conduct_confirmed": True,
@@ -78,7 +78,7 @@ def test_onsite_inspection_with_notice_penalty_and_revisit(svc, clock):
     assert revisit.process_key == "penalty_revisit" and revisit.agency == AGENCY
     assert revisit.due_at == end_of("2026-11-03")
     complete(svc, clock, revisit.id, {"revisit_date": "2026-10-28", "revisit_method": "实地回访",
-                                      "findings": "已整改", "problems_found": False})
+                                      "revisit_findings": "已整改", "rectification_needed": False})
     assert finished(svc, started.id)
 
 
@@ -97,7 +97,7 @@ def test_check_step_returns_the_plan_then_refuses_it(svc, clock):
 def test_head_returns_the_plan(svc, clock):
     started = planned(svc, clock)
     complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id,
-             {"plan_approved": False, "approval_opinion": "与市场监管联合检查合并"})
+             {"plan_approved": False, "plan_opinion": "与市场监管联合检查合并"})
     assert open_ids(svc, started.id) == {"Task_plan"}
 
 
@@ -112,7 +112,7 @@ def test_exempt_notice_quiet_period_override_non_onsite_and_missing_rating(svc, 
     assert task_data(svc, request.id)["notice_exempted"] is True
     complete(svc, clock, request.id, {"exemption_reason": "投诉举报", "reason_detail": "核查投诉"})
     complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
-             {"override_approved": True, "approval_date": "2026-09-30", "approval_opinion": "同意"})
+             {"override_approved": True, "override_approval_date": "2026-09-30", "override_opinion": "同意"})
     filing = only_task(svc, started.id, "Task_file_override")
     assert filing.due_at == end_of("2026-10-10")  # 10-08, 10-09 and the make-up Saturday 10-10
     complete(svc, clock, filing.id, {"filing_date": "2026-09-30", "filing_content": "安静期内检查备案"})
@@ -135,7 +135,8 @@ def test_refused_quiet_period_override_stops_the_inspection(svc, clock):
     complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
              {"exemption_reason": "上级安排部署", "reason_detail": "省局部署"})
     complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
-             {"override_approved": False, "approval_date": "2026-09-30", "approval_opinion": "安静期后再查"})
+             {"override_approved": False, "override_approval_date": "2026-09-30",
+              "override_opinion": "安静期后再查"})
     assert finished(svc, started.id)
 
 
@@ -148,7 +149,8 @@ def test_urgent_inspection_is_approved_retroactively_then_recorded(svc, clock):
     started = start(svc, clock, "inspection_lifecycle", URGENT)
     approval = only_task(svc, started.id, "Task_retro_approval")
     assert approval.process_key == "code_retroactive" and approval.due_at == end_of("2026-10-08")
-    complete(svc, clock, approval.id, {"approved": True, "approval_date": "2026-09-30", "approval_opinion": "同意"})
+    complete(svc, clock, approval.id,
+             {"retro_approved": True, "retro_approval_date": "2026-09-30", "retro_opinion": "同意"})
     record_task = only_task(svc, started.id, "Task_record")
     assert task_data(svc, record_task.id)["code_retroactive"] is True
     complete(svc, clock, record_task.id, record(False, "2026-09-30"))
@@ -166,3 +168,27 @@ def test_urgent_inspection_without_approval_in_time_is_supervised_then_recorded(
     complete(svc, clock, supervise.id, {"supervision_action": "通报批评", "supervision_opinion": "无码入企"})
     record_task = only_task(svc, started.id, "Task_record")
     assert task_data(svc, record_task.id)["no_code_entry"] is True
+
+
+def test_late_quiet_period_filing_is_supervised_and_both_branches_return_to_the_lifecycle(svc, clock):
+    started = planned(svc, clock, {**PLAN, "notice_exemption": "依法不予公开"},
+                      {**CHECK_PASSED, "in_quiet_period": True})
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
+    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
+             {"exemption_reason": "案件查处", "reason_detail": "在办案件取证"})
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
+             {"override_approved": True, "override_approval_date": "2026-09-30"})
+    assert sweep_at(svc, "2026-10-11T00:00:01") == ["Timer_filing_deadline"]
+    supervise = only_task(svc, started.id, "Task_supervise_filing")
+    assert supervise.process_key == "quiet_period_override" and supervise.candidate_group == "司法局"
+    clock.set("2026-10-12T09:00:00+08:00")
+    complete(svc, clock, only_task(svc, started.id, "Task_file_override").id,
+             {"filing_date": "2026-10-12", "filing_content": "补报备案"})
+    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
+             {"filing_no": "BA-2026-1012-01", "registered_date": "2026-10-12"})
+    # The called process ends only when its escalation branch has ended too.
+    assert open_ids(svc, started.id) == {"Task_supervise_filing"}
+    complete(svc, clock, supervise.id, {"supervision_action": "约谈", "supervision_opinion": "逾期备案"})
+    data = task_data(svc, only_task(svc, started.id, "Task_onsite").id)
+    assert data["override_granted"] is True and data["filing_no"] == "BA-2026-1012-01"
+    assert data["filing_overdue"] is True and data["supervision_action"] == "约谈"

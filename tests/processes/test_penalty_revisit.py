@@ -17,8 +17,8 @@ from tests.processes.helpers import (
 
 CASE = {"agency": "县市场监管局", "enterprise": "91331125MA2E000004", "penalty_decision_no": "云市监罚〔2026〕88号",
         "penalty_date": "2026-09-30"}
-REVISIT = {"revisit_date": "2026-10-15", "revisit_method": "实地回访", "findings": "消防通道仍有堆放物",
-           "problems_found": True}
+REVISIT = {"revisit_date": "2026-10-15", "revisit_method": "实地回访", "revisit_findings": "消防通道仍有堆放物",
+           "rectification_needed": True}
 ASSIGN = {"assigned_date": "2026-10-20", "rectify_items": "清理消防通道", "rectify_requirements": "拍照上传"}
 RECTIFIED = {"rectified_date": "2026-10-28", "rectification_report": "已清理并设置警示标志"}
 
@@ -33,7 +33,7 @@ def test_revisit_without_problems_closes(svc, clock):
     started = start(svc, clock, "penalty_revisit", CASE)
     revisit = only_task(svc, started.id, "Task_revisit")
     assert revisit.candidate_group == "执法人员" and revisit.due_at == end_of("2026-10-20")
-    complete(svc, clock, revisit.id, {**REVISIT, "findings": "无", "problems_found": False})
+    complete(svc, clock, revisit.id, {**REVISIT, "revisit_findings": "无", "rectification_needed": False})
     assert finished(svc, started.id)
 
 
@@ -63,7 +63,7 @@ def test_late_revisit_is_supervised_beside_the_open_revisit(svc, clock):
     assert task_data(svc, supervise.id)["revisit_overdue"] is True
     clock.set("2026-10-21T09:00:00+08:00")
     complete(svc, clock, supervise.id, {"supervision_action": "通报批评", "supervision_opinion": "立即回访"})
-    complete(svc, clock, only_task(svc, started.id, "Task_revisit").id, {**REVISIT, "problems_found": False})
+    complete(svc, clock, only_task(svc, started.id, "Task_revisit").id, {**REVISIT, "rectification_needed": False})
     assert finished(svc, started.id)
 
 

@@ -20,7 +20,7 @@ from tests.processes.helpers import (
 
 CASE = {"agency": "县生态环境局", "enterprise": "91331125MA2E000003", "inspection_date": "2026-04-24"}
 REQUEST = {"exemption_reason": "投诉举报", "reason_detail": "群众投诉夜间偷排废水，需在下旬核查"}
-APPROVAL = {"override_approved": True, "approval_date": "2026-04-02", "approval_opinion": "同意"}
+APPROVAL = {"override_approved": True, "override_approval_date": "2026-04-02", "override_opinion": "同意"}
 FILING = {"filing_date": "2026-04-08", "filing_content": "检查对象、事项、时间及例外情形（投诉举报）"}
 REGISTERED = {"filing_no": "YH-BA-2026-0408-01", "registered_date": "2026-04-08"}
 
@@ -78,6 +78,7 @@ def test_refused_override_ends_without_filing(svc, clock):
     complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
              {"exemption_reason": "上级安排部署", "reason_detail": "上级部署的专项检查"})
     complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
-             {"override_approved": False, "approval_date": "2026-09-30", "approval_opinion": "可安排在安静期后"})
+             {"override_approved": False, "override_approval_date": "2026-09-30",
+              "override_opinion": "可安排在安静期后"})
     assert finished(svc, started.id)
     assert sweep_at(svc, "2026-10-30T00:00:00") == []
