@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.calendar_store import watch_coverage
 from engine.clock import Clock
 from engine.db import checkpoint_sqlite
+from engine.domain.inspection_alerts import scan_overdue
 from engine.runtime.core import Runtime
 from engine.sweep import sweep
 
@@ -28,6 +29,8 @@ SWEEP_JOB_ID = "inspectflow-deadline-sweep"
 CALENDAR_JOB_ID = "inspectflow-calendar-coverage"
 CALENDAR_CHECK_INTERVAL_S = 3600
 CHECKPOINT_JOB_ID = "inspectflow-sqlite-checkpoint"
+OVERDUE_JOB_ID = "inspectflow-overdue-scan"
+OVERDUE_INTERVAL_S = 60
 CHECKPOINT_INTERVAL_S = 10
 
 
@@ -48,6 +51,14 @@ def calendar_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factor
             years = watch_coverage(session, calendar, clock_factory().now())
         if years:
             log.warning("calendar years without an official schedule ahead: %s", years)
+
+    return run
+
+
+def overdue_job(sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
+    def run() -> None:
+        with sessions.begin() as session:
+            scan_overdue(session, clock_factory().now())
 
     return run
 
@@ -74,6 +85,8 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
         coalesce=True,
         replace_existing=True,
     )
+    scheduler.add_job(overdue_job(sessions, clock_factory), "interval", seconds=OVERDUE_INTERVAL_S,
+                      id=OVERDUE_JOB_ID, max_instances=1, coalesce=True, replace_existing=True)
     engine = sessions.kw["bind"]
     if engine.dialect.name == "sqlite":
         scheduler.add_job(checkpoint_sqlite, "interval", args=[engine], seconds=CHECKPOINT_INTERVAL_S,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
+from engine.domain.inspection_alerts import raise_inspection_alerts
 from engine.domain.inspection_checks import STAGES, check_inspection
 from engine.models import Inspection
 from engine.runtime.stages import StageCheck, StageContext, StageFindings
@@ -33,6 +34,8 @@ def inspection_stage(stage: str) -> StageCheck:
         for refusal in outcome.refusals:
             log_refusal(step.session, refusal, action=f"inspection.{stage}", actor=step.actor, now=step.now,
                         inspection=inspection)
+        if stage == "plan":
+            raise_inspection_alerts(step.session, inspection, step.now)
         return StageFindings(
             refusals=[refusal_document(r) for r in outcome.refusals],
             data={"quiet_period_override": outcome.quiet_period_override, "credit_class": outcome.credit_class},

@@ -6,7 +6,15 @@ from __future__ import annotations
 from engine import alerts, calendar_store
 from engine.clock import FrozenClock
 from engine.db import checkpoint_sqlite
-from engine.scheduler import CALENDAR_JOB_ID, CHECKPOINT_JOB_ID, SWEEP_JOB_ID, build_scheduler, calendar_job, sweep_job
+from engine.scheduler import (
+    CALENDAR_JOB_ID,
+    CHECKPOINT_JOB_ID,
+    OVERDUE_JOB_ID,
+    SWEEP_JOB_ID,
+    build_scheduler,
+    calendar_job,
+    sweep_job,
+)
 from tests.engine.helpers import deploy, only_task, start
 
 
@@ -14,7 +22,7 @@ def test_scheduler_runs_the_sweep_every_few_seconds_and_the_calendar_check_hourl
     scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock, interval_s=5, blocking=False)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     sqlite = svc.engine.dialect.name == "sqlite"
-    assert set(jobs) == {SWEEP_JOB_ID, CALENDAR_JOB_ID} | ({CHECKPOINT_JOB_ID} if sqlite else set())
+    assert set(jobs) == {SWEEP_JOB_ID, CALENDAR_JOB_ID, OVERDUE_JOB_ID} | ({CHECKPOINT_JOB_ID} if sqlite else set())
     assert jobs[SWEEP_JOB_ID].trigger.interval.total_seconds() == 5
     assert jobs[SWEEP_JOB_ID].max_instances == 1 and jobs[SWEEP_JOB_ID].coalesce
     assert jobs[CALENDAR_JOB_ID].trigger.interval.total_seconds() == 3600
