@@ -19,6 +19,7 @@ from flask.cli import AppGroup, FlaskGroup
 
 from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
+from engine.domain import statistics
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
 from engine.sweep import sweep as run_sweep
@@ -240,6 +241,25 @@ def register_commands(app: Flask) -> None:
             document = {"id": user.id, "username": user.username, "role": user.role, "agency": user.agency,
                         "jurisdiction": user.jurisdiction}
         emit(as_json, document, [f"created {role} '{username}'"])
+
+    @app.cli.command("stats")
+    @click.option("--year", type=int, required=True)
+    @click.option("--jurisdiction", "jurisdiction_code", default=None,
+                  help="Jurisdiction code (default: the only one there is).")
+    @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Also write the table as CSV to this file.")
+    @json_option
+    @reports_errors
+    def stats_command(year, jurisdiction_code, csv_path, as_json):
+        """Annual enforcement statistics per agency (R27)."""
+        svc = services()
+        with svc.sessions() as session:
+            code = jurisdiction_code or statistics.only_jurisdiction_code(session)
+            document = statistics.annual_statistics(session, jurisdiction_code=code, year=year,
+                                                    now=svc.clock().now())
+        if csv_path:
+            csv_path.write_text(statistics.to_csv(document), encoding="utf-8")
+        emit(as_json, document, statistics.table_lines(document))
 
     @app.cli.command("load-demo")
     @json_option
