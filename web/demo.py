@@ -1,4 +1,5 @@
-"""Demo set-up for `inspectflow load-demo`: deploy the shipped diagrams and create one login per role.
+"""Demo set-up for `inspectflow load-demo`: deploy the shipped diagrams, load the demo county's records
+(engine.demo_records) and create one login per role.
 
 Idempotent: running it again deploys only diagrams that changed and keeps existing accounts.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine import accounts
+from engine.demo_records import COUNTY_NAME, load_demo_records
 from engine.models import User
 from engine.runtime import deploy as deploy_module
 from web.services import Services
@@ -18,7 +20,7 @@ DEMO_PASSWORD = "inspectflow-demo"
 DEMO_USERS = (
     ("admin", "administrator", "系统管理员", None, "示范县"),
     ("owner", "process_owner", "流程管理员", None, "示范县"),
-    ("staff", "staff", "市场监管局执法人员", "示范县市场监督管理局", "示范县"),
+    ("staff", "staff", "市场监管局执法人员", "SCJG", "示范县"),
     ("supervisor", "supervisor", "司法局监督员", None, "示范县"),
 )
 
@@ -32,6 +34,9 @@ def load(svc: Services, processes_dir: Path) -> dict:
                                                 source_name=path.name, actor="load-demo"):
                 deployed.append({"file": path.name, "process_key": version.process_key,
                                  "version": version.version, "unchanged": version.unchanged})
+    with svc.transaction() as session:
+        calendar = svc.runtime.refresh_calendar(session, force=True)
+        records = load_demo_records(session, now=clock.now(), calendar=calendar)
     created = []
     with svc.transaction() as session:
         for username, role, name, agency, jurisdiction in DEMO_USERS:
@@ -41,8 +46,14 @@ def load(svc: Services, processes_dir: Path) -> dict:
                 created.append(username)
     lines = [f"diagram {d['file']}: {d['process_key']} v{d['version']}" + (" (unchanged)" if d["unchanged"] else "")
              for d in deployed]
+    lines.append(f"demo county {COUNTY_NAME}: " + (
+        f"{len(records.agencies)} agencies, {len(records.enterprises)} enterprises, {records.inspections} past "
+        "inspections loaded" if records else "already loaded"))
     lines.append(f"demo logins (password for all: {DEMO_PASSWORD}):")
     lines += [f"  {username:<11} {role}" for username, role, *_ in DEMO_USERS]
     return {"deployed": deployed, "users_created": created,
+            "records": None if records is None else {"agencies": len(records.agencies),
+                                                     "enterprises": len(records.enterprises),
+                                                     "inspections": records.inspections},
             "logins": [{"username": u, "role": r, "password": DEMO_PASSWORD} for u, r, *_ in DEMO_USERS],
             "lines": lines}
