@@ -1,0 +1,140 @@
+"""What enterprises do without an account (issue 3 item 5): rate an inspection after the visit (R24),
+report breaches of the 五个严禁/八个不得 (R23) and inspections without a valid code (无码入企, R22), and
+follow a complaint by its tracking number (R26).
+
+A report of a breach or of a missing code becomes a complaint; the caller starts the complaint-to-correction
+procedure for it (engine.domain.complaint_process). Public answers reveal nothing beyond the case itself.
+Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import alerts
+from engine.calendar import WorkingCalendar
+from engine.clock import SHANGHAI
+from engine.domain.behavior_code import normalize_code
+from engine.domain.errors import Refused
+from engine.domain.policy import Policy
+from engine.domain.tracking_number import new_tracking_number
+from engine.domain.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES
+from engine.models import BehaviorCode, Complaint, Inspection, InspectionRating
+
+# 五个严禁、八个不得 (001 (2)): what an enterprise can tick when it rates an inspection (R23).
+PROHIBITIONS = {
+    "profit_seeking": "严禁逐利检查",
+    "disrupting_business": "严禁干扰企业正常生产经营",
+    "arbitrary_penalties": "严禁任性处罚企业",
+    "inspection_quotas": "严禁下达检查指标",
+    "disguised_inspection": "严禁变相检查",
+    "gifts": "不得接受被检查企业的馈赠、报酬、福利待遇",
+    "banquets_trips": "不得参加被检查企业提供的宴请、娱乐、旅游等活动",
+    "costs_shifted": "不得由被检查企业支付消费开支或者将检查费用转嫁给企业",
+    "designated_intermediary": "不得强制企业接受指定的中介机构提供服务",
+    "legal_representative_summoned": "不得刻意要求法定代表人到场",
+    "arbitrary_seizure": "不得乱查封、乱扣押、乱冻结、动辄责令停产停业",
+    "fines_tied_to_appraisal": "不得将考核考评、预算项目绩效与检查频次、罚款数额挂钩",
+    "visits_as_inspections": "不得以观摩、督导、考察、走访等名义行检查之实",
+}
+NO_CODE_ALERT = "no_code"
+VISITED_STATUSES = ("in_progress", "completed", "closed")
+
+
+def find_code(session: Session, code_text: str) -> BehaviorCode | None:
+    return session.scalar(select(BehaviorCode).where(BehaviorCode.code == normalize_code(code_text)))
+
+
+def covered_inspections(code: BehaviorCode) -> list[Inspection]:
+    """The inspection a code covers, or every inspection of its joint group."""
+    if code.inspection is not None:
+        return [code.inspection]
+    return list(code.joint_group.inspections) if code.joint_group is not None else []
+
+
+def rate_inspection(session: Session, *, code_text: str, score: int, comment: str | None, breaches: list[str],
+                    now: datetime, calendar: WorkingCalendar, policy: Policy) -> tuple[InspectionRating,
+                                                                                    Complaint | None]:
+    """The enterprise's rating of the inspection its code covers (R24); ticked breaches (R23) file a
+    misconduct complaint at the same time."""
+    code = find_code(session, code_text)
+    if code is None:
+        raise Refused("R24", "没有这个行政行为码", {})
+    inspections = covered_inspections(code)
+    visited = [i for i in inspections if i.actual_start is not None or i.status in VISITED_STATUSES]
+    if not visited:
+        raise Refused("R24", "检查尚未进行，暂不能评价", {})
+    if not 1 <= score <= 5:
+        raise ValueError("score: choose 1 to 5")
+    unknown = [b for b in breaches if b not in PROHIBITIONS]
+    if unknown:
+        raise ValueError(f"breaches: unknown items {unknown}")
+    inspection = visited[0]
+    already = session.scalar(select(InspectionRating.id).where(
+        InspectionRating.inspection_id == inspection.id, InspectionRating.enterprise_id == inspection.enterprise_id))
+    if already is not None:
+        raise Refused("R24", "该次检查已经评价过", {"inspection_id": inspection.id})
+    rating = InspectionRating(inspection_id=inspection.id, behavior_code_id=code.id,
+                              enterprise_id=inspection.enterprise_id, score=score, comment=comment,
+                              reported_breaches=list(breaches), submitted_at=now)
+    session.add(rating)
+    complaint = None
+    if breaches:
+        content = "评价时报告：" + "；".join(PROHIBITIONS[b] for b in breaches) + (f"。{comment}" if comment else "")
+        complaint = file_complaint(session, kind="misconduct", content=content, contact=None, code_text=code.code,
+                                   now=now, calendar=calendar, policy=policy)
+    session.flush()
+    return rating, complaint
+
+
+def file_complaint(session: Session, *, kind: str, content: str, contact: str | None, code_text: str | None,
+                   now: datetime, calendar: WorkingCalendar, policy: Policy,
+                   enterprise_id: int | None = None) -> Complaint:
+    """A complaint with its tracking number and acceptance deadline. A code that does not exist or was not
+    valid at the time makes it a 无码入企 report (R22) and raises an alert for the supervision body."""
+    if kind not in COMPLAINT_KINDS:
+        raise ValueError(f"kind: one of {', '.join(COMPLAINT_KINDS)}")
+    if not content.strip():
+        raise ValueError("content: describe what happened")
+    code = find_code(session, code_text) if code_text else None
+    inspection: Inspection | None = None
+    if code is not None:
+        inspection = next(iter(covered_inspections(code)), None)
+    no_code = kind == "no_code_entry" or (code_text is not None and (code is None or code.status != "issued"))
+    received_day = now.astimezone(SHANGHAI).date()
+    complaint = Complaint(
+        tracking_number=new_tracking_number(), kind="no_code_entry" if no_code else kind, content=content.strip(),
+        contact=contact, code_text=code_text, behavior_code=code, inspection_id=inspection.id if inspection else None,
+        enterprise_id=enterprise_id or (inspection.enterprise_id if inspection else None), status="received",
+        received_at=now, accept_due_at=calendar.period_end(received_day, policy.deadlines.complaint_accept),
+    )
+    session.add(complaint)
+    session.flush()
+    if no_code:
+        alerts.raise_alert(session, kind=NO_CODE_ALERT, subject=f"complaint:{complaint.id}",
+                           message=f"无码入企举报（{complaint.tracking_number}）：{content.strip()[:60]}",
+                           details={"complaint_id": complaint.id, "code_text": code_text,
+                                    "code_found": code is not None}, now=now)
+    return complaint
+
+
+def complaint_progress(session: Session, tracking_number: str) -> dict | None:
+    """What the complainant may see: status, dates, outcomes and the reply. None for an unknown number."""
+    complaint = session.scalar(select(Complaint).where(Complaint.tracking_number == tracking_number.strip()))
+    if complaint is None:
+        return None
+    return {
+        "tracking_number": complaint.tracking_number, "kind": COMPLAINT_KINDS[complaint.kind],
+        "status": complaint.status, "received_at": complaint.received_at.isoformat(),
+        "accept_due_at": _iso(complaint.accept_due_at), "accepted_at": _iso(complaint.accepted_at),
+        "reply_due_at": _iso(complaint.reply_due_at), "replied_at": _iso(complaint.replied_at),
+        "outcomes": [COMPLAINT_OUTCOMES.get(o, o) for o in complaint.outcomes or []],
+        "reply": complaint.reply, "rated": complaint.complainant_rating is not None,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else None

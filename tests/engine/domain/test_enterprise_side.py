@@ -1,0 +1,87 @@
+"""The enterprise side: rating an inspection (R24) with breaches (R23), no-code reports (R22), and
+following a complaint by its tracking number (R26)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from engine import alerts
+from engine.calendar import WorkingCalendar
+from engine.clock import SHANGHAI
+from engine.domain.enterprise_side import complaint_progress, file_complaint, rate_inspection
+from engine.domain.errors import Refused
+from engine.domain.policy import default_policy
+from tests.factories import make_code, make_inspection
+
+CALENDAR = WorkingCalendar()
+AFTER_VISIT = datetime(2026, 10, 16, 15, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def session(svc):
+    with svc.write_sessions() as session:
+        yield session
+        session.rollback()
+
+
+def visited_code(session):
+    inspection = make_inspection(session, approved_by="局长")
+    code = make_code(session, inspection=inspection)
+    inspection.actual_start, inspection.status = AFTER_VISIT, "completed"
+    return code
+
+
+def rate(session, code_text, **kwargs):
+    kwargs.setdefault("score", 5)
+    kwargs.setdefault("comment", None)
+    kwargs.setdefault("breaches", [])
+    return rate_inspection(session, code_text=code_text, now=AFTER_VISIT, calendar=CALENDAR,
+                           policy=default_policy(), **kwargs)
+
+
+def test_an_enterprise_rates_the_inspection_its_code_covers_once(session):
+    code = visited_code(session)
+    rating, complaint = rate(session, code.code.lower(), score=4, comment="检查规范")
+    assert (rating.inspection_id, rating.score, complaint) == (code.inspection_id, 4, None)
+    with pytest.raises(Refused, match="已经评价过"):
+        rate(session, code.code)
+
+
+def test_ticked_breaches_file_a_misconduct_complaint(session):
+    code = visited_code(session)
+    rating, complaint = rate(session, code.code, score=1, breaches=["legal_representative_summoned", "gifts"])
+    assert rating.reported_breaches == ["legal_representative_summoned", "gifts"]
+    assert complaint.kind == "misconduct" and complaint.inspection_id == code.inspection_id
+    assert "不得刻意要求法定代表人到场" in complaint.content
+
+
+def test_rating_refuses_unknown_codes_and_visits_that_did_not_happen(session):
+    with pytest.raises(Refused, match="没有这个行政行为码"):
+        rate(session, "NOPE-123")
+    not_yet = make_code(session, inspection=make_inspection(session, approved_by="局长"))
+    with pytest.raises(Refused, match="尚未进行"):
+        rate(session, not_yet.code)
+    with pytest.raises(ValueError, match="breaches"):
+        rate(session, visited_code(session).code, breaches=["bad_coffee"])
+
+
+def test_a_report_with_an_unknown_code_is_a_no_code_entry_with_an_alert(session):
+    complaint = file_complaint(session, kind="other", content="来人称检查，出示的码查不到", contact="13800000000",
+                               code_text="FAKE-0000", now=AFTER_VISIT, calendar=CALENDAR, policy=default_policy())
+    assert complaint.kind == "no_code_entry" and complaint.behavior_code_id is None
+    # Received on a Friday: acceptance is due by the end of the next working day, Monday 2026-10-19.
+    assert complaint.accept_due_at == datetime(2026, 10, 19, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+    (alert,) = alerts.open_alerts(session, "no_code")
+    assert alert.details == {"complaint_id": complaint.id, "code_text": "FAKE-0000", "code_found": False}
+
+
+def test_the_tracking_number_shows_the_case_and_nothing_else(session):
+    complaint = file_complaint(session, kind="misconduct", content="要求企业支付餐费", contact=None, code_text=None,
+                               now=AFTER_VISIT, calendar=CALENDAR, policy=default_policy())
+    complaint.outcomes, complaint.reply, complaint.status = ["order_correction"], "已责令改正", "replied"
+    progress = complaint_progress(session, complaint.tracking_number)
+    assert (progress["status"], progress["outcomes"], progress["reply"]) == ("replied", ["责令改正"], "已责令改正")
+    assert "content" not in progress and "contact" not in progress
+    assert complaint_progress(session, "unknown-number") is None
