@@ -12,6 +12,7 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 
 from engine.calendar import WorkingCalendar
@@ -92,7 +93,7 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
             key = str(task.parent.id)
             boundary_due[key] = min(due, boundary_due.get(key, due))
     for task in ready_user_tasks:
-        due = boundary_due.get(str(task.parent.id)) if task.parent is not None else None
+        due = _enclosing_due(task, boundary_due)
         provisional = due is not None and calendar.span_is_estimated(today, due.astimezone(SHANGHAI).date())
         spec = task.task_spec
         agency = task.data.get("agency")
@@ -100,13 +101,42 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
             id=str(task.id),
             element_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id,
-            process_key=task.workflow.spec.name,
+            process_key=_process_key(task),
             lane=spec.lane,
             agency=agency if isinstance(agency, str) else None,
             due_at=due,
             provisional=provisional,
         )
     return result
+
+
+def _enclosing(task):
+    """The task and then each (call activity or sub-process) task that encloses it, innermost first."""
+    while task is not None:
+        yield task
+        workflow = task.workflow
+        parent_id = getattr(workflow, "parent_task_id", None)
+        task = workflow.top_workflow.get_task_from_id(parent_id) if parent_id is not None else None
+
+
+def _enclosing_due(task, boundary_due: dict[str, datetime]) -> datetime | None:
+    """The earliest boundary timer on the task or on any sub-process or call activity around it."""
+    dues = [boundary_due[str(t.parent.id)] for t in _enclosing(task)
+            if t.parent is not None and str(t.parent.id) in boundary_due]
+    return min(dues) if dues else None
+
+
+def _process_key(task) -> str:
+    """The process a task belongs to: a called process's own id, but for an embedded sub-process the
+    process that contains it (the sub-process id is not a process anyone deployed)."""
+    for enclosing in _enclosing(task):
+        workflow = enclosing.workflow
+        parent_id = getattr(workflow, "parent_task_id", None)
+        if parent_id is None:
+            return workflow.spec.name
+        if isinstance(workflow.top_workflow.get_task_from_id(parent_id).task_spec, CallActivity):
+            return workflow.spec.name
+    return task.workflow.spec.name
 
 
 def read_snapshot(sql: HotSql, instance_id: int) -> Snapshot:

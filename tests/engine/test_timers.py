@@ -177,3 +177,14 @@ def test_cycle_timer_fires_each_time_and_then_stops(svc, clock):
     assert [t.element_id for t in open_tasks(svc, started.id)].count("Remind") == 2
     assert sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T15:00:00+08:00")).fired == []
     assert [t.element_id for t in open_tasks(svc, started.id)].count("Remind") == 2
+
+
+def test_a_deadline_on_a_sub_process_dates_the_tasks_inside_it(svc, clock):
+    deploy(svc, clock, "subprocess_deadline.bpmn")
+    started = start(svc, clock, "subprocess_deadline", {"received_date": "2026-09-30"})
+    investigate = only_task(svc, started.id, "Investigate")
+    # 15 working days after 2026-09-30, across the National Day week and the make-up Saturday of 10-10.
+    assert investigate.due_at == shanghai("2026-10-27T23:59:59.999999")
+    # The embedded sub-process is not a deployed process: its tasks belong to the process around it.
+    assert investigate.process_key == "subprocess_deadline"
+    assert investigate.candidate_group == "县综合执法办"
