@@ -4,15 +4,19 @@ following a complaint by its tracking number (R26)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from engine import alerts
 from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI
+from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import complaint_progress, file_complaint, rate_inspection
 from engine.domain.errors import Refused
 from engine.domain.policy import default_policy
+from engine.runtime.deploy import deploy
+from tests.engine.helpers import open_tasks
 from tests.factories import make_code, make_inspection
 
 CALENDAR = WorkingCalendar()
@@ -85,3 +89,18 @@ def test_the_tracking_number_shows_the_case_and_nothing_else(session):
     assert (progress["status"], progress["outcomes"], progress["reply"]) == ("replied", ["责令改正"], "已责令改正")
     assert "content" not in progress and "contact" not in progress
     assert complaint_progress(session, "unknown-number") is None
+
+
+def test_a_complaint_starts_the_correction_procedure_for_the_county_office(svc, clock):
+    diagram = Path(__file__).resolve().parents[3] / "processes" / "bpmn" / "complaint_correction.bpmn"
+    with svc.transaction() as session:
+        deploy(svc.runtime, session, clock, xml=diagram.read_bytes(), source_name=diagram.name, actor="owner")
+    with svc.transaction() as session:
+        code = visited_code(session)
+        complaint = file_complaint(session, kind="misconduct", content="要求企业支付餐费", contact="张经理",
+                                   code_text=code.code, now=clock.now(), calendar=CALENDAR, policy=default_policy())
+        instance_id = start_complaint_process(svc.runtime, session, clock, complaint)
+        tracking = complaint.tracking_number
+    (task,) = open_tasks(svc, instance_id)
+    assert task.candidate_group == "县综合执法办" and task.business_key == f"complaint:{tracking}"
+    assert task.agency == code.inspection.agency.code
