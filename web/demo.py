@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from engine import accounts
+from engine.demo_processes import start_demo_work
 from engine.demo_records import COUNTY_NAME, load_demo_records
 from engine.models import User
 from engine.runtime import deploy as deploy_module
@@ -37,6 +38,8 @@ def load(svc: Services, processes_dir: Path) -> dict:
     with svc.transaction() as session:
         calendar = svc.runtime.refresh_calendar(session, force=True)
         records = load_demo_records(session, now=clock.now(), calendar=calendar)
+    with svc.transaction() as session:
+        work = start_demo_work(svc.runtime, session, clock)
     created = []
     with svc.transaction() as session:
         for username, role, name, agency, jurisdiction in DEMO_USERS:
@@ -49,9 +52,11 @@ def load(svc: Services, processes_dir: Path) -> dict:
     lines.append(f"demo county {COUNTY_NAME}: " + (
         f"{len(records.agencies)} agencies, {len(records.enterprises)} enterprises, {records.inspections} past "
         "inspections loaded" if records else "already loaded"))
+    if work:
+        lines.append(f"started {len(work)} demo process instances (open tasks in every procedure, some overdue)")
     lines.append(f"demo logins (password for all: {DEMO_PASSWORD}):")
     lines += [f"  {username:<11} {role}" for username, role, *_ in DEMO_USERS]
-    return {"deployed": deployed, "users_created": created,
+    return {"deployed": deployed, "users_created": created, "instances_started": work,
             "records": None if records is None else {"agencies": len(records.agencies),
                                                      "enterprises": len(records.enterprises),
                                                      "inspections": records.inspections},

@@ -75,7 +75,6 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
     today = now.astimezone(SHANGHAI).date()
     result = Snapshot()
     ready_user_tasks = []
-    boundary_due: dict[str, datetime] = {}
     for task in live_tasks(workflow):
         if task.state == TaskState.READY:
             if task.task_spec.manual:
@@ -89,11 +88,8 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
             continue
         provisional = calendar.span_is_estimated(today, due.astimezone(SHANGHAI).date())
         result.timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id, due, provisional)
-        if isinstance(task.parent.task_spec, BoundaryEventSplit):
-            key = str(task.parent.id)
-            boundary_due[key] = min(due, boundary_due.get(key, due))
     for task in ready_user_tasks:
-        due = _enclosing_due(task, boundary_due)
+        due = _enclosing_due(task)
         provisional = due is not None and calendar.span_is_estimated(today, due.astimezone(SHANGHAI).date())
         spec = task.task_spec
         agency = task.data.get("agency")
@@ -119,10 +115,20 @@ def _enclosing(task):
         task = workflow.top_workflow.get_task_from_id(parent_id) if parent_id is not None else None
 
 
-def _enclosing_due(task, boundary_due: dict[str, datetime]) -> datetime | None:
-    """The earliest boundary timer on the task or on any sub-process or call activity around it."""
-    dues = [boundary_due[str(t.parent.id)] for t in _enclosing(task)
-            if t.parent is not None and str(t.parent.id) in boundary_due]
+def _enclosing_due(task) -> datetime | None:
+    """The earliest deadline on the task or on any sub-process or call activity around it: a boundary timer
+    waiting, or one that has fired without interrupting (the task stays open, and overdue)."""
+    dues = []
+    for enclosing in _enclosing(task):
+        split = enclosing.parent
+        if split is None or not isinstance(split.task_spec, BoundaryEventSplit):
+            continue
+        for sibling in split.children:
+            definition = getattr(sibling.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and not sibling.has_state(TaskState.CANCELLED):
+                due = timer_due(sibling)
+                if due is not None:
+                    dues.append(due)
     return min(dues) if dues else None
 
 

@@ -68,8 +68,9 @@ def test_non_interrupting_duration_and_intermediate_date_timers(svc, clock):
 
     fired = sweep(svc.runtime, svc.write_sessions, FrozenClock("2026-09-30T11:00:01+08:00")).fired
     assert [f["element_id"] for f in fired] == ["Nudge"]
-    # Non-interrupting: the task stays open and the reminder opens beside it.
+    # Non-interrupting: the task stays open and the reminder opens beside it; the task stays overdue.
     assert {t.element_id for t in open_tasks(svc, started.id)} == {"Prepare", "Remind"}
+    assert only_task(svc, started.id, "Prepare").due_at == nudge.due_at
 
     # Notice given on 2026-09-30: 5 working days later, across the National Day week and the Saturday
     # make-up working day of 2026-10-10, is 2026-10-13 (R8); the inspection cannot open earlier.

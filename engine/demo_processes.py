@@ -1,0 +1,82 @@
+"""The demo's running work (issue 3 item 8): open tasks in every procedure, some of them overdue.
+
+Started through the runtime exactly as users would start them, as of the clock's now; dates in the start
+data are chosen relative to today so that some deadlines have already passed (their escalation tasks are
+open in the 司法局 lane) and others are still running. Only runs when no instance exists yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar
+from engine.clock import SHANGHAI, Clock
+from engine.domain.complaint_process import start_complaint_process
+from engine.domain.enterprise_side import file_complaint
+from engine.domain.policy import default_policy
+from engine.models import Agency, Enterprise, ProcessInstance
+from engine.runtime import Runtime, instances
+
+
+def working_days_before(calendar: WorkingCalendar, day: date, n: int) -> date:
+    """The n-th working day before `day` (for demo dates only; deadlines count forward in engine.calendar)."""
+    found = 0
+    while found < n:
+        day -= timedelta(days=1)
+        found += calendar.is_working_day(day)
+    return day
+
+
+def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[int]:
+    if session.scalar(select(func.count()).select_from(ProcessInstance)):
+        return []
+    calendar = runtime.refresh_calendar(session, force=True)
+    today = clock.now().astimezone(SHANGHAI).date()
+    agencies = {a.code: a for a in session.scalars(select(Agency))}
+    enterprises = list(session.scalars(select(Enterprise).order_by(Enterprise.id).limit(12)))
+    if not agencies or not enterprises:
+        return []
+
+    def start(process_key: str, agency: str, enterprise: Enterprise, **data) -> int:
+        started = instances.start_instance(runtime, session, clock, process_key=process_key, actor="load-demo",
+                                           data={"agency": agency, "enterprise": enterprise.credit_code, **data},
+                                           business_key=f"enterprise:{enterprise.credit_code}")
+        return started.id
+
+    ahead = calendar.add_working_days(today, 8).isoformat()
+    started = [
+        # Planned inspections waiting for their plan to be written.
+        start("inspection_lifecycle", "SCJG", enterprises[0], urgent=False),
+        start("inspection_lifecycle", "XFJY", enterprises[1], urgent=False),
+        # An urgent inspection yesterday: the head has until the end of the next working day to approve it.
+        start("code_retroactive", "SCJG", enterprises[2],
+              inspection_date=working_days_before(calendar, today, 1).isoformat(), urgent_type="四不两直",
+              urgent_reason="群众举报食品安全隐患，需立即核查"),
+        # One from last week nobody approved: 无码入企, already escalated to the justice bureau.
+        start("code_retroactive", "YJGL", enterprises[3],
+              inspection_date=working_days_before(calendar, today, 6).isoformat(), urgent_type="暗查暗访",
+              urgent_reason="危险化学品储存隐患线索"),
+        start("advance_notice", "STHJ", enterprises[4], inspection_date=ahead, notice_exemption="无",
+              notice_exemption_reason=""),
+        start("quiet_period_override", "SCJG", enterprises[5], inspection_date=ahead),
+        # A penalty three weeks ago whose revisit is overdue, and a recent one.
+        start("penalty_revisit", "SCJG", enterprises[6], penalty_decision_no="示市监罚〔2026〕101号",
+              penalty_date=working_days_before(calendar, today, 15).isoformat()),
+        start("penalty_revisit", "STHJ", enterprises[7], penalty_decision_no="示环罚〔2026〕12号",
+              penalty_date=working_days_before(calendar, today, 2).isoformat()),
+    ]
+    policy = default_policy()
+    complaints = [
+        ("no_code_entry", "两名自称执法人员的人到店检查，未出示行政行为码", None,
+         working_days_before(calendar, today, 3)),
+        ("misconduct", "检查人员要求法定代表人必须到场，并暗示需请其吃饭", None, today),
+    ]
+    for kind, content, code_text, received_on in complaints:
+        complaint = file_complaint(session, kind=kind, content=content, contact="13900000000", code_text=code_text,
+                                   now=datetime.combine(received_on, time(9, 30), SHANGHAI),
+                                   calendar=calendar, policy=policy, enterprise_id=enterprises[8].id)
+        started.append(start_complaint_process(runtime, session, clock, complaint, actor="load-demo"))
+    return started
