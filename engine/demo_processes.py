@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI, Clock
+from engine.demo_records import agency_item_lists
 from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import file_complaint
+from engine.domain.inspection_process import plan_inspection
 from engine.domain.policy import default_policy
 from engine.models import Agency, Enterprise, ProcessInstance
 from engine.runtime import Runtime, instances
@@ -48,9 +50,9 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
 
     ahead = calendar.add_working_days(today, 8).isoformat()
     started = [
-        # Planned inspections waiting for their plan to be written.
-        start("inspection_lifecycle", "SCJG", enterprises[0], urgent=False),
-        start("inspection_lifecycle", "XFJY", enterprises[1], urgent=False),
+        # Planned inspections waiting for their plan to be written up and checked.
+        _planned(runtime, session, clock, agencies["SCJG"], enterprises[0], calendar.add_working_days(today, 8)),
+        _planned(runtime, session, clock, agencies["XFJY"], enterprises[1], calendar.add_working_days(today, 12)),
         # An urgent inspection yesterday: the head has until the end of the next working day to approve it.
         start("code_retroactive", "SCJG", enterprises[2],
               inspection_date=working_days_before(calendar, today, 1).isoformat(), urgent_type="四不两直",
@@ -80,3 +82,14 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
                                    calendar=calendar, policy=policy, enterprise_id=enterprises[8].id)
         started.append(start_complaint_process(runtime, session, clock, complaint, actor="load-demo"))
     return started
+
+
+def _planned(runtime: Runtime, session: Session, clock: Clock, agency: Agency, enterprise: Enterprise,
+             day: date) -> int:
+    items = [item for item_list in agency_item_lists(session, agency) for item in item_list.items][:2]
+    inspectors = [p for p in agency.inspectors if p.kind == "enforcement_officer"][:2]
+    _inspection, instance_id = plan_inspection(
+        runtime, session, clock, agency_code=agency.code, credit_code=enterprise.credit_code,
+        item_codes=[item.code for item in items], inspector_ids=[p.id for p in inspectors], planned_start=day,
+        planned_end=day, actor="load-demo")
+    return instance_id

@@ -4,10 +4,11 @@ than raising, so a plan shows every problem at once.
 
 Which rules run at which stage:
 - "plan": R1 qualified agency and inspectors, R2 listed items, R4 special-inspection approval and quota,
-  R15–R17 frequency cap by credit class, R10–R14 quiet period / allowed window, R8 whether the notice
-  period can still be met.
+  R15–R17 frequency cap by credit class, R10–R14 quiet period / allowed window (a quiet-period day is
+  flagged for the override procedure), R8 whether the notice period can still be met.
 - "before_site": R1 and R2 again (certificates expire, lists are withdrawn), R6 a live behaviour code,
-  R8 the notice actually given (or its recorded exemption), R10–R14 again for the actual day.
+  R8 the notice actually given (or its recorded exemption), R10–R14 again for the actual day, and R11 an
+  approved quiet-period override when the day is inside the quiet period.
 
 Inputs are stored records plus what the user claims in the step: an exemption reason from the policy's
 lists. Reads only; logging refusals is the caller's (see engine.domain.stages).
@@ -27,7 +28,7 @@ from engine.domain.behavior_code import certificate_status
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.domain.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
-from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice
+from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice, QuietPeriodOverride
 
 STAGES = ("plan", "before_site")
 CERTIFICATE_PROBLEMS = {
@@ -69,6 +70,9 @@ def check_inspection(session: Session, inspection: Inspection, *, stage: str, ca
     refusals = qualification(inspection, day) + listed_items(inspection, day)
     quiet_override = False
     window_refusals, quiet_override = timing_window(inspection, day, credit_class, policy, exemption)
+    if quiet_override and stage == "before_site" and not override_approved(session, inspection):
+        window_refusals.append(Refused("R11", "检查日在企业安静期内，尚未经主要负责人批准进入（安静期例外审批）",
+                                       {"day": day.isoformat(), "credit_class": credit_class}))
     refusals += window_refusals
     if stage == "plan":
         refusals += special_inspection(session, inspection, day.year)
@@ -173,9 +177,11 @@ def routine_onsite_count(session: Session, *, agency_id: int, enterprise_id: int
 
 def timing_window(inspection: Inspection, day: date, credit_class: str | None, policy: Policy,
                   exemption: str | None) -> tuple[list[Refused], bool]:
-    """R10–R14. Blocked mode: inside the quiet period only with an R12 exemption, and then only through the
-    override procedure (head's approval, filing within 3 WD). Allowed mode: routine inspections outside the
-    window only with an R14 exemption. Enterprises in an exempt sector are not bound either way."""
+    """R10–R14. Blocked mode: a day inside the quiet period needs the override procedure (an R12 reason,
+    the principal head's approval, filing within 3 WD, R11) — flagged here, refused before the site visit
+    until approved; a reason claimed that is not on the list is refused (R12). Allowed mode: routine
+    inspections outside the window only with an R14 exemption. Enterprises in an exempt sector are not bound
+    either way."""
     window = policy.window
     if window.applies_to == "routine" and inspection.trigger != "routine":
         return [], False
@@ -187,14 +193,20 @@ def timing_window(inspection: Inspection, day: date, credit_class: str | None, p
     if window.mode == "blocked":
         if not inside:
             return [], False
-        if exemption in window.exemptions:
+        if exemption is None or exemption in window.exemptions:
             return [], True
-        return [Refused("R10", f"{day.isoformat()} 在企业安静期内（每月 {figures['first_day']} 日起），"
-                               "除法定例外情形外不得入企检查", figures)], False
+        return [Refused("R12", f"{day.isoformat()} 在企业安静期内（每月 {figures['first_day']} 日起），"
+                               f"所述理由「{exemption}」不属于可以入企的例外情形", figures)], False
     if inside or exemption in window.exemptions:
         return [], False
     return [Refused("R14", f"例行检查应集中在每月 {figures['first_day']} 日至月末进行，{day.isoformat()} 不在其内",
                     figures)], False
+
+
+def override_approved(session: Session, inspection: Inspection) -> bool:
+    approved = session.scalar(select(func.count()).select_from(QuietPeriodOverride).where(
+        QuietPeriodOverride.inspection_id == inspection.id, QuietPeriodOverride.approved_at.is_not(None)))
+    return bool(approved)
 
 
 def notice_still_possible(inspection: Inspection, today: date, day: date, calendar: WorkingCalendar,

@@ -38,7 +38,7 @@ def inspection_stage(stage: str) -> StageCheck:
             raise_inspection_alerts(step.session, inspection, step.now)
         return StageFindings(
             refusals=[refusal_document(r) for r in outcome.refusals],
-            data={"quiet_period_override": outcome.quiet_period_override, "credit_class": outcome.credit_class},
+            data={"needs_quiet_override": outcome.quiet_period_override, "credit_class": outcome.credit_class},
         )
 
     return run

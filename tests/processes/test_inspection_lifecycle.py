@@ -5,6 +5,10 @@ blocking the close."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from engine.domain.inspection_process import plan_inspection
+from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
 from tests.processes.helpers import (
     complete,
     deploy_all,
@@ -35,9 +39,17 @@ def record(penalty_needed: bool, day: str = "2026-10-16") -> dict:
             "penalty_needed": penalty_needed}
 
 
+def inspection_record(svc, day: str) -> int:
+    """The planned inspection the check step verifies (R1–R17 pass for it unless the test says otherwise)."""
+    with svc.transaction() as session:
+        planned_on = date.fromisoformat(day)
+        return make_inspection(session, planned_start=planned_on, planned_end=planned_on).id
+
+
 def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED):
     deploy_all(svc, clock)
-    started = start(svc, clock, "inspection_lifecycle", CASE)
+    started = start(svc, clock, "inspection_lifecycle",
+                    {**CASE, "inspection_id": inspection_record(svc, plan["inspection_date"])})
     plan_task = only_task(svc, started.id, "Task_plan")
     assert plan_task.candidate_group == "执法人员" and plan_task.agency == AGENCY
     complete(svc, clock, plan_task.id, plan)
@@ -192,3 +204,29 @@ def test_late_quiet_period_filing_is_supervised_and_both_branches_return_to_the_
     data = task_data(svc, only_task(svc, started.id, "Task_onsite").id)
     assert data["override_granted"] is True and data["filing_no"] == "BA-2026-1012-01"
     assert data["filing_overdue"] is True and data["supervision_action"] == "约谈"
+
+
+def test_the_check_step_runs_the_rules_and_returns_a_plan_they_refuse(svc, clock):
+    # 2026-10-12 leaves only three working days after today (Oct 8, 9 and the make-up Saturday 10): R8.
+    plan = {**PLAN, "inspection_date": "2026-10-12"}
+    started = planned(svc, clock, plan, CHECK_PASSED)  # the office says "通过", the rules say no
+    replanned = only_task(svc, started.id, "Task_plan")
+    refusals = task_data(svc, replanned.id)["policy_refusals"]
+    assert [r["rule"] for r in refusals] == ["R8"] and refusals[0]["figures"]["available"] == 3
+
+
+def test_plan_inspection_creates_the_record_and_starts_its_lifecycle(svc, clock):
+    deploy_all(svc, clock)
+    with svc.transaction() as session:
+        agency = make_agency(session)
+        enterprise = make_enterprise(session, jurisdiction=agency.jurisdiction)
+        items = make_item_list(session, agency=agency).items
+        inspector = make_inspector(session, agency=agency)
+        inspection, instance_id = plan_inspection(
+            svc.runtime, session, clock, agency_code=agency.code, credit_code=enterprise.credit_code,
+            item_codes=[items[0].code], inspector_ids=[inspector.id], planned_start=date(2026, 10, 19),
+            planned_end=date(2026, 10, 19), actor="li")
+        assert inspection.process_instance_id == instance_id and inspection.status == "planned"
+        agency_code, inspection_id = agency.code, inspection.id
+    plan_task = only_task(svc, instance_id, "Task_plan")
+    assert plan_task.agency == agency_code and plan_task.business_key == f"inspection:{inspection_id}"

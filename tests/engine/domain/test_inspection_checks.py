@@ -10,7 +10,7 @@ from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI
 from engine.domain.inspection_checks import check_inspection, credit_class_in
 from engine.domain.policy import kaifeng_style
-from engine.models import Notice
+from engine.models import Notice, QuietPeriodOverride
 from tests.factories import (
     NOW,
     make_agency,
@@ -125,16 +125,32 @@ def test_triggered_and_non_onsite_inspections_are_not_capped(session):
     assert check(session, c_class_inspection(session, enterprise=enterprise)).refusals == []
 
 
-def test_r10_quiet_period_blocks_the_last_third_unless_an_exemption_goes_through_the_override(session):
+def test_r10_r12_a_quiet_period_day_goes_through_the_override_with_a_reason_from_the_list(session):
     late = c_class_inspection(session, planned_start=date(2026, 10, 22))
     outcome = check(session, late)
-    assert rules(outcome) == ["R10"] and outcome.refusals[0].figures["first_day"] == 21
+    assert outcome.refusals == [] and outcome.quiet_period_override  # planned only via the override (R11)
     with_reason = check(session, late, exemption="complaint_report")
     assert with_reason.refusals == [] and with_reason.quiet_period_override
-    assert rules(check(session, late, exemption="not_on_the_list")) == ["R10"]
+    refused = check(session, late, exemption="not_on_the_list")
+    assert rules(refused) == ["R12"] and refused.refusals[0].figures["first_day"] == 21
     # B-class enterprises have a longer quiet period, from the 16th.
     b_class = c_class_inspection(session, credit_class="B", planned_start=CLEAN_DAY)
-    assert rules(check(session, b_class)) == ["R10"]
+    assert check(session, b_class).quiet_period_override
+    assert not check(session, c_class_inspection(session, planned_start=CLEAN_DAY)).quiet_period_override
+
+
+def test_r11_no_site_visit_in_the_quiet_period_without_the_approved_override(session):
+    late = c_class_inspection(session, planned_start=date(2026, 10, 22), approved_by="局长")
+    make_code(session, inspection=late)
+    session.add(Notice(inspection_id=late.id, given_on=date(2026, 10, 12), method="platform", content={},
+                       recorded_by="staff", recorded_at=NOW))
+    session.flush()
+    on_the_day = datetime(2026, 10, 22, 9, tzinfo=SHANGHAI)
+    assert rules(check(session, late, stage="before_site", now=on_the_day)) == ["R11"]
+    session.add(QuietPeriodOverride(inspection_id=late.id, exemption_reason="complaint_report", approved_by="局长",
+                                    approved_at=NOW, filing_due_at=NOW))
+    session.flush()
+    assert check(session, late, stage="before_site", now=on_the_day).refusals == []
 
 
 def test_r14_kaifeng_concentrates_routine_inspections_in_the_last_third(session):

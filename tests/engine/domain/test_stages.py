@@ -24,8 +24,8 @@ def test_the_app_runtime_has_the_inspection_stages(svc):
     assert set(svc.runtime.stages) == {"plan", "before_site"}
 
 
-def test_a_quiet_period_date_is_refused_logged_and_sent_back(svc, clock):
-    inspection_id = planned_inspection(svc, date(2026, 10, 22))
+def test_a_date_too_close_for_the_notice_is_refused_logged_and_sent_back(svc, clock):
+    inspection_id = planned_inspection(svc, date(2026, 10, 12))
     deploy(svc, clock, "stage_checks.bpmn")
     started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id}, actor="li")
     complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0}, actor="li")
@@ -33,9 +33,10 @@ def test_a_quiet_period_date_is_refused_logged_and_sent_back(svc, clock):
     replanned = only_task(svc, started.id, "Plan")
     with svc.sessions() as session:
         data = instances.task_data(svc.runtime, session, replanned.id)
-        (logged,) = decisions(session, rule="R10")
-    assert data["policy_ok"] is False and [r["rule"] for r in data["policy_refusals"]] == ["R10"]
-    assert data["policy_refusals"][0]["figures"]["day"] == "2026-10-22"
+        (logged,) = decisions(session, rule="R8")
+    assert data["policy_ok"] is False and [r["rule"] for r in data["policy_refusals"]] == ["R8"]
+    assert data["policy_refusals"][0]["figures"] == {"day": "2026-10-12", "today": "2026-09-30", "needed": 5,
+                                                     "available": 3, "provisional": False}
     assert (logged.inspection_id, logged.actor, logged.action, logged.outcome) == (inspection_id, "li",
                                                                                  "inspection.plan", "refused")
 
@@ -45,7 +46,19 @@ def test_a_clean_plan_goes_on(svc, clock):
     deploy(svc, clock, "stage_checks.bpmn")
     started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id})
     complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
-    assert only_task(svc, started.id, "Inspect")
+    with svc.sessions() as session:
+        data = instances.task_data(svc.runtime, session, only_task(svc, started.id, "Inspect").id)
+    assert data["needs_quiet_override"] is False and data["credit_class"] == "C"
+
+
+def test_a_quiet_period_day_is_flagged_for_the_override(svc, clock):
+    inspection_id = planned_inspection(svc, date(2026, 10, 22))
+    deploy(svc, clock, "stage_checks.bpmn")
+    started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id})
+    complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
+    with svc.sessions() as session:
+        data = instances.task_data(svc.runtime, session, only_task(svc, started.id, "Inspect").id)
+    assert data["policy_ok"] is True and data["needs_quiet_override"] is True
 
 
 def test_an_instance_without_its_inspection_is_refused_by_name(svc, clock):

@@ -1,0 +1,55 @@
+"""Planning an inspection: the record the rules are checked against, and its lifecycle instance.
+
+`plan_inspection` creates the inspection (agency, enterprise, listed items, inspectors, window, kind) and
+starts processes/bpmn/inspection_lifecycle.bpmn for it with `inspection_id` in the instance data, so the
+diagram's check points (`inspectflow:checks stage="plan"`) run engine.domain.inspection_checks on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.clock import Clock
+from engine.models import Agency, Enterprise, Inspection, InspectionItem, Inspector
+from engine.runtime import Runtime, instances
+
+LIFECYCLE = "inspection_lifecycle"
+
+
+def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_code: str, credit_code: str,
+                    item_codes: list[str], inspector_ids: list[int], planned_start: date, planned_end: date,
+                    actor: str, trigger: str = "routine", trigger_reason: str | None = None,
+                    mode: str = "onsite") -> tuple[Inspection, int]:
+    agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None:
+        raise ValueError(f"no agency with code {agency_code!r}")
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code))
+    if enterprise is None:
+        raise ValueError(f"no enterprise with credit code {credit_code!r}")
+    items = list(session.scalars(select(InspectionItem).where(InspectionItem.code.in_(item_codes))))
+    unknown_items = sorted(set(item_codes) - {item.code for item in items})
+    inspectors = list(session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids))))
+    unknown_inspectors = sorted(set(inspector_ids) - {p.id for p in inspectors})
+    if unknown_items or unknown_inspectors:
+        raise ValueError(f"unknown items {unknown_items} or inspectors {unknown_inspectors}")
+    if planned_end < planned_start:
+        raise ValueError("the inspection window ends before it starts")
+    now = clock.now()
+    inspection = Inspection(agency=agency, enterprise=enterprise, items=items, inspectors=inspectors,
+                            planned_start=planned_start, planned_end=planned_end, trigger=trigger,
+                            trigger_reason=trigger_reason, mode=mode, status="planned", created_by=actor,
+                            created_at=now)
+    session.add(inspection)
+    session.flush()
+    started = instances.start_instance(
+        runtime, session, clock, process_key=LIFECYCLE, actor=actor,
+        business_key=f"inspection:{inspection.id}",
+        data={"agency": agency.code, "enterprise": enterprise.credit_code, "inspection_id": inspection.id,
+              "urgent": False},
+    )
+    inspection.process_instance_id = started.id
+    session.flush()
+    return inspection, started.id
