@@ -41,23 +41,23 @@ def test_a_date_too_close_for_the_notice_is_refused_logged_and_sent_back(svc, cl
                                                                                  "inspection.plan", "refused")
 
 
-def test_a_clean_plan_goes_on(svc, clock):
-    inspection_id = planned_inspection(svc, date(2026, 10, 19))
+def data_at_the_site_step(svc, clock, planned_start: date) -> dict:
+    """Plan an inspection for that day, pass the plan step, and read what the site step starts from."""
+    inspection_id = planned_inspection(svc, planned_start)
     deploy(svc, clock, "stage_checks.bpmn")
     started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id})
     complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
     with svc.sessions() as session:
-        data = instances.task_data(svc.runtime, session, only_task(svc, started.id, "Inspect").id)
+        return instances.task_data(svc.runtime, session, only_task(svc, started.id, "Inspect").id)
+
+
+def test_a_clean_plan_goes_on(svc, clock):
+    data = data_at_the_site_step(svc, clock, date(2026, 10, 19))
     assert data["needs_quiet_override"] is False and data["credit_class"] == "C"
 
 
 def test_a_quiet_period_day_is_flagged_for_the_override(svc, clock):
-    inspection_id = planned_inspection(svc, date(2026, 10, 22))
-    deploy(svc, clock, "stage_checks.bpmn")
-    started = start(svc, clock, "stage_checks", {"inspection_id": inspection_id})
-    complete(svc, clock, only_task(svc, started.id, "Plan").id, {"visits": 0})
-    with svc.sessions() as session:
-        data = instances.task_data(svc.runtime, session, only_task(svc, started.id, "Inspect").id)
+    data = data_at_the_site_step(svc, clock, date(2026, 10, 22))
     assert data["policy_ok"] is True and data["needs_quiet_override"] is True
 
 
