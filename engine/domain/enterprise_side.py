@@ -21,25 +21,9 @@ from engine.domain.behavior_code import normalize_code
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy
 from engine.domain.tracking_number import new_tracking_number
-from engine.domain.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES
+from engine.domain.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES, PROHIBITIONS
 from engine.models import BehaviorCode, Complaint, Inspection, InspectionRating
 
-# 五个严禁、八个不得 (001 (2)): what an enterprise can tick when it rates an inspection (R23).
-PROHIBITIONS = {
-    "profit_seeking": "严禁逐利检查",
-    "disrupting_business": "严禁干扰企业正常生产经营",
-    "arbitrary_penalties": "严禁任性处罚企业",
-    "inspection_quotas": "严禁下达检查指标",
-    "disguised_inspection": "严禁变相检查",
-    "gifts": "不得接受被检查企业的馈赠、报酬、福利待遇",
-    "banquets_trips": "不得参加被检查企业提供的宴请、娱乐、旅游等活动",
-    "costs_shifted": "不得由被检查企业支付消费开支或者将检查费用转嫁给企业",
-    "designated_intermediary": "不得强制企业接受指定的中介机构提供服务",
-    "legal_representative_summoned": "不得刻意要求法定代表人到场",
-    "arbitrary_seizure": "不得乱查封、乱扣押、乱冻结、动辄责令停产停业",
-    "fines_tied_to_appraisal": "不得将考核考评、预算项目绩效与检查频次、罚款数额挂钩",
-    "visits_as_inspections": "不得以观摩、督导、考察、走访等名义行检查之实",
-}
 NO_CODE_ALERT = "no_code"
 VISITED_STATUSES = ("in_progress", "completed", "closed")
 
