@@ -138,7 +138,7 @@ def insert_new(
     actor: str,
     now: datetime,
 ) -> InstanceState:
-    completed = workflow.is_completed()
+    completed = workflow.completed
     instance_id = hot_sql(session).insert_instance(
         process_version_id=process_version_id, process_key=process_key, business_key=business_key,
         status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
@@ -157,7 +157,7 @@ def save(
     runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str,
     completed_task_id: str | None = None,
 ) -> None:
-    completed = state.workflow.is_completed()
+    completed = state.workflow.completed
     status = "completed" if completed else "running"
     saved = hot_sql(session).update_instance(
         instance_id=state.id, version=state.lock_version, serialized=runtime.codec.dumps(state.workflow),
