@@ -1,25 +1,37 @@
-"""Check points a diagram declares on a task: `<inspectflow:checks stage="plan"/>` in its extensionElements.
+"""Engine steps a diagram declares on a task, in its extensionElements:
 
-Just before such a task completes (a user task when it is submitted, a script or other engine task when
-the engine runs it), the runtime runs the checks registered for that stage (engine.runtime.core.Runtime
-`stages`) and writes their findings into the task data as `policy_refusals` (a list, empty when all
-passed) and `policy_ok`, so the diagram's gateways route on them and the escalation stays drawn. The
-rules themselves live in engine code, never in the diagram.
+- `<inspectflow:checks stage="plan"/>`: rules checked before the task completes; their findings go into
+  the task data (`policy_refusals`, a list empty when all passed, and `policy_ok`) for the gateways;
+- `<inspectflow:action stage="issue_code"/>`: domain records the step writes (an approval, a code, a
+  notice), with any refusal in the same place;
+- either with `blocking="true"`: a refusal stops the task from completing at all (nothing is saved and the
+  user is told which rule), e.g. no site visit is recorded without a live code.
+
+They run just before the task completes (a user task when it is submitted, a script or other engine task
+when the engine runs it) through the stages registered on the runtime (engine.runtime.core.Runtime
+`stages`). The rules live in engine code, never in the diagram.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from lxml import etree
 
 from .errors import DiagramError
 from .forms import INSPECTFLOW_NS
 
-CHECKS_TAG = f"{{{INSPECTFLOW_NS}}}checks"
+HOOK_TAGS = (f"{{{INSPECTFLOW_NS}}}checks", f"{{{INSPECTFLOW_NS}}}action")
 RESULT_KEYS = ("policy_refusals", "policy_ok")
 
 
+class StageHook(NamedTuple):
+    stage: str
+    blocking: bool = False
+
+
 def _stage_elements(root: etree._Element):
-    for element in root.iter(CHECKS_TAG):
+    for element in root.iter(*HOOK_TAGS):
         extension = element.getparent()
         task = extension.getparent() if extension is not None else None
         yield element, task
@@ -29,26 +41,31 @@ def hook_problems(root: etree._Element, known_stages: set[str] | None = None) ->
     """Malformed declarations; with `known_stages`, also stages nobody registered."""
     problems = []
     for element, task in _stage_elements(root):
+        kind = etree.QName(element).localname
         owner_id = task.get("id") if task is not None else None
         stage = (element.get("stage") or "").strip()
         if task is None or not owner_id:
-            problems.append(DiagramError("inspectflow:checks belongs in a task's extensionElements",
+            problems.append(DiagramError(f"inspectflow:{kind} belongs in a task's extensionElements",
                                          line=element.sourceline))
         elif not stage.isidentifier():
-            problems.append(DiagramError(f"checks on '{owner_id}' need stage=\"name\"", element_id=owner_id,
+            problems.append(DiagramError(f"{kind} on '{owner_id}' need stage=\"name\"", element_id=owner_id,
                                          line=element.sourceline))
+        elif (element.get("blocking") or "false").strip().lower() not in ("true", "false"):
+            problems.append(DiagramError(f"{kind} on '{owner_id}': blocking must be true or false",
+                                         element_id=owner_id, line=element.sourceline))
         elif known_stages is not None and stage not in known_stages:
             problems.append(DiagramError(
-                f"checks on '{owner_id}' name the unknown stage '{stage}' (known: {', '.join(sorted(known_stages))})",
+                f"{kind} on '{owner_id}' name the unknown stage '{stage}' (known: {', '.join(sorted(known_stages))})",
                 element_id=owner_id, line=element.sourceline,
             ))
     return problems
 
 
-def parse_hooks(root: etree._Element) -> dict[str, tuple[str, ...]]:
-    """{task element id: the stages checked before it completes}."""
-    hooks: dict[str, tuple[str, ...]] = {}
+def parse_hooks(root: etree._Element) -> dict[str, tuple[StageHook, ...]]:
+    """{task element id: the stages run before it completes, in document order}."""
+    hooks: dict[str, tuple[StageHook, ...]] = {}
     for element, task in _stage_elements(root):
         if task is not None and task.get("id"):
-            hooks[task.get("id")] = (*hooks.get(task.get("id"), ()), element.get("stage").strip())
+            hook = StageHook(element.get("stage").strip(), (element.get("blocking") or "").strip().lower() == "true")
+            hooks[task.get("id")] = (*hooks.get(task.get("id"), ()), hook)
     return hooks

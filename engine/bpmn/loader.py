@@ -23,7 +23,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
 from .errors import DiagramError
 from .forms import FormSpec, form_problems, parse_forms
-from .hooks import hook_problems, parse_hooks
+from .hooks import StageHook, hook_problems, parse_hooks
 from .safe_xml import diagram_bytes, parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedScriptEngine
 
@@ -48,7 +48,7 @@ class LoadedDiagram:
     source_name: str = "diagram.bpmn"
     embedded_spec_ids: set[str] = field(default_factory=set)
     forms: dict[str, FormSpec] = field(default_factory=dict)  # user task element id -> its form
-    hooks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # task element id -> check stages
+    hooks: dict[str, tuple[StageHook, ...]] = field(default_factory=dict)  # task element id -> its stages
 
     def subprocess_specs(self, process_id: str) -> dict[str, BpmnProcessSpec]:
         """The specs from this file that `process_id` reaches through sub-processes and call activities.

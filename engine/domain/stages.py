@@ -1,19 +1,45 @@
-"""The inspection check points diagrams declare (`<inspectflow:checks stage="plan"/>`, "before_site"):
-run engine.domain.inspection_checks for the instance's inspection, log every refusal for the supervisors'
-view (in the step's own transaction), and hand the diagram its findings.
+"""The engine steps the shipped diagrams declare, for the instance's inspection (`inspection_id` in its
+data; processes/bpmn/README.md says which task declares which):
 
-The instance's data names its inspection (`inspection_id`); an exemption the user claims in the step is
-`exemption_reason` (a code from the policy's lists).
+- checks `plan` and `before_site`: engine.domain.inspection_checks, every refusal logged for the
+  supervisors' view (in the step's own transaction), the plan stage also raising the R21 alerts;
+- actions `record_approval` (R6, the head approved the plan), `issue_code` (the 行政行为码), `record_notice`
+  (R8, the notice given or its exemption), `record_override` (R11, the principal head's approval of a
+  quiet-period inspection, with its filing deadline).
+
+Diagram forms speak Chinese; the records keep the vocabulary's codes: `code_for` accepts either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+from engine.clock import SHANGHAI
+from engine.domain import behavior_code
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.domain.inspection_alerts import raise_inspection_alerts
-from engine.domain.inspection_checks import STAGES, check_inspection
-from engine.models import Inspection
+from engine.domain.inspection_checks import STAGES, check_inspection, policy_for
+from engine.domain.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
+from engine.models import Inspection, Notice, QuietPeriodOverride
 from engine.runtime.stages import StageCheck, StageContext, StageFindings
+
+
+def code_for(vocabulary: dict[str, str], value: object) -> str | None:
+    """The vocabulary code for a code or its Chinese label (None when it is neither)."""
+    if value in vocabulary:
+        return str(value)
+    return next((code for code, label in vocabulary.items() if label == value), None)
+
+
+def _inspection(context: StageContext) -> Inspection | Refused:
+    inspection_id = context.data.get("inspection_id")
+    inspection = context.step.session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
+    if inspection is None:
+        return Refused("R5", "流程没有关联有效的检查记录（inspection_id），无法核验检查条件",
+                       {"inspection_id": inspection_id})
+    return inspection
 
 
 def refusal_document(refusal: Refused) -> dict:
@@ -23,14 +49,14 @@ def refusal_document(refusal: Refused) -> dict:
 def inspection_stage(stage: str) -> StageCheck:
     def run(context: StageContext) -> StageFindings:
         step = context.step
-        inspection_id = context.data.get("inspection_id")
-        inspection = step.session.get(Inspection, inspection_id) if isinstance(inspection_id, int) else None
-        if inspection is None:
-            missing = Refused("R5", "流程没有关联有效的检查记录（inspection_id），无法核验检查条件",
-                              {"inspection_id": inspection_id})
-            return StageFindings([refusal_document(missing)])
+        inspection = _inspection(context)
+        if isinstance(inspection, Refused):
+            return StageFindings([refusal_document(inspection)])
+        exemption = context.data.get("exemption_reason")
+        exemption = code_for(QUIET_PERIOD_EXEMPTIONS, exemption) or code_for(ALLOWED_WINDOW_EXEMPTIONS, exemption) \
+            or exemption
         outcome = check_inspection(step.session, inspection, stage=stage, calendar=step.calendar, now=step.now,
-                                   exemption=context.data.get("exemption_reason"))
+                                   exemption=exemption)
         for refusal in outcome.refusals:
             log_refusal(step.session, refusal, action=f"inspection.{stage}", actor=step.actor, now=step.now,
                         inspection=inspection)
@@ -44,4 +70,82 @@ def inspection_stage(stage: str) -> StageCheck:
     return run
 
 
-INSPECTION_STAGES: dict[str, StageCheck] = {stage: inspection_stage(stage) for stage in STAGES}
+def inspection_action(act: Callable[[StageContext, Inspection], dict]) -> StageCheck:
+    """A stage that writes records for the instance's inspection; a rule's refusal is logged and reported."""
+    def run(context: StageContext) -> StageFindings:
+        inspection = _inspection(context)
+        if isinstance(inspection, Refused):
+            return StageFindings([refusal_document(inspection)])
+        try:
+            return StageFindings(data=act(context, inspection))
+        except Refused as refusal:
+            log_refusal(context.step.session, refusal, action=f"inspection.{context.stage}",
+                        actor=context.step.actor, now=context.step.now, inspection=inspection)
+            return StageFindings([refusal_document(refusal)])
+
+    return run
+
+
+def record_approval(context: StageContext, inspection: Inspection) -> dict:
+    if context.data.get("plan_approved") is True:
+        behavior_code.record_approval(inspection, approved_by=context.step.actor, now=context.step.now)
+        inspection.status = "approved"
+    return {}
+
+
+def issue_code(context: StageContext, inspection: Inspection) -> dict:
+    step = context.step
+    code = behavior_code.issue_code(step.session, inspection=inspection, approved_by=inspection.approved_by or "",
+                                    now=step.now, calendar=step.calendar, policy=policy_for(inspection))
+    return {"behavior_code": code.code, "code_valid_to": code.valid_to.isoformat()}
+
+
+def record_notice(context: StageContext, inspection: Inspection) -> dict:
+    data, step = context.data, context.step
+    exemption = code_for(NOTICE_EXEMPTIONS, data.get("notice_exemption"))
+    given_on = data.get("notice_date")
+    notice = Notice(
+        inspection_id=inspection.id, joint_group_id=inspection.joint_group_id,
+        given_on=date.fromisoformat(given_on) if isinstance(given_on, str) and not exemption else None,
+        method=NOTICE_METHOD_LABELS.get(str(data.get("method")), None) if not exemption else None,
+        content={"items": data.get("notice_items"), "inspectors": data.get("notice_inspectors"),
+                 "time": data.get("inspection_date")},
+        exemption_reason=exemption, exemption_note=data.get("notice_exemption_reason") or None,
+        recorded_by=step.actor, recorded_at=step.now)
+    if notice.given_on is None and notice.exemption_reason is None:
+        raise Refused("R8", "预告既没有送达日期，也没有记录免予预告的理由", {})
+    step.session.add(notice)
+    step.session.flush()
+    return {"notice_id": notice.id}
+
+
+def record_override(context: StageContext, inspection: Inspection) -> dict:
+    data, step = context.data, context.step
+    if data.get("override_approved") is not True:
+        return {}
+    reason = code_for(QUIET_PERIOD_EXEMPTIONS, data.get("exemption_reason"))
+    if reason is None:
+        raise Refused("R12", f"「{data.get('exemption_reason')}」不属于安静期可以入企的例外情形",
+                      {"reason": data.get("exemption_reason")})
+    approved_on = data.get("override_approval_date")
+    day = date.fromisoformat(approved_on) if isinstance(approved_on, str) else step.now.astimezone(SHANGHAI).date()
+    override = QuietPeriodOverride(
+        inspection_id=inspection.id, exemption_reason=reason, reason_note=data.get("reason_detail") or None,
+        approved_by=step.actor, approved_at=step.now,
+        filing_due_at=step.calendar.period_end(day, policy_for(inspection).deadlines.quiet_override_filing))
+    step.session.add(override)
+    step.session.flush()
+    return {"override_id": override.id, "filing_due_at": override.filing_due_at.isoformat()}
+
+
+# The notice form's choices, as the records' vocabulary (engine.domain.vocabulary.NOTICE_METHODS).
+NOTICE_METHOD_LABELS = {"书面": "letter", "电话": "phone", "短信": "sms", "政务服务平台": "platform",
+                        "当面": "in_person"}
+
+INSPECTION_STAGES: dict[str, StageCheck] = {
+    **{stage: inspection_stage(stage) for stage in STAGES},
+    "record_approval": inspection_action(record_approval),
+    "issue_code": inspection_action(issue_code),
+    "record_notice": inspection_action(record_notice),
+    "record_override": inspection_action(record_override),
+}

@@ -55,6 +55,13 @@ class DeployRefused(WorkflowError):
     http_status = 422
 
 
+class PolicyRefused(WorkflowError):
+    """A blocking check point refused the step (the rules and figures are in `details["refusals"]`)."""
+
+    code = "policy_refused"
+    http_status = 422
+
+
 class StepFailed(WorkflowError):
     """A script, condition or timer in the diagram failed while the engine ran; nothing was saved."""
 

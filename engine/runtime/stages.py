@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.runtime.errors import RuntimeFailure
+from engine.runtime.errors import PolicyRefused, RuntimeFailure
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
         return
     refusals: list[dict] = []
     facts: dict[str, Any] = {}
-    for stage in declared:
+    for stage, blocking in declared:
         check = stages.get(stage)
         if check is None:  # deploy refuses unknown stages; a stage unregistered since then is an operator error
             raise RuntimeFailure(f"no checks are registered for stage '{stage}' (task '{task.task_spec.bpmn_id}')",
@@ -68,6 +68,12 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
             orjson.dumps([found.refusals, found.data])
         except TypeError as exc:
             raise RuntimeFailure(f"checks of stage '{stage}' returned something that is not JSON: {exc}") from exc
+        if blocking and found.refusals:
+            rules = ", ".join(sorted({str(r.get("rule")) for r in found.refusals}))
+            raise PolicyRefused(
+                f"'{task.task_spec.bpmn_name or task.task_spec.bpmn_id}' cannot be completed ({rules}): "
+                + "; ".join(str(r.get("message")) for r in found.refusals),
+                stage=stage, refusals=found.refusals)
         refusals.extend(found.refusals)
         facts.update(found.data)
     task.data.update(facts)

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import select
+
+from engine.clock import SHANGHAI
 from engine.domain.inspection_process import plan_inspection
+from engine.models import BehaviorCode, Inspection, Notice
+from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
 from tests.processes.helpers import (
     complete,
@@ -230,3 +236,30 @@ def test_plan_inspection_creates_the_record_and_starts_its_lifecycle(svc, clock)
         agency_code, inspection_id = agency.code, inspection.id
     plan_task = only_task(svc, instance_id, "Task_plan")
     assert plan_task.agency == agency_code and plan_task.business_key == f"inspection:{inspection_id}"
+
+
+def test_the_steps_write_the_inspection_records_and_no_code_means_no_site_visit(svc, clock):
+    started = planned(svc, clock)
+    inspection_id = task_data(svc, only_task(svc, started.id, "Task_head_approval").id)["inspection_id"]
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED, actor="head")
+    notice = only_task(svc, started.id, "Task_give_notice")
+    assert task_data(svc, notice.id)["behavior_code"]
+    complete(svc, clock, notice.id, NOTICE)
+    with svc.sessions() as session:
+        inspection = session.get(Inspection, inspection_id)
+        (code,) = session.scalars(select(BehaviorCode).where(BehaviorCode.inspection_id == inspection_id)).all()
+        (given,) = session.scalars(select(Notice).where(Notice.inspection_id == inspection_id)).all()
+        assert (inspection.status, inspection.approved_by) == ("approved", "head")
+        assert (given.given_on.isoformat(), given.method) == ("2026-09-30", "platform")
+        assert code.valid_to.astimezone(SHANGHAI).date().isoformat() == "2026-10-16"
+    sweep_at(svc, "2026-10-14T00:00:01")
+
+    # The code is revoked before the visit: the site visit cannot be recorded (R6), nothing is saved.
+    with svc.transaction() as session:
+        session.get(BehaviorCode, code.id).status = "revoked"
+    clock.set("2026-10-16T09:30:00+08:00")
+    onsite = only_task(svc, started.id, "Task_onsite")
+    with pytest.raises(PolicyRefused, match="R6") as caught:
+        complete(svc, clock, onsite.id, ONSITE)
+    assert caught.value.details["refusals"][0]["rule"] == "R6"
+    assert only_task(svc, started.id, "Task_onsite").id == onsite.id
