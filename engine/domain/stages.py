@@ -135,7 +135,18 @@ def record_override(context: StageContext, inspection: Inspection) -> dict:
         filing_due_at=step.calendar.period_end(day, policy_for(inspection).deadlines.quiet_override_filing))
     step.session.add(override)
     step.session.flush()
+    # Every override is on the supervisors' record beside the refusals (issue 3 item 3).
+    log_refusal(step.session, Refused("R10", f"企业安静期内入企：{QUIET_PERIOD_EXEMPTIONS[reason]}",
+                                      {"day": _iso(inspection.planned_start), "reason": reason,
+                                       "filing_due_at": override.filing_due_at.isoformat()}),
+                action="inspection.quiet_period_override", actor=step.actor, now=step.now, inspection=inspection,
+                outcome="overridden", overridden_by=step.actor,
+                override_reason=data.get("reason_detail") or QUIET_PERIOD_EXEMPTIONS[reason])
     return {"override_id": override.id, "filing_due_at": override.filing_due_at.isoformat()}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 # The notice form's choices, as the records' vocabulary (engine.domain.vocabulary.NOTICE_METHODS).

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.clock import SHANGHAI
+from engine.domain.decisions import decisions
 from engine.domain.inspection_process import plan_inspection
-from engine.models import BehaviorCode, Inspection, Notice
+from engine.models import BehaviorCode, Inspection, Notice, QuietPeriodOverride
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
 from tests.processes.helpers import (
@@ -133,6 +134,11 @@ def test_exempt_notice_quiet_period_override_non_onsite_and_missing_rating(svc, 
              {"override_approved": True, "override_approval_date": "2026-09-30", "override_opinion": "同意"})
     filing = only_task(svc, started.id, "Task_file_override")
     assert filing.due_at == end_of("2026-10-10")  # 10-08, 10-09 and the make-up Saturday 10-10
+    with svc.sessions() as session:  # the override is on the supervisors' record, with its reason code
+        (override,) = session.scalars(select(QuietPeriodOverride)).all()
+        (logged,) = decisions(session, outcome="overridden")
+    assert override.exemption_reason == "complaint_report" and override.filing_due_at == end_of("2026-10-10")
+    assert (logged.rule, logged.override_reason) == ("R10", "核查投诉")
     complete(svc, clock, filing.id, {"filing_date": "2026-09-30", "filing_content": "安静期内检查备案"})
     complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
              {"filing_no": "BA-2026-0930-02", "registered_date": "2026-09-30"})
