@@ -71,7 +71,10 @@ def checkpoint_sqlite(engine: Engine) -> None:
     """Copy the WAL into the database file without waiting for readers (a no-op on PostgreSQL)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            # On the driver connection, outside any transaction: SQLite refuses a checkpoint inside one.
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 def _ensure_sqlite_directory(url: str) -> None:
