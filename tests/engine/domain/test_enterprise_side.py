@@ -23,13 +23,6 @@ CALENDAR = WorkingCalendar()
 AFTER_VISIT = datetime(2026, 10, 16, 15, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def session(svc):
-    with svc.write_sessions() as session:
-        yield session
-        session.rollback()
-
-
 def visited_code(session):
     inspection = make_inspection(session, approved_by="局长")
     code = make_code(session, inspection=inspection)

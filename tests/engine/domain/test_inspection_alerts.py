@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from engine import alerts
 from engine.clock import SHANGHAI
 from engine.domain.inspection_alerts import raise_inspection_alerts, scan_overdue
 from tests.engine.helpers import complete, deploy, only_task, start
 from tests.factories import NOW, make_agency, make_enterprise, make_inspection, make_jurisdiction, set_credit_class
-
-
-@pytest.fixture
-def session(svc):
-    with svc.write_sessions() as session:
-        yield session
-        session.rollback()
 
 
 def kinds(raised) -> list[str]:

@@ -35,13 +35,6 @@ def rules(outcome) -> list[str]:
     return [refusal.rule for refusal in outcome.refusals]
 
 
-@pytest.fixture
-def session(svc):
-    with svc.write_sessions() as session:
-        yield session
-        session.rollback()
-
-
 def c_class_inspection(session, **kwargs):
     agency = kwargs.pop("agency", None) or make_agency(session)
     enterprise = kwargs.pop("enterprise", None) or make_enterprise(session, jurisdiction=agency.jurisdiction)

@@ -15,13 +15,6 @@ from engine.models import AuditEntry
 from tests.factories import NOW, make_agency, make_enterprise, make_inspection, make_jurisdiction
 
 
-@pytest.fixture
-def session(svc):
-    with svc.write_sessions() as session:
-        yield session
-        session.rollback()
-
-
 def two_agencies_one_enterprise(session):
     county = make_jurisdiction(session)
     market = make_agency(session, jurisdiction=county, name="市场监管局")
