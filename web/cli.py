@@ -19,7 +19,8 @@ from flask.cli import AppGroup, FlaskGroup
 
 from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
-from engine.domain import statistics
+from engine.domain import joint, statistics
+from engine.domain.errors import Refused
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
 from engine.sweep import sweep as run_sweep
@@ -47,10 +48,12 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (WorkflowError, ValueError, FileNotFoundError) as err:
+        except (WorkflowError, Refused, ValueError, FileNotFoundError) as err:
             as_json = kwargs.get("as_json", False)
             if isinstance(err, WorkflowError):
                 payload = err.to_dict()
+            elif isinstance(err, Refused):
+                payload = {"code": "refused", "message": str(err), "details": {"rule": err.rule, **err.figures}}
             else:
                 payload = {"code": "invalid_input", "message": str(err), "details": {}}
             if as_json:
@@ -260,6 +263,42 @@ def register_commands(app: Flask) -> None:
         if csv_path:
             csv_path.write_text(statistics.to_csv(document), encoding="utf-8")
         emit(as_json, document, statistics.table_lines(document))
+
+    joint_group = AppGroup("joint", help="Joint inspections (综合查一次, R18).")
+    app.cli.add_command(joint_group)
+
+    @joint_group.command("propose")
+    @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Planned on or after this day.")
+    @json_option
+    def joint_propose(since, as_json):
+        """Enterprises two or more agencies plan to visit in the same month."""
+        svc = services()
+        with svc.sessions() as session:
+            proposals = [p.to_dict() for p in joint.propose_joint_inspections(
+                session, since=since.date() if since else None)]
+        emit(as_json, proposals, [
+            f"enterprise {p['enterprise_id']} in {p['month']}: inspections {p['inspection_ids']} "
+            f"by agencies {p['agency_ids']}" for p in proposals
+        ] or ["no joint inspection to propose"])
+
+    @joint_group.command("merge")
+    @click.argument("inspection_ids", nargs=-1, type=int, required=True)
+    @click.option("--day", "day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The joint visit's day.")
+    @click.option("--lead-agency", "lead_agency_id", type=int, default=None)
+    @actor_option
+    @json_option
+    @reports_errors
+    def joint_merge(inspection_ids, day, lead_agency_id, actor, as_json):
+        """Merge inspections of one enterprise into one joint visit (one code, one notice)."""
+        svc = services()
+        with svc.transaction() as session:
+            group = joint.merge(session, inspection_ids=list(inspection_ids), coordinator=actor,
+                                now=svc.clock().now(), planned_start=day.date(), planned_end=day.date(),
+                                lead_agency_id=lead_agency_id)
+            document = {"id": group.id, "inspections": [i.id for i in group.inspections],
+                        "day": day.date().isoformat()}
+        emit(as_json, document, [f"joint inspection {document['id']} on {document['day']}: "
+                                 f"inspections {document['inspections']}"])
 
     @app.cli.command("load-demo")
     @json_option

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from engine.models import Diagram, ProcessVersion
 from tests.conftest import FIXTURES
+from tests.factories import make_agency, make_enterprise, make_inspection, make_jurisdiction
 from web.services import services
 
 
@@ -136,3 +138,21 @@ def test_inspectflow_clock_pins_every_command(database_url, monkeypatch):
     report = run_json(runner, "sweep")
     assert report["fired"] == []
     app.extensions["inspectflow"].engine.dispose()
+
+
+def test_joint_propose_and_merge_commands(app, runner):
+    with app.app_context(), services().transaction() as session:
+        county = make_jurisdiction(session)
+        enterprise = make_enterprise(session, jurisdiction=county)
+        first = make_inspection(session, agency=make_agency(session, jurisdiction=county), enterprise=enterprise,
+                                planned_start=date(2026, 11, 3))
+        second = make_inspection(session, agency=make_agency(session, jurisdiction=county), enterprise=enterprise,
+                                 planned_start=date(2026, 11, 20))
+        ids = [first.id, second.id]
+    (proposal,) = run_json(runner, "joint", "propose")
+    assert proposal["inspection_ids"] == ids and proposal["month"] == "2026-11"
+    merged = run_json(runner, "joint", "merge", *map(str, ids), "--day", "2026-11-10", "--as", "县综合执法办")
+    assert merged["inspections"] == ids and merged["day"] == "2026-11-10"
+    assert run_json(runner, "joint", "propose") == []
+    again = runner.invoke(args=["joint", "merge", *map(str, ids), "--day", "2026-11-10"])
+    assert again.exit_code == 1 and "R18" in again.output
