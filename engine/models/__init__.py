@@ -1,6 +1,7 @@
 """All persistent records. Import from here so that Alembic and the tests see every table."""
 
 from engine.models.alert import Alert
+from engine.models.api_token import ApiToken
 from engine.models.audit import AuditEntry
 from engine.models.base import Base, UTCDateTime
 from engine.models.behavior_code import BehaviorCode
@@ -20,6 +21,7 @@ from engine.models.user import User
 __all__ = [
     "Agency",
     "Alert",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "BehaviorCode",
