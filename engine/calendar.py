@@ -229,6 +229,13 @@ class WorkingCalendar:
             count += high - low
         return count
 
+    def working_days_through(self, a: date, b: date) -> int:
+        """Working days after a up to and including b (0 when b <= a): "还剩 N 个工作日" until a due day b seen
+        on day a, or "逾期 N 个工作日" on day b for a due day a."""
+        if b <= a:
+            return 0
+        return self.working_days_between(a, b) + (1 if self.is_working_day(b) else 0)
+
     # -- moments ----------------------------------------------------------------------------------
 
     @staticmethod

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
 
-ROLES = ("process_owner", "staff", "supervisor", "administrator")
+# staff: an agency's inspectors; agency_head: its head (approvals); county_office: the county comprehensive
+# enforcement office (filings, complaints, joint merges); supervisor: the justice bureau (supervision).
+ROLES = ("process_owner", "staff", "agency_head", "county_office", "supervisor", "administrator")
 
 
 class User(Base):

@@ -282,3 +282,12 @@ def test_parse_override_csv_without_header():
 def test_parse_override_csv_refuses_bad_files(text, message):
     with pytest.raises(ValueError, match=message):
         parse_override_csv(text)
+
+
+def test_working_days_through_counts_up_to_and_including_the_later_day():
+    calendar = WorkingCalendar()
+    # From 2026-09-30 to a due day of 2026-10-09: Oct 8 and 9 (the National Day week is off).
+    assert calendar.working_days_through(date(2026, 9, 30), date(2026, 10, 9)) == 2
+    # Seen on Sunday 10-11 for a due day of Friday 10-09: Saturday 10-10 is a make-up working day.
+    assert calendar.working_days_through(date(2026, 10, 9), date(2026, 10, 11)) == 1
+    assert calendar.working_days_through(date(2026, 10, 9), date(2026, 10, 9)) == 0
