@@ -21,6 +21,7 @@ from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
 from engine.domain import joint, statistics
 from engine.domain.errors import Refused
+from engine.models.user import ROLES
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
 from engine.sweep import sweep as run_sweep
@@ -226,8 +227,7 @@ def register_commands(app: Flask) -> None:
 
     @users.command("create")
     @click.argument("username")
-    @click.option("--role", required=True, type=click.Choice(["process_owner", "staff", "supervisor",
-                                                               "administrator"]))
+    @click.option("--role", required=True, type=click.Choice(ROLES))
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
     @click.option("--name", "display_name", default=None)
     @click.option("--agency", default=None)
