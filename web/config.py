@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 from engine.db import database_url
 
@@ -11,8 +12,20 @@ from engine.db import database_url
 def from_environment() -> dict:
     return {
         "DATABASE_URL": database_url(),
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(),
         "SCHEDULER_INTERVAL_S": float(os.environ.get("INSPECTFLOW_SWEEP_INTERVAL_S", "5")),
         "SCRIPT_TIME_LIMIT_S": float(os.environ.get("INSPECTFLOW_SCRIPT_TIME_LIMIT_S", "2")),
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("INSPECTFLOW_WORKFLOW_CACHE_SIZE", "512")),
     }
+
+
+def _instance_secret(path: Path = Path("instance") / "secret_key") -> str:
+    """A signing key kept beside the embedded database, so sessions survive restarts and are shared by the
+    app's processes; created on first use (only readable by its owner)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

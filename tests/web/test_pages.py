@@ -1,0 +1,127 @@
+"""The staff pages: login (with throttling), the inbox scoped by role and agency, claiming, and the task form
+rendered from the diagram with server-side errors, stale completions and CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.accounts import create_user
+from tests.engine.helpers import deploy, only_task, start
+from web.services import services
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def client(app):
+    if "auth" not in app.blueprints:
+        from web import pages
+
+        pages.init_app(app)
+    return app.test_client()
+
+
+def make_user(app, username: str, role: str, agency: str | None = "SCJG") -> None:
+    with app.app_context(), services().transaction() as session:
+        create_user(session, username=username, password=PASSWORD, role=role, now=services().clock().now(),
+                    agency=agency)
+
+
+def token_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token_of(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def notice_task(app, svc, clock):
+    deploy(svc, clock, "inbox_task.bpmn")
+    started = start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"},
+                    business_key="enterprise:91331125MA2E000001")
+    return only_task(svc, started.id, "Notify")
+
+
+def test_login_and_logout(app, client):
+    make_user(app, "li", "staff")
+    assert client.get("/inbox").status_code == 302
+    assert login(client, "li", "wrong").status_code == 401
+    response = login(client, "li")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox")
+    inbox = client.get("/inbox")
+    assert inbox.status_code == 200 and "待办任务" in inbox.get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token_of(inbox.get_data(as_text=True))})
+    assert client.get("/inbox").status_code == 302
+
+
+def test_repeated_failed_logins_are_throttled(app, client):
+    make_user(app, "li", "staff")
+    for _ in range(5):
+        assert login(client, "li", "wrong").status_code == 401
+    blocked = login(client, "li")
+    assert blocked.status_code == 429 and "登录失败次数过多" in blocked.get_data(as_text=True)
+
+
+def test_a_post_without_the_csrf_token_is_refused(app, client):
+    make_user(app, "li", "staff")
+    response = client.post("/login", data={"username": "li", "password": PASSWORD})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+
+
+def test_the_inbox_shows_my_agencys_tasks_in_my_lane_with_working_days_left(app, client, notice_task):
+    make_user(app, "li", "staff")
+    make_user(app, "wang", "staff", agency="XFJY")
+    make_user(app, "zhao", "supervisor", agency=None)
+    login(client, "li")
+    page = client.get("/inbox?q=91331125MA2E000001").get_data(as_text=True)
+    # Due at the end of 2026-10-13, seen on 2026-09-30: Oct 8, 9, 10 (make-up Saturday), 12 and 13.
+    assert "送达检查预告" in page and "还剩 5 个工作日" in page
+    assert "送达检查预告" not in client.get("/inbox?q=nothing-like-this").get_data(as_text=True)
+    login(client, "wang")
+    assert "送达检查预告" not in client.get("/inbox").get_data(as_text=True)
+    assert client.get(f"/tasks/{notice_task.id}").status_code == 403
+    login(client, "zhao")
+    assert "送达检查预告" not in client.get("/inbox").get_data(as_text=True)  # another lane
+
+
+def test_claiming_keeps_the_task_to_me(app, client, notice_task):
+    make_user(app, "li", "staff")
+    make_user(app, "chen", "staff")
+    login(client, "li")
+    token = token_of(client.get("/inbox").get_data(as_text=True))
+    client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token})
+    assert "退回" in client.get("/inbox?mine=1").get_data(as_text=True)
+    login(client, "chen")
+    assert "送达检查预告" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_the_form_from_the_diagram_with_errors_stale_and_done(app, client, notice_task):
+    make_user(app, "li", "staff")
+    login(client, "li")
+    page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
+    assert 'name="notice_date"' in page and "告知方式" in page and "还剩 5 个工作日" in page
+    token = token_of(page)
+    bad = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "",
+                                                        "method": "电话", "note": "电话通知法定代表人"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "「告知日期」is required" in text and "电话通知法定代表人" in text
+    done = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-09-30",
+                                                         "method": "电话", "note": ""})
+    assert done.status_code == 302
+    stale = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-09-30",
+                                                          "method": "书面", "note": "第二次"})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "已由他人办结（li）" in text and "第二次" in text
+
+
+def test_errors_are_pages_not_stack_traces(app, client):
+    make_user(app, "li", "staff")
+    login(client, "li")
+    missing = client.get("/tasks/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and "没有这个任务" in missing.get_data(as_text=True)
+    assert client.get("/no-such-page").status_code == 404

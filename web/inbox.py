@@ -1,0 +1,131 @@
+"""The staff inbox: tasks for me and my groups, claim and release, and the task page whose form comes
+from the diagram. Thin: each view makes one engine call; stale or refused completions keep what the user
+typed and say why."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from engine.audit import trail
+from engine.inbox import InboxFilter, inbox, may_work
+from engine.models import TaskRecord
+from engine.runtime import (
+    ConcurrentUpdate,
+    InvalidTaskData,
+    PolicyRefused,
+    StepFailed,
+    TaskNotFound,
+    TaskNotOpen,
+    instances,
+)
+from web.presenters import due_label, shanghai
+from web.security import current_user, login_required
+from web.services import services
+
+bp = Blueprint("inbox", __name__)
+WORKERS = ("staff", "agency_head", "county_office", "supervisor")
+
+
+@bp.get("/inbox")
+@login_required(*WORKERS)
+def index():
+    svc, user = services(), current_user()
+    wanted = InboxFilter(process_key=request.args.get("process") or None, overdue=bool(request.args.get("overdue")),
+                         due_this_week=bool(request.args.get("week")), search=request.args.get("q") or None,
+                         mine_only=bool(request.args.get("mine")))
+    now = svc.clock().now()
+    with svc.sessions() as session:
+        tasks = inbox(session, user, now, wanted)
+    calendar = svc.runtime.calendar
+    rows = [{"task": t, "due": due_label(calendar, now, t.due_at), "overdue": bool(t.due_at and t.due_at < now),
+             "created": shanghai(t.created_at)} for t in tasks]
+    return render_template("inbox.html", rows=rows, wanted=wanted, user=user)
+
+
+def _task_for(task_id: str) -> TaskRecord:
+    with services().sessions() as session:
+        task = session.get(TaskRecord, task_id)
+    if task is None:
+        abort(404, description="没有这个任务。")
+    if not may_work(current_user(), task):
+        abort(403, description="这项任务不属于您所在的岗位或单位。")
+    return task
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required(*WORKERS)
+def claim(task_id: str):
+    _task_for(task_id)
+    svc = services()
+    try:
+        with svc.transaction() as session:
+            instances.claim_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
+        flash("已签收。", "ok")
+    except (TaskNotOpen, TaskNotFound) as err:
+        flash(err.message, "error")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required(*WORKERS)
+def release(task_id: str):
+    _task_for(task_id)
+    svc = services()
+    try:
+        with svc.transaction() as session:
+            instances.release_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
+        flash("已退回待办池。", "ok")
+    except (TaskNotOpen, TaskNotFound) as err:
+        flash(err.message, "error")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+def _submitted(form_spec) -> dict:
+    """The posted values in the shapes the form's types expect (lists for multichoice, booleans as text)."""
+    values = {}
+    for field in form_spec.fields if form_spec else ():
+        if field.type == "multichoice":
+            values[field.name] = request.form.getlist(field.name)
+        elif field.type == "boolean":
+            values[field.name] = request.form.get(field.name, "false")
+        elif field.name in request.form:
+            values[field.name] = request.form[field.name]
+    return values
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required(*WORKERS)
+def task(task_id: str):
+    svc, user = services(), current_user()
+    record = _task_for(task_id)
+    now = svc.clock().now()
+    with svc.sessions() as session:
+        form_spec, data = instances.task_form(svc.runtime, session, task_id) if record.state == "open" else (None, {})
+        history = trail(session, record.instance_id)
+    errors: dict[str, str] = {}
+    message, status = None, 200
+    typed: dict = {}
+    if request.method == "POST" and record.state != "open":
+        who = f"（{record.completed_by}）" if record.completed_by else ""
+        message, status = f"该任务已由他人办结{who}，您的提交未保存；您填写的内容列在下方。", 409
+        typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    elif request.method == "POST":
+        typed = _submitted(form_spec)
+        try:
+            with svc.transaction() as session:
+                instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id, data=typed,
+                                        actor=user.username)
+            flash(f"「{record.name}」已办结。", "ok")
+            return redirect(url_for("inbox.index"))
+        except InvalidTaskData as err:
+            errors, message, status = err.details.get("fields", {}), err.message, 422
+        except PolicyRefused as err:
+            message, status = err.message, 422
+        except (TaskNotOpen, ConcurrentUpdate) as err:
+            message, status = f"{err.message}。您填写的内容保留在下方，请核对后再处理。", 409
+        except StepFailed as err:
+            message, status = err.message, 422
+    values = {**data, **typed}
+    return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
+                           message=message, history=history, typed=typed if record.state != "open" else {},
+                           due=due_label(svc.runtime.calendar, now, record.due_at), shanghai=shanghai), status

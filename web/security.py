@@ -1,0 +1,96 @@
+"""Sessions, roles, CSRF and login throttling for the HTML pages (the JSON API uses bearer tokens).
+
+- `current_user()` reads the user id the login stored in the signed session cookie;
+- `login_required(*roles)` sends anonymous visitors to the login page and answers 403 to other roles;
+- every POST from a page carries the session's CSRF token (`csrf_token()` in templates), checked before
+  any view runs; a missing or wrong token is a 400 page, never a stack trace;
+- `LoginThrottle` refuses more than a few failed logins per user name and address within a window.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+
+from flask import abort, g, redirect, request, session, url_for
+
+from engine.models import User
+from web.services import services
+
+CSRF_FIELD = "csrf_token"
+
+
+def current_user() -> User | None:
+    if "user" not in g:
+        user_id = session.get("user_id")
+        g.user = None
+        if isinstance(user_id, int):
+            with services().sessions() as db:
+                g.user = db.get(User, user_id)
+                if g.user is not None:
+                    db.expunge(g.user)
+    return g.user
+
+
+def login_required(*roles: str):
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if roles and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def csrf_token() -> str:
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf() -> None:
+    """Before every page POST: the form's token must match the session's."""
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return
+    sent = request.form.get(CSRF_FIELD, "")
+    expected = session.get(CSRF_FIELD, "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, description="表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+
+
+class LoginThrottle:
+    """At most `limit` failed logins per (user name, address) within `window_s`; per process, in memory."""
+
+    def __init__(self, limit: int = 5, window_s: float = 600):
+        self.limit, self.window_s = limit, window_s
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        failures = self._failures[key]
+        while failures and failures[0] < now - self.window_s:
+            failures.popleft()
+        return failures
+
+    def blocked(self, username: str, address: str) -> bool:
+        with self._lock:
+            return len(self._recent((username, address), time.monotonic())) >= self.limit
+
+    def failed(self, username: str, address: str) -> None:
+        with self._lock:
+            self._recent((username, address), time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, username: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop((username, address), None)
