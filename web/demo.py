@@ -22,6 +22,8 @@ DEMO_USERS = (
     ("admin", "administrator", "系统管理员", None, "示范县"),
     ("owner", "process_owner", "流程管理员", None, "示范县"),
     ("staff", "staff", "市场监管局执法人员", "SCJG", "示范县"),
+    ("head", "agency_head", "市场监管局局长", "SCJG", "示范县"),
+    ("office", "county_office", "县综合执法办", None, "示范县"),
     ("supervisor", "supervisor", "司法局监督员", None, "示范县"),
 )
 

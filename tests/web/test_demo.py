@@ -22,7 +22,7 @@ def test_load_demo_builds_the_county_once(app, runner):
     document = json.loads(result.output)
     assert document["records"]["agencies"] == 8 and document["records"]["enterprises"] == 200
     assert {login["role"] for login in document["logins"]} == {"administrator", "process_owner", "staff",
-                                                               "supervisor"}
+                                                               "agency_head", "county_office", "supervisor"}
     first = counts(app)
     assert first["Agency"] == 8 and first["Inspector"] == 40 and first["Enterprise"] == 200
     assert first["Inspection"] > 200 and first["PolicyDecision"] >= 2  # the logged cap overrides
