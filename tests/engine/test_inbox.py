@@ -1,0 +1,44 @@
+"""The inbox query: lanes by role, agency scope, claimed tasks, and the overdue / due-this-week filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.clock import SHANGHAI
+from engine.inbox import InboxFilter, inbox, may_work
+from engine.models import User
+from tests.engine.helpers import deploy, start
+
+
+def person(role: str, agency: str | None = "SCJG", username: str = "li") -> User:
+    return User(username=username, role=role, agency=agency, display_name=username, password_hash="-")
+
+
+def names(svc, user: User, now: datetime, **wanted) -> list[str]:
+    with svc.sessions() as session:
+        return [t.element_id for t in inbox(session, user, now, InboxFilter(**wanted))]
+
+
+def test_lanes_agency_and_deadline_filters(svc, clock):
+    deploy(svc, clock, "inbox_task.bpmn")
+    start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"})  # due end of 10-13
+    now = clock.now()
+    assert names(svc, person("staff"), now) == ["Notify"]
+    assert names(svc, person("agency_head"), now) == ["Notify"]  # heads also work the inspectors' lane
+    assert names(svc, person("staff", agency="XFJY"), now) == []
+    assert names(svc, person("supervisor", agency=None), now) == []
+    assert names(svc, person("staff"), now, overdue=True) == []
+    # Monday 2026-10-12: the task falls due on Tuesday, inside this week.
+    monday = datetime(2026, 10, 12, 9, tzinfo=SHANGHAI)
+    assert names(svc, person("staff"), monday, due_this_week=True) == ["Notify"]
+    assert names(svc, person("staff"), datetime(2026, 10, 14, 9, tzinfo=SHANGHAI), overdue=True) == ["Notify"]
+
+
+def test_may_work_needs_the_lane_and_the_agency(svc, clock):
+    deploy(svc, clock, "inbox_task.bpmn")
+    start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"})
+    with svc.sessions() as session:
+        (task,) = inbox(session, person("staff"), clock.now())
+    assert may_work(person("staff"), task)
+    assert not may_work(person("staff", agency="XFJY"), task)
+    assert not may_work(person("county_office", agency=None), task)
