@@ -22,4 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     from web.cli import register_commands
 
     register_commands(app)
+
+    from web.api import bp as api_bp
+
+    app.register_blueprint(api_bp)  # after the CLI: it adds `users token` to the `users` group
     return app

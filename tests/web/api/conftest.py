@@ -1,0 +1,57 @@
+"""API test helpers: users with bearer tokens, and a client that sends them."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import accounts, api_tokens
+from tests.engine.helpers import deploy
+
+
+class Api:
+    """The Flask test client with a user's token; `api.get(path, token=...)` overrides it."""
+
+    def __init__(self, app, svc, clock):
+        self.client, self.svc, self.clock = app.test_client(), svc, clock
+        self.tokens: dict[str, str] = {}
+
+    def user(self, username: str, role: str, agency: str | None = None) -> str:
+        with self.svc.transaction() as session:
+            user = accounts.create_user(session, username=username, password="password1", role=role,
+                                        now=self.clock.now(), agency=agency)
+            self.tokens[username] = api_tokens.issue_token(session, user, "tests", self.clock.now())
+        return self.tokens[username]
+
+    def _headers(self, as_user: str | None, token: str | None) -> dict:
+        if token is not None:
+            return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {self.tokens[as_user]}"} if as_user else {}
+
+    def get(self, path: str, as_user: str | None = None, token: str | None = None, **kwargs):
+        return self.client.get(path, headers=self._headers(as_user, token), **kwargs)
+
+    def post(self, path: str, as_user: str | None = None, token: str | None = None, **kwargs):
+        return self.client.post(path, headers=self._headers(as_user, token), **kwargs)
+
+    def deploy(self, *names: str):
+        return deploy(self.svc, self.clock, *names)
+
+
+@pytest.fixture
+def api(app, svc, clock) -> Api:
+    api = Api(app, svc, clock)
+    api.user("owner", "process_owner")
+    api.user("clerk", "staff", agency="A1")
+    api.user("other", "staff", agency="A2")
+    api.user("boss", "supervisor")
+    return api
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    if code is not None:
+        assert error["code"] == code
+    return error

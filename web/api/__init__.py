@@ -1,0 +1,23 @@
+"""The JSON API under /api/v1 (OpenAPI document at /api/v1/openapi.json).
+
+One module per resource; each route loads its input with a marshmallow schema, makes one engine call inside
+the request's unit of work and dumps the result. Errors are always `{"error": {"code", "message", "details"}}`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from web.api import (  # noqa: E402,F401  (the route modules attach themselves to bp)
+    alerts,
+    cli,
+    codes,
+    errors,
+    instances,
+    openapi,
+    processes,
+    statistics,
+    tasks,
+)

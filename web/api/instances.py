@@ -1,0 +1,44 @@
+"""Process instances: start one; read one with its open tasks and audit history."""
+
+from __future__ import annotations
+
+from engine import audit
+from engine.runtime import InstanceNotFound
+from engine.runtime import instances as runtime_instances
+from web.api import bp
+from web.api.auth import PROCESS_OWNER, STAFF, SUPERVISOR, current_user, requires
+from web.api.bodies import json_body
+from web.api.docs import documented
+from web.api.schemas import InstanceSchema, StartedInstanceSchema, StartInstanceSchema
+from web.services import services
+
+
+@bp.post("/process-instances")
+@requires(STAFF, SUPERVISOR, PROCESS_OWNER)
+@documented(summary="Start an instance of the latest version of a process", body=StartInstanceSchema,
+            response=StartedInstanceSchema, status=201, errors=(400, 404, 422))
+def start_instance():
+    loaded = json_body(StartInstanceSchema())
+    svc = services()
+    with svc.transaction() as session:
+        started = runtime_instances.start_instance(svc.runtime, session, svc.clock(),
+                                                   process_key=loaded["process_key"], data=loaded["data"],
+                                                   business_key=loaded["business_key"],
+                                                   actor=current_user().username)
+    return StartedInstanceSchema().dump(started), 201
+
+
+@bp.get("/process-instances/<int:instance_id>")
+@requires()
+@documented(summary="One instance with its open tasks and its audit history", response=InstanceSchema,
+            errors=(404,))
+def get_instance(instance_id: int):
+    with services().sessions() as session:
+        instance = runtime_instances.get_instance(session, instance_id)
+        if instance is None:
+            raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
+        document = {column: getattr(instance, column) for column in InstanceSchema().fields
+                    if column not in ("open_tasks", "history")}
+        document["open_tasks"] = runtime_instances.open_tasks(session, instance_id=instance_id)
+        document["history"] = audit.trail(session, instance_id)
+        return InstanceSchema().dump(document)

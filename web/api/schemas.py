@@ -1,0 +1,212 @@
+"""marshmallow schemas for every API body, query and response; the OpenAPI document is built from them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# Process definitions
+
+class ProcessVersionSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    deployed_by = fields.String()
+    deployed_at = fields.DateTime()
+
+
+class ProcessDefinitionSchema(Schema):
+    process_key = fields.String()
+    name = fields.String()
+    latest_version = fields.Integer()
+    versions = fields.List(fields.Nested(ProcessVersionSchema))
+
+
+class DeployInputSchema(Schema):
+    """The diagram: a multipart upload in field `file`, or the XML itself as the body (application/xml)."""
+
+    source_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    xml = fields.Raw(required=True, validate=validate.Length(min=1, error="the diagram is empty"))
+
+
+class DeployedVersionSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    unchanged = fields.Boolean()
+
+
+# Instances and tasks
+
+class TaskSummarySchema(Schema):
+    id = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True)
+
+
+class StartInstanceSchema(Schema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+
+
+class StartedInstanceSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema))
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    candidate_group = fields.String(allow_none=True)
+    agency = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    business_key = fields.String(allow_none=True)
+    state = fields.String()
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    due_provisional = fields.Boolean()
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    task_id = fields.String(allow_none=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    process_version_id = fields.Integer()
+    business_key = fields.String(allow_none=True)
+    status = fields.String()
+    started_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    history = fields.List(fields.Nested(AuditEntrySchema))
+
+
+class TaskQuerySchema(Schema):
+    candidate_group = fields.String()
+    agency = fields.String()
+    assignee = fields.String()
+    process_key = fields.String()
+    overdue = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class OverdueQuerySchema(Schema):
+    process_key = fields.String()
+    agency = fields.String()
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class CompleteTaskSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompletedTaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    instance_status = fields.String()
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema))
+
+
+# Supervision
+
+class AlertQuerySchema(Schema):
+    kind = fields.String()
+
+
+class AlertSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    message = fields.String()
+    details = fields.Dict()
+    status = fields.String()
+    opened_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class StatisticsQuerySchema(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    jurisdiction = fields.String()
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+class AgencyYearSchema(Schema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    inspections = fields.Integer()
+    routine = fields.Integer()
+    triggered = fields.Integer()
+    onsite = fields.Integer()
+    non_onsite = fields.Integer()
+    joint = fields.Integer()
+    joint_rate = fields.Float(allow_none=True)
+    non_onsite_share = fields.Float(allow_none=True)
+    cap_breaches = fields.Integer()
+    overdue_steps = fields.Integer()
+    refusals = fields.Integer()
+    overrides = fields.Integer()
+    complaints = fields.Integer()
+    complaints_substantiated = fields.Integer()
+    complaint_outcomes = fields.Dict(keys=fields.String(), values=fields.Integer())
+    ratings = fields.Integer()
+    rating_average = fields.Float(allow_none=True)
+
+
+class StatisticsSchema(Schema):
+    jurisdiction = fields.Dict(keys=fields.String(), values=fields.String())
+    year = fields.Integer()
+    joint_rate_target = fields.Float(allow_none=True)
+    agencies = fields.List(fields.Nested(AgencyYearSchema))
+    totals = fields.Dict()
+    generated_at = fields.String()
+
+
+# Public code verification (行政行为码)
+
+class CodeVerificationSchema(Schema):
+    code = fields.String()
+    valid = fields.Boolean()
+    status = fields.String()
+    reasons = fields.List(fields.String())
+    agencies = fields.List(fields.Dict())
+    enterprise = fields.String(allow_none=True)
+    inspectors = fields.List(fields.Dict())
+    items = fields.List(fields.Dict())
+    valid_from = fields.String()
+    valid_to = fields.String()
+    issued_at = fields.String()
+    retroactive = fields.Boolean()
+    issued_late = fields.Boolean()
+    joint = fields.Boolean()
+    checked_at = fields.String()
