@@ -11,7 +11,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import auth, inbox
+from web import auth, inbox, portal
 from web.security import check_csrf, csrf_token, current_user
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ TITLES = {400: "请求有误", 403: "无权访问", 404: "找不到页面", 405:
 def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(portal.bp)
     app.before_request(check_csrf)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token)
     app.register_error_handler(HTTPException, _http_error)
