@@ -26,4 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     from web.api import bp as api_bp
 
     app.register_blueprint(api_bp)  # after the CLI: it adds `users token` to the `users` group
+
+    from web import pages
+
+    pages.init_app(app)  # after the API: its error pages are the app-wide handlers
     return app

@@ -1,17 +1,19 @@
 """Wiring of the HTML pages into the app: blueprints, template helpers, CSRF check, error pages.
 
 Errors on the pages are pages (400/403/404/405/409/429/500 with a plain message, never a stack trace);
-paths under /api/ are left to the API's own JSON error handlers.
+paths under /api/ get the API's JSON error (web.api.errors). Registered after the API blueprint, these are
+the app-wide handlers.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web import auth, inbox, portal
+from web.api import errors as api_errors
 from web.security import check_csrf, csrf_token, current_user
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal.bp)
     app.before_request(check_csrf)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token)
+    for code in TITLES:
+        app.register_error_handler(code, _http_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -33,8 +37,7 @@ def init_app(app: Flask) -> None:
 def _http_error(error: HTTPException):
     code = error.code or 500
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": error.description,
-                                  "details": {}}}), code
+        return api_errors.http_error(error)
     return render_template("error.html", code=code, title=TITLES.get(code, error.name),
                            description=error.description), code
 

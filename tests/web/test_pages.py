@@ -16,10 +16,6 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def client(app):
-    if "auth" not in app.blueprints:
-        from web import pages
-
-        pages.init_app(app)
     return app.test_client()
 
 

@@ -17,10 +17,6 @@ COMPLAINTS = Path(__file__).resolve().parents[2] / "processes" / "bpmn" / "compl
 
 @pytest.fixture
 def client(app, svc, clock):
-    if "portal" not in app.blueprints:
-        from web import pages
-
-        pages.init_app(app)
     with svc.transaction() as session:
         deploy(svc.runtime, session, clock, xml=COMPLAINTS.read_bytes(), source_name=COMPLAINTS.name, actor="owner")
     return app.test_client()
