@@ -41,3 +41,19 @@ def open_alerts(session: Session, kind: str | None = None) -> list[Alert]:
     if kind:
         query = query.where(Alert.kind == kind)
     return list(session.scalars(query))
+
+
+def set_status(session: Session, alert_id: int, *, status: str, actor: str, now: datetime) -> Alert:
+    """A supervisor acknowledges (seen, being handled) or resolves an alert."""
+    if status not in ("acknowledged", "resolved"):
+        raise ValueError("status: acknowledged or resolved")
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise LookupError(f"alert {alert_id} does not exist")
+    if alert.status == "resolved":
+        raise ValueError(f"alert {alert_id} is already resolved")
+    alert.status, alert.updated_at = status, now
+    if status == "resolved":
+        alert.resolved_at, alert.resolved_by = now, actor
+    session.flush()
+    return alert
