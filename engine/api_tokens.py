@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.db import affected_rows
 from engine.models import ApiToken, User
+
+# Noting every use would make each API read a write; a minute's precision is enough to see idle tokens.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def token_hash(plain: str) -> str:
@@ -37,8 +40,9 @@ def authenticate(session: Session, plain: str, now: datetime) -> User | None:
                                                   ApiToken.revoked_at.is_(None)))
     if token is None:
         return None
-    token.last_used_at = now
-    session.flush()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = now
+        session.flush()
     return session.get(User, token.user_id)
 
 

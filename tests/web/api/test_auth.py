@@ -54,3 +54,27 @@ def test_token_command_prints_a_working_token(api, runner):
     token = result.output.strip()
     assert api.get("/api/v1/alerts", token=token).status_code == 200
     assert runner.invoke(args=["users", "token", "nobody", "--name", "x"]).exit_code != 0
+
+
+def test_last_use_is_noted_to_the_minute(api, svc, clock):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from engine.models import ApiToken
+
+    def last_used():
+        with svc.sessions() as session:
+            return session.scalar(select(ApiToken.last_used_at).where(
+                ApiToken.token_hash == api_tokens.token_hash(api.tokens["boss"])))
+
+    assert last_used() is None
+    api.get("/api/v1/alerts", as_user="boss")
+    first = last_used()
+    assert first == clock.now()
+    clock.advance(timedelta(seconds=30))
+    api.get("/api/v1/alerts", as_user="boss")
+    assert last_used() == first
+    clock.advance(timedelta(minutes=1))
+    api.get("/api/v1/alerts", as_user="boss")
+    assert last_used() == clock.now()
