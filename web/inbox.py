@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.audit import trail
+from engine.clock import SHANGHAI
+from engine.domain.enterprise_view import enterprise_year
 from engine.inbox import InboxFilter, inbox, may_work
 from engine.models import TaskRecord
 from engine.runtime import (
@@ -102,6 +104,9 @@ def task(task_id: str):
     with svc.sessions() as session:
         form_spec, data = instances.task_form(svc.runtime, session, task_id) if record.state == "open" else (None, {})
         history = trail(session, record.instance_id)
+        credit_code = data.get("enterprise")
+        enterprise = enterprise_year(session, credit_code=credit_code, agency_code=record.agency,
+                                     year=now.astimezone(SHANGHAI).year) if isinstance(credit_code, str) else None
     errors: dict[str, str] = {}
     message, status = None, 200
     typed: dict = {}
@@ -128,4 +133,5 @@ def task(task_id: str):
     values = {**data, **typed}
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
+                           enterprise=enterprise,
                            due=due_label(svc.runtime.calendar, now, record.due_at), shanghai=shanghai), status

@@ -57,3 +57,11 @@ def test_statistics_download(client):
 def test_staff_may_not_supervise(client):
     login(client, "staff")
     assert client.get("/supervise").status_code == 403
+
+
+def test_a_task_page_shows_the_enterprise_against_its_cap(client):
+    login(client, "staff")
+    inbox = client.get("/inbox?process=inspection_lifecycle").get_data(as_text=True)
+    task_link = re.search(r'href="(/tasks/[0-9a-f-]+)"', inbox).group(1)
+    page = client.get(task_link).get_data(as_text=True)
+    assert "信用等级" in page and "本单位今年例行现场检查" in page and "上限" in page
