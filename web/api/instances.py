@@ -5,10 +5,11 @@ from __future__ import annotations
 from engine import audit
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
-from web.api import bp
-from web.api.auth import PROCESS_OWNER, STAFF, SUPERVISOR, current_user, requires
+from web.api import bp, queries
+from web.api.auth import PROCESS_OWNER, STAFF, SUPERVISOR, can_see_task, current_user, requires
 from web.api.bodies import json_body
 from web.api.docs import documented
+from web.api.errors import ApiError
 from web.api.schemas import InstanceSchema, StartedInstanceSchema, StartInstanceSchema
 from web.services import services
 
@@ -30,13 +31,17 @@ def start_instance():
 
 @bp.get("/process-instances/<int:instance_id>")
 @requires()
-@documented(summary="One instance with its open tasks and its audit history", response=InstanceSchema,
-            errors=(404,))
+@documented(summary="One instance with its open tasks and its audit history; staff only for instances with "
+                    "a task of their agency", response=InstanceSchema, errors=(404,))
 def get_instance(instance_id: int):
     with services().sessions() as session:
         instance = runtime_instances.get_instance(session, instance_id)
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
+        user = current_user()
+        if user.role == STAFF and not any(can_see_task(user, agency)
+                                          for agency in queries.instance_agencies(session, instance_id)):
+            raise ApiError(403, "forbidden", "this instance belongs to another agency", instance_id=instance_id)
         document = {column: getattr(instance, column) for column in InstanceSchema().fields
                     if column not in ("open_tasks", "history")}
         document["open_tasks"] = runtime_instances.open_tasks(session, instance_id=instance_id)

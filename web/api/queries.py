@@ -49,3 +49,8 @@ def task_agency(session: Session, task_id: str) -> tuple[str | None] | None:
     """(the task's agency,) or None when there is no such task."""
     row = session.execute(select(TaskRecord.agency).where(TaskRecord.id == task_id)).first()
     return (row[0],) if row is not None else None
+
+
+def instance_agencies(session: Session, instance_id: int) -> set[str | None]:
+    """The agencies of every task (open or done) an instance has had."""
+    return set(session.scalars(select(TaskRecord.agency).where(TaskRecord.instance_id == instance_id).distinct()))

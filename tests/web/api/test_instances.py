@@ -23,6 +23,15 @@ def test_start_and_read_an_instance(api):
     assert [h["action"] for h in body["history"]] == ["instance.started"]
 
 
+def test_staff_read_only_their_agencys_instances(api):
+    api.deploy("approval_chain.bpmn")
+    started = api.post("/api/v1/process-instances", as_user="boss",
+                       json={"process_key": "approval_chain", "data": {"agency": "A1"}}).get_json()
+    assert api.get(f"/api/v1/process-instances/{started['id']}", as_user="clerk").status_code == 200
+    assert_error(api.get(f"/api/v1/process-instances/{started['id']}", as_user="other"), 403, "forbidden")
+    assert api.get(f"/api/v1/process-instances/{started['id']}", as_user="owner").status_code == 200
+
+
 def test_unknown_instance_is_404(api):
     assert_error(api.get("/api/v1/process-instances/999", as_user="boss"), 404, "instance_not_found")
 
