@@ -15,7 +15,8 @@ from engine.audit import trail
 from engine.clock import SHANGHAI
 from engine.domain import statistics
 from engine.domain.decisions import decisions
-from engine.models import Jurisdiction, ProcessInstance, TaskRecord
+from engine.domain.policy_admin import resolve_jurisdiction
+from engine.models import ProcessInstance, TaskRecord
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -25,14 +26,10 @@ SUPERVISORS = ("supervisor", "county_office", "administrator")
 
 
 def _jurisdiction_code(session) -> str:
-    """The user's jurisdiction (by code or name), else the only one there is."""
-    wanted = current_user().jurisdiction
-    if wanted:
-        found = session.scalar(select(Jurisdiction.code).where(
-            (Jurisdiction.code == wanted) | (Jurisdiction.name == wanted)))
-        if found:
-            return found
-    return statistics.only_jurisdiction_code(session)
+    try:
+        return resolve_jurisdiction(session, current_user().jurisdiction).code
+    except LookupError as err:
+        raise ValueError(str(err)) from err
 
 
 @bp.get("")

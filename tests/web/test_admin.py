@@ -1,0 +1,67 @@
+"""The administrator's policy form: values shown, changes validated field by field, presets, audit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.domain.policy import policy_of
+from engine.models import AuditEntry, Jurisdiction
+from web.services import services
+
+
+@pytest.fixture
+def client(app, runner):
+    assert runner.invoke(args=["load-demo"]).exit_code == 0
+    return app.test_client()
+
+
+def login(client, username: str):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": username, "password": "inspectflow-demo", "csrf_token": token})
+
+
+def form_values(client) -> dict:
+    page = client.get("/admin/policy").get_data(as_text=True)
+    values = dict(re.findall(r'name="([\w.]+)" value="([^"]*)"', page))
+    values.pop("preset")  # the preset buttons, not form fields
+    values.update({"window.mode": "blocked", "window.applies_to": "all"})
+    return values
+
+
+def stored_policy(app):
+    with app.app_context(), services().sessions() as session:
+        return policy_of(session.scalar(select(Jurisdiction.policy).where(Jurisdiction.code == "331125")))
+
+
+def test_an_administrator_changes_a_cap_and_it_is_audited(app, client):
+    login(client, "admin")
+    values = form_values(client)
+    assert values["caps.C"] == "2" and values["notice.working_days"] == "5"
+    response = client.post("/admin/policy", data={**values, "caps.C": "3"})
+    assert response.status_code == 302
+    assert stored_policy(app).caps["C"] == 3
+    with app.app_context(), services().sessions() as session:
+        (entry,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "policy.updated")).all()
+        assert entry.before["policy"]["caps"]["C"] == 2 and entry.after["policy"]["caps"]["C"] == 3
+
+
+def test_bad_values_are_named_and_nothing_is_saved(app, client):
+    login(client, "admin")
+    values = form_values(client)
+    not_a_number = client.post("/admin/policy", data={**values, "caps.C": "two"})
+    assert not_a_number.status_code == 422 and "请填写非负整数" in not_a_number.get_data(as_text=True)
+    out_of_range = client.post("/admin/policy", data={**values, "window.first_day": "40"})
+    assert out_of_range.status_code == 422 and "window.first_day" in out_of_range.get_data(as_text=True)
+    assert stored_policy(app).caps["C"] == 2 and stored_policy(app).window.first_day == 21
+
+
+def test_presets_and_access(app, client):
+    login(client, "admin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/policy").get_data(as_text=True))
+    client.post("/admin/policy", data={"csrf_token": token.group(1), "preset": "kaifeng", "jurisdiction": "331125"})
+    assert stored_policy(app).window.mode == "allowed"
+    login(client, "supervisor")
+    assert client.get("/admin/policy").status_code == 403

@@ -1,0 +1,97 @@
+"""The administrator's policy form: a jurisdiction's quiet or allowed window, caps by credit class, notice
+and filing periods, alert thresholds, complaint deadlines and joint-rate targets, with field errors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
+from engine.domain.policy_admin import resolve_jurisdiction, update_policy
+from web.security import current_user, login_required
+from web.services import services
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+NUMBERS = (
+    "window.first_day", "window.first_day_by_credit_class.B", "caps.A", "caps.B", "caps.C", "caps.D",
+    "cap_without_class", "notice.working_days", "alerts.multi_head_agencies", "alerts.multi_head_window_days",
+    "alerts.repeat_window_days", "alerts.triggered_reasonable_per_year", "deadlines.retroactive_approval",
+    "deadlines.quiet_override_filing", "deadlines.complaint_accept", "deadlines.complaint_reply",
+    "deadlines.revisit",
+)
+OPTIONAL = {"window.first_day_by_credit_class.B", "caps.D", "caps.A", "caps.B", "caps.C"}
+TARGET_YEARS = ("2025", "2026", "2027")
+PRESETS = {"yunhe": yunhe_style, "kaifeng": kaifeng_style}
+
+
+def _get(document: dict, path: str):
+    for part in path.split("."):
+        if not isinstance(document, dict) or part not in document:
+            return None
+        document = document[part]
+    return document
+
+
+def _set(document: dict, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        document = document.setdefault(part, {})
+    if value is None and last in document and parents and parents[-1] == "first_day_by_credit_class":
+        del document[last]
+    else:
+        document[last] = value
+
+
+def _from_form(current: dict) -> tuple[dict, dict[str, str]]:
+    errors: dict[str, str] = {}
+    document = to_json(policy_of(current))  # a fresh copy with every field present
+    document["window"]["mode"] = request.form.get("window.mode", document["window"]["mode"])
+    document["window"]["applies_to"] = request.form.get("window.applies_to", document["window"]["applies_to"])
+    for path in NUMBERS:
+        raw = request.form.get(path, "").strip()
+        if raw == "" and path in OPTIONAL:
+            _set(document, path, None)
+        elif raw.isdigit():
+            _set(document, path, int(raw))
+        else:
+            errors[path] = "请填写非负整数" + ("，或留空表示不限" if path in OPTIONAL else "")
+    for year in TARGET_YEARS:
+        raw = request.form.get(f"joint_rate_targets.{year}", "").strip()
+        try:
+            document["joint_rate_targets"][year] = round(float(raw) / 100, 4)
+        except ValueError:
+            errors[f"joint_rate_targets.{year}"] = "请填写百分比"
+    return document, errors
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@login_required("administrator")
+def policy():
+    svc, user = services(), current_user()
+    with svc.sessions() as session:
+        try:
+            jurisdiction = resolve_jurisdiction(session, request.values.get("jurisdiction") or user.jurisdiction)
+        except LookupError as err:
+            abort(404, description=str(err))
+        code = jurisdiction.code
+        current = to_json(policy_of(jurisdiction.policy))
+        name = jurisdiction.name
+    errors: dict[str, str] = {}
+    document = current
+    if request.method == "POST":
+        preset = request.form.get("preset")
+        if preset in PRESETS:
+            document = to_json(PRESETS[preset]())
+        else:
+            document, errors = _from_form(current)
+        if not errors:
+            try:
+                with svc.transaction() as session:
+                    update_policy(session, jurisdiction_code=code, document=document, actor=user.username,
+                                  now=svc.clock().now())
+                flash("政策已保存。", "ok")
+                return redirect(url_for("admin.policy", jurisdiction=code))
+            except PolicyError as err:
+                errors[err.field] = str(err)
+    return render_template("admin/policy.html", name=name, code=code, document=document, errors=errors,
+                           get=_get, numbers=NUMBERS, years=TARGET_YEARS), (422 if errors else 200)
