@@ -42,30 +42,62 @@ def may_work(user: User, task: TaskRecord) -> bool:
     return user.agency is None or task.agency == user.agency
 
 
+def open_tasks(session: Session, *, now: datetime, groups: tuple[str, ...] | None = None, agency: str | None = None,
+               candidate_group: str | None = None, assignee: str | None = None, unclaimed_or: str | None = None,
+               process_key: str | None = None, overdue: bool = False, due_before: datetime | None = None,
+               search: str | None = None, limit: int = 200) -> list[TaskRecord]:
+    """Open tasks soonest due first (tasks without a deadline last), narrowed by whichever filters are given.
+
+    `groups` limits to those lanes, `agency` to one agency's tasks, `unclaimed_or` to tasks nobody claimed or
+    that user claimed; the rest are the inbox filters.
+    """
+    query = select(TaskRecord).where(TaskRecord.state == "open")
+    if groups is not None:
+        query = query.where(TaskRecord.candidate_group.in_(groups))
+    if agency is not None:
+        query = query.where(TaskRecord.agency == agency)
+    if candidate_group:
+        query = query.where(TaskRecord.candidate_group == candidate_group)
+    if assignee:
+        query = query.where(TaskRecord.assignee == assignee)
+    if unclaimed_or:
+        query = query.where(or_(TaskRecord.assignee.is_(None), TaskRecord.assignee == unclaimed_or))
+    if process_key:
+        query = query.where(TaskRecord.process_key == process_key)
+    if overdue:
+        query = query.where(TaskRecord.due_at < now)
+    if due_before is not None:
+        query = query.where(TaskRecord.due_at >= now, TaskRecord.due_at < due_before)
+    if search and search.strip():
+        needle = f"%{search.strip()}%"
+        query = query.where(or_(TaskRecord.business_key.ilike(needle), TaskRecord.name.ilike(needle)))
+    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
+    return list(session.scalars(query))
+
+
 def inbox(session: Session, user: User, now: datetime, wanted: InboxFilter = InboxFilter(),
           limit: int = 200) -> list[TaskRecord]:
-    """Open tasks the user may work, soonest due first (tasks without a deadline last)."""
+    """Open tasks the user may work (their lanes, their agency), soonest due first."""
     lanes = LANES_BY_ROLE.get(user.role, ())
     if not lanes:
         return []
-    query = select(TaskRecord).where(TaskRecord.state == "open", TaskRecord.candidate_group.in_(lanes))
-    if user.agency is not None:
-        query = query.where(TaskRecord.agency == user.agency)
-    if wanted.mine_only:
-        query = query.where(TaskRecord.assignee == user.username)
-    else:
-        query = query.where(or_(TaskRecord.assignee.is_(None), TaskRecord.assignee == user.username))
-    if wanted.process_key:
-        query = query.where(TaskRecord.process_key == wanted.process_key)
-    if wanted.overdue:
-        query = query.where(TaskRecord.due_at < now)
+    week_end = None
     if wanted.due_this_week:
         today = now.astimezone(SHANGHAI).date()
         # The calendar week (Monday to Sunday) the user is in: a display filter, not a deadline.
         week_end = datetime.combine(today + timedelta(days=7 - today.weekday()), datetime.min.time(), SHANGHAI)
-        query = query.where(TaskRecord.due_at >= now, TaskRecord.due_at < week_end)
-    if wanted.search and wanted.search.strip():
-        needle = f"%{wanted.search.strip()}%"
-        query = query.where(or_(TaskRecord.business_key.ilike(needle), TaskRecord.name.ilike(needle)))
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return list(session.scalars(query))
+    return open_tasks(session, now=now, groups=lanes, agency=user.agency,
+                      assignee=user.username if wanted.mine_only else None,
+                      unclaimed_or=None if wanted.mine_only else user.username, process_key=wanted.process_key,
+                      overdue=wanted.overdue, due_before=week_end, search=wanted.search, limit=limit)
+
+
+def task_agency(session: Session, task_id: str) -> tuple[str | None] | None:
+    """(the task's agency,) or None when there is no such task."""
+    row = session.execute(select(TaskRecord.agency).where(TaskRecord.id == task_id)).first()
+    return (row[0],) if row is not None else None
+
+
+def instance_agencies(session: Session, instance_id: int) -> set[str | None]:
+    """The agencies of every task (open or done) an instance has had."""
+    return set(session.scalars(select(TaskRecord.agency).where(TaskRecord.instance_id == instance_id).distinct()))

@@ -111,3 +111,15 @@ _SELECT_LATEST = (
 def latest_version(session: Session, process_key: str) -> VersionRef | None:
     row = session.connection().execute(_SELECT_LATEST, {"b_key": process_key}).one_or_none()
     return VersionRef(row.id, row.process_key, row.version, list(row.called_process_keys)) if row else None
+
+
+def process_definitions(session: Session) -> list[dict]:
+    """Every deployed process with its versions, newest first."""
+    definitions: dict[str, dict] = {}
+    for version in session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_key,
+                                                                   ProcessVersion.version.desc())):
+        entry = definitions.setdefault(version.process_key, {"process_key": version.process_key,
+                                                             "name": version.name, "latest_version": version.version,
+                                                             "versions": []})
+        entry["versions"].append(version)
+    return list(definitions.values())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from engine import audit
+from engine.inbox import instance_agencies
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
-from web.api import bp, queries
+from web.api import bp
 from web.api.auth import PROCESS_OWNER, STAFF, SUPERVISOR, can_see_task, current_user, requires
 from web.api.bodies import json_body
 from web.api.docs import documented
@@ -40,7 +41,7 @@ def get_instance(instance_id: int):
             raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
         user = current_user()
         if user.role == STAFF and not any(can_see_task(user, agency)
-                                          for agency in queries.instance_agencies(session, instance_id)):
+                                          for agency in instance_agencies(session, instance_id)):
             raise ApiError(403, "forbidden", "this instance belongs to another agency", instance_id=instance_id)
         document = {column: getattr(instance, column) for column in InstanceSchema().fields
                     if column not in ("open_tasks", "history")}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import request
 
 from engine.runtime import deploy as deploy_module
-from web.api import bp, queries
+from engine.runtime.deploy import process_definitions
+from web.api import bp
 from web.api.auth import PROCESS_OWNER, current_user, requires
 from web.api.docs import documented
 from web.api.schemas import DeployedVersionSchema, DeployInputSchema, ProcessDefinitionSchema
@@ -18,7 +19,7 @@ from web.services import services
             many=True)
 def list_process_definitions():
     with services().sessions() as session:
-        return ProcessDefinitionSchema(many=True).dump(queries.process_definitions(session))
+        return ProcessDefinitionSchema(many=True).dump(process_definitions(session))
 
 
 @bp.post("/process-definitions")

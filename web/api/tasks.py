@@ -5,9 +5,10 @@ Staff see and act on their own agency's tasks only; supervisors (and administrat
 
 from __future__ import annotations
 
+from engine.inbox import open_tasks, task_agency
 from engine.models import TaskRecord
 from engine.runtime import instances as runtime_instances
-from web.api import bp, queries
+from web.api import bp
 from web.api.auth import STAFF, SUPERVISOR, current_user, require_task_access, requires
 from web.api.bodies import json_body, query_args
 from web.api.docs import documented
@@ -26,6 +27,14 @@ def _scope() -> str | None:
     return (user.agency or "") if user.role == STAFF else None
 
 
+def _scoped(session, now, *, agency: str | None = None, **filters) -> list[TaskRecord]:
+    """Staff are held to their own agency whatever `agency` filter they send."""
+    scope = _scope()
+    if scope is not None and agency is not None and agency != scope:
+        return []
+    return open_tasks(session, now=now, agency=scope if scope is not None else agency, **filters)
+
+
 @bp.get("/tasks")
 @requires(STAFF, SUPERVISOR)
 @documented(summary="Open tasks (the inbox), soonest due first; staff see only their agency's",
@@ -34,7 +43,7 @@ def list_tasks():
     filters = query_args(TaskQuerySchema())
     svc = services()
     with svc.sessions() as session:
-        tasks = queries.task_inbox(session, now=svc.clock().now(), scope_agency=_scope(), **filters)
+        tasks = _scoped(session, svc.clock().now(), **filters)
         return TaskSchema(many=True).dump(tasks)
 
 
@@ -46,14 +55,14 @@ def list_overdue():
     filters = query_args(OverdueQuerySchema())
     svc = services()
     with svc.sessions() as session:
-        tasks = queries.task_inbox(session, now=svc.clock().now(), scope_agency=_scope(), overdue=True, **filters)
+        tasks = _scoped(session, svc.clock().now(), overdue=True, **filters)
         return TaskSchema(many=True).dump(tasks)
 
 
 def _check_access(task_id: str) -> None:
     """403 when staff act on another agency's task; unknown tasks are left to the engine's 404."""
     with services().sessions() as session:
-        found = queries.task_agency(session, task_id)
+        found = task_agency(session, task_id)
     if found is not None:
         require_task_access(current_user(), found[0], task_id)
 

@@ -56,11 +56,11 @@ def test_unknown_paths_and_methods_are_json_under_the_api_only(api, app):
 
 
 def test_an_unexpected_failure_is_a_json_500_without_a_trace(api, monkeypatch):
-    from web.api import queries
+    from web.api import processes
 
     def broken(session):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(queries, "process_definitions", broken)
+    monkeypatch.setattr(processes, "process_definitions", broken)
     error = assert_error(api.get("/api/v1/process-definitions", as_user="boss"), 500, "server_error")
     assert "secret" not in error["message"]
