@@ -54,29 +54,20 @@ def _task_for(task_id: str) -> TaskRecord:
     return task
 
 
-@bp.post("/tasks/<task_id>/claim")
+ASSIGNMENT = {"claim": (instances.claim_task, "已签收。"), "release": (instances.release_task, "已退回待办池。")}
+
+
+@bp.post("/tasks/<task_id>/<any(claim, release):action>")
 @login_required(*WORKERS)
-def claim(task_id: str):
+def assign(task_id: str, action: str):
+    """Claim a task for oneself, or release it back to the group."""
     _task_for(task_id)
+    change, done = ASSIGNMENT[action]
     svc = services()
     try:
         with svc.transaction() as session:
-            instances.claim_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
-        flash("已签收。", "ok")
-    except (TaskNotOpen, TaskNotFound) as err:
-        flash(err.message, "error")
-    return redirect(request.referrer or url_for("inbox.index"))
-
-
-@bp.post("/tasks/<task_id>/release")
-@login_required(*WORKERS)
-def release(task_id: str):
-    _task_for(task_id)
-    svc = services()
-    try:
-        with svc.transaction() as session:
-            instances.release_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
-        flash("已退回待办池。", "ok")
+            change(session, svc.clock(), task_id=task_id, actor=current_user().username)
+        flash(done, "ok")
     except (TaskNotOpen, TaskNotFound) as err:
         flash(err.message, "error")
     return redirect(request.referrer or url_for("inbox.index"))
