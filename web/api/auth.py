@@ -16,7 +16,9 @@ from web.api.errors import ApiError
 from web.services import services
 
 PROCESS_OWNER, STAFF, SUPERVISOR, ADMINISTRATOR = "process_owner", "staff", "supervisor", "administrator"
-TASK_ROLES = (STAFF, SUPERVISOR)
+AGENCY_HEAD, COUNTY_OFFICE = "agency_head", "county_office"
+TASK_ROLES = (STAFF, AGENCY_HEAD, COUNTY_OFFICE, SUPERVISOR)
+AGENCY_SCOPED = (STAFF, AGENCY_HEAD)  # roles that see only their own agency's tasks
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,9 @@ def requires(*roles: str):
 
 
 def can_see_task(user: ApiUser, task_agency: str | None) -> bool:
-    """Staff see only their agency's tasks; supervisors and administrators see all."""
-    return user.role != STAFF or (user.agency is not None and user.agency == task_agency)
+    """Staff and agency heads see only their agency's tasks; the county office, supervisors and
+    administrators see all."""
+    return user.role not in AGENCY_SCOPED or (user.agency is not None and user.agency == task_agency)
 
 
 def require_task_access(user: ApiUser, task_agency: str | None, task_id: str) -> None:

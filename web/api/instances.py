@@ -7,7 +7,7 @@ from engine.inbox import instance_agencies
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
 from web.api import bp
-from web.api.auth import PROCESS_OWNER, STAFF, SUPERVISOR, can_see_task, current_user, requires
+from web.api.auth import AGENCY_SCOPED, PROCESS_OWNER, TASK_ROLES, can_see_task, current_user, requires
 from web.api.bodies import json_body
 from web.api.docs import documented
 from web.api.errors import ApiError
@@ -16,7 +16,7 @@ from web.services import services
 
 
 @bp.post("/process-instances")
-@requires(STAFF, SUPERVISOR, PROCESS_OWNER)
+@requires(*TASK_ROLES, PROCESS_OWNER)
 @documented(summary="Start an instance of the latest version of a process", body=StartInstanceSchema,
             response=StartedInstanceSchema, status=201, errors=(400, 404, 422))
 def start_instance():
@@ -40,7 +40,7 @@ def get_instance(instance_id: int):
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
         user = current_user()
-        if user.role == STAFF and not any(can_see_task(user, agency)
+        if user.role in AGENCY_SCOPED and not any(can_see_task(user, agency)
                                           for agency in instance_agencies(session, instance_id)):
             raise ApiError(403, "forbidden", "this instance belongs to another agency", instance_id=instance_id)
         document = {column: getattr(instance, column) for column in InstanceSchema().fields

@@ -9,7 +9,7 @@ from engine.inbox import open_tasks, task_agency
 from engine.models import TaskRecord
 from engine.runtime import instances as runtime_instances
 from web.api import bp
-from web.api.auth import STAFF, SUPERVISOR, current_user, require_task_access, requires
+from web.api.auth import AGENCY_SCOPED, TASK_ROLES, current_user, require_task_access, requires
 from web.api.bodies import json_body, query_args
 from web.api.docs import documented
 from web.api.schemas import (
@@ -24,7 +24,7 @@ from web.services import services
 
 def _scope() -> str | None:
     user = current_user()
-    return (user.agency or "") if user.role == STAFF else None
+    return (user.agency or "") if user.role in AGENCY_SCOPED else None
 
 
 def _scoped(session, now, *, agency: str | None = None, **filters) -> list[TaskRecord]:
@@ -36,7 +36,7 @@ def _scoped(session, now, *, agency: str | None = None, **filters) -> list[TaskR
 
 
 @bp.get("/tasks")
-@requires(STAFF, SUPERVISOR)
+@requires(*TASK_ROLES)
 @documented(summary="Open tasks (the inbox), soonest due first; staff see only their agency's",
             query=TaskQuerySchema, response=TaskSchema, many=True, errors=(422,))
 def list_tasks():
@@ -48,7 +48,7 @@ def list_tasks():
 
 
 @bp.get("/overdue")
-@requires(STAFF, SUPERVISOR)
+@requires(*TASK_ROLES)
 @documented(summary="Open tasks past their due moment, most overdue first", query=OverdueQuerySchema,
             response=TaskSchema, many=True, errors=(422,))
 def list_overdue():
@@ -68,7 +68,7 @@ def _check_access(task_id: str) -> None:
 
 
 @bp.post("/tasks/<task_id>/claim")
-@requires(STAFF, SUPERVISOR)
+@requires(*TASK_ROLES)
 @documented(summary="Claim an open task for yourself", response=TaskSchema, errors=(403, 404, 409))
 def claim_task(task_id: str):
     _check_access(task_id)
@@ -79,7 +79,7 @@ def claim_task(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/release")
-@requires(STAFF, SUPERVISOR)
+@requires(*TASK_ROLES)
 @documented(summary="Release a task you claimed", response=TaskSchema, errors=(403, 404, 409))
 def release_task(task_id: str):
     _check_access(task_id)
@@ -90,7 +90,7 @@ def release_task(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/complete")
-@requires(STAFF, SUPERVISOR)
+@requires(*TASK_ROLES)
 @documented(summary="Complete a task with its form data; 409 when it is no longer open, 422 with per-field "
                     "errors (details.fields) when the form refuses the data",
             body=CompleteTaskSchema, response=CompletedTaskSchema, errors=(400, 403, 404, 409, 422))

@@ -38,6 +38,17 @@ def test_inbox_staff_see_their_agency_supervisors_see_all(api):
     assert api.get("/api/v1/tasks?overdue=true", as_user="boss").get_json() == []
 
 
+def test_agency_heads_are_held_to_their_agency_and_the_county_office_sees_all(api):
+    api.deploy("approval_chain.bpmn", "form_task.bpmn")
+    mine = start(api, "approval_chain", "A1")
+    theirs = start(api, "form_task", "A2")
+    api.user("head", "agency_head", agency="A1")
+    api.user("office", "county_office")
+    assert [t["instance_id"] for t in api.get("/api/v1/tasks", as_user="head").get_json()] == [mine["id"]]
+    office = api.get("/api/v1/tasks", as_user="office").get_json()
+    assert {t["instance_id"] for t in office} == {mine["id"], theirs["id"]}
+
+
 def test_bad_inbox_query_is_422(api):
     error = assert_error(api.get("/api/v1/tasks?limit=0", as_user="boss"), 422, "invalid_input")
     assert "limit" in error["details"]["fields"]
