@@ -12,14 +12,14 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, inbox, portal, supervise
+from web import admin, auth, inbox, owner, portal, supervise
 from web.api import errors as api_errors
 from web.security import check_csrf, csrf_token, current_user
 
 log = logging.getLogger(__name__)
 
 TITLES = {400: "请求有误", 403: "无权访问", 404: "找不到页面", 405: "不支持的操作", 409: "已被他人处理",
-          429: "请稍后再试", 500: "服务器出错"}
+          413: "文件太大", 429: "请稍后再试", 500: "服务器出错"}
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(owner.bp)
     app.before_request(check_csrf)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token)
     for code in TITLES:
