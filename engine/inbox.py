@@ -42,16 +42,21 @@ def may_work(user: User, task: TaskRecord) -> bool:
     return user.agency is None or task.agency == user.agency
 
 
-def open_tasks(session: Session, *, now: datetime, groups: tuple[str, ...] | None = None, agency: str | None = None,
-               candidate_group: str | None = None, assignee: str | None = None, unclaimed_or: str | None = None,
-               process_key: str | None = None, overdue: bool = False, due_before: datetime | None = None,
-               search: str | None = None, limit: int = 200) -> list[TaskRecord]:
+def open_tasks(session: Session, *, now: datetime | None = None, instance_id: int | None = None,
+               groups: tuple[str, ...] | None = None, agency: str | None = None, candidate_group: str | None = None,
+               assignee: str | None = None, unclaimed_or: str | None = None, process_key: str | None = None,
+               overdue: bool = False, due_before: datetime | None = None, search: str | None = None,
+               limit: int = 500) -> list[TaskRecord]:
     """Open tasks soonest due first (tasks without a deadline last), narrowed by whichever filters are given.
 
     `groups` limits to those lanes, `agency` to one agency's tasks, `unclaimed_or` to tasks nobody claimed or
-    that user claimed; the rest are the inbox filters.
+    that user claimed; `now` is needed by the deadline filters (`overdue`, `due_before`).
     """
+    if (overdue or due_before is not None) and now is None:
+        raise ValueError("the deadline filters need the current moment (now)")
     query = select(TaskRecord).where(TaskRecord.state == "open")
+    if instance_id is not None:
+        query = query.where(TaskRecord.instance_id == instance_id)
     if groups is not None:
         query = query.where(TaskRecord.candidate_group.in_(groups))
     if agency is not None:

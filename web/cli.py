@@ -21,6 +21,8 @@ from engine import accounts, calendar_store
 from engine.clock import SHANGHAI, FrozenClock
 from engine.domain import joint, statistics
 from engine.domain.errors import Refused
+from engine.domain.policy_admin import resolve_jurisdiction
+from engine.inbox import open_tasks
 from engine.models.user import ROLES
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
@@ -49,7 +51,7 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (WorkflowError, Refused, ValueError, FileNotFoundError) as err:
+        except (WorkflowError, Refused, ValueError, LookupError, FileNotFoundError) as err:
             as_json = kwargs.get("as_json", False)
             if isinstance(err, WorkflowError):
                 payload = err.to_dict()
@@ -146,7 +148,7 @@ def register_commands(app: Flask) -> None:
         """List open user tasks (soonest due first)."""
         svc = services()
         with svc.sessions() as session:
-            rows = [task_document(t) for t in instances.open_tasks(session, instance_id=instance_id)]
+            rows = [task_document(t) for t in open_tasks(session, instance_id=instance_id)]
         emit(as_json, rows, [
             f"{r['id']}  #{r['instance_id']}  {r['element_id']}  {r['name']}  [{r['candidate_group'] or '-'}]"
             f"  due {r['due_at'] or '-'}{' (provisional)' if r['due_provisional'] else ''}"
@@ -257,7 +259,7 @@ def register_commands(app: Flask) -> None:
         """Annual enforcement statistics per agency (R27)."""
         svc = services()
         with svc.sessions() as session:
-            code = jurisdiction_code or statistics.only_jurisdiction_code(session)
+            code = jurisdiction_code or resolve_jurisdiction(session, None).code
             document = statistics.annual_statistics(session, jurisdiction_code=code, year=year,
                                                     now=svc.clock().now())
         if csv_path:

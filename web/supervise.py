@@ -26,10 +26,8 @@ SUPERVISORS = ("supervisor", "county_office", "administrator")
 
 
 def _jurisdiction_code(session) -> str:
-    try:
-        return resolve_jurisdiction(session, current_user().jurisdiction).code
-    except LookupError as err:
-        raise ValueError(str(err)) from err
+    """The supervisor's jurisdiction (LookupError when it cannot be told)."""
+    return resolve_jurisdiction(session, current_user().jurisdiction).code
 
 
 @bp.get("")
@@ -47,7 +45,7 @@ def dashboard():
         try:
             stats = statistics.annual_statistics(session, jurisdiction_code=_jurisdiction_code(session), year=year,
                                                  now=now)
-        except ValueError:
+        except LookupError:
             stats = None
     today = now.astimezone(SHANGHAI).date()
     grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -83,8 +81,11 @@ def statistics_csv():
     svc = services()
     year = request.args.get("year", type=int) or svc.clock().now().astimezone(SHANGHAI).year
     with svc.sessions() as session:
-        document = statistics.annual_statistics(session, jurisdiction_code=_jurisdiction_code(session), year=year,
-                                                now=svc.clock().now())
+        try:
+            code = _jurisdiction_code(session)
+        except LookupError as err:
+            abort(404, description=str(err))
+        document = statistics.annual_statistics(session, jurisdiction_code=code, year=year, now=svc.clock().now())
     return Response(statistics.to_csv(document), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=inspections-{year}.csv"})
 

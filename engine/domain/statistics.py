@@ -193,14 +193,6 @@ def to_csv(statistics: dict) -> str:
     return buffer.getvalue()
 
 
-def only_jurisdiction_code(session: Session) -> str:
-    codes = list(session.scalars(select(Jurisdiction.code).order_by(Jurisdiction.code).limit(2)))
-    if len(codes) != 1:
-        raise ValueError("name the jurisdiction (--jurisdiction CODE): "
-                         + ("there is none yet" if not codes else "there are several"))
-    return codes[0]
-
-
 def table_lines(statistics: dict) -> list[str]:
     """A plain-text table for the terminal."""
     def share(value: float | None) -> str:

@@ -14,7 +14,7 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -165,17 +165,6 @@ def release_task(session: Session, clock: Clock, *, task_id: str, actor: str) ->
     session.execute(update(TaskRecord).where(TaskRecord.id == task_id).values(assignee=None))
     audit.record(session, at=clock.now(), actor=actor, action="task.released", instance_id=record["instance_id"],
                  task_id=task_id, before={"assignee": actor}, after={"assignee": None})
-
-
-def open_tasks(session: Session, *, instance_id: int | None = None, candidate_groups: list[str] | None = None,
-               limit: int = 500) -> list[TaskRecord]:
-    query = select(TaskRecord).where(TaskRecord.state == "open")
-    if instance_id is not None:
-        query = query.where(TaskRecord.instance_id == instance_id)
-    if candidate_groups is not None:
-        query = query.where(TaskRecord.candidate_group.in_(candidate_groups))
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return list(session.scalars(query))
 
 
 def get_instance(session: Session, instance_id: int) -> ProcessInstance | None:

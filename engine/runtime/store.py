@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine.bpmn.errors import ScriptTimeout
 from engine.calendar_store import open_uncovered_year_alerts
 from engine.clock import SHANGHAI, Clock, running_with
 from engine.runtime.core import Runtime
@@ -107,7 +105,7 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock, step: Ste
                 check_budget(workflow.last_task or workflow.task_tree)
     except WorkflowError:  # ours (a step budget, a stage check): already says what happened
         raise
-    except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
+    except Exception as exc:  # the library's and the script engine's errors, wrapped or not
         raise _step_failure(exc) from exc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine import inbox
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
 from tests.conftest import fixture_bytes
@@ -29,7 +30,7 @@ def complete(svc, clock, task_id: str, data: dict | None = None, actor: str = "s
 
 def open_tasks(svc, instance_id: int | None = None):
     with svc.sessions() as session:
-        return instances.open_tasks(session, instance_id=instance_id)
+        return inbox.open_tasks(session, instance_id=instance_id)
 
 
 def only_task(svc, instance_id: int, element_id: str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine import audit
-from engine.inbox import instance_agencies
+from engine.inbox import instance_agencies, open_tasks
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
 from web.api import bp
@@ -45,6 +45,6 @@ def get_instance(instance_id: int):
             raise ApiError(403, "forbidden", "this instance belongs to another agency", instance_id=instance_id)
         document = {column: getattr(instance, column) for column in InstanceSchema().fields
                     if column not in ("open_tasks", "history")}
-        document["open_tasks"] = runtime_instances.open_tasks(session, instance_id=instance_id)
+        document["open_tasks"] = open_tasks(session, instance_id=instance_id)
         document["history"] = audit.trail(session, instance_id)
         return InstanceSchema().dump(document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from engine.domain import statistics as engine_statistics
+from engine.domain.policy_admin import resolve_jurisdiction
 from web.api import bp
 from web.api.auth import SUPERVISOR, requires
 from web.api.bodies import query_args
@@ -24,10 +25,10 @@ def get_statistics():
     svc = services()
     with svc.sessions() as session:
         try:
-            code = loaded.get("jurisdiction") or engine_statistics.only_jurisdiction_code(session)
+            code = loaded.get("jurisdiction") or resolve_jurisdiction(session, None).code
             document = engine_statistics.annual_statistics(session, jurisdiction_code=code, year=loaded["year"],
                                                            now=svc.clock().now())
-        except ValueError as err:
+        except (ValueError, LookupError) as err:
             raise ApiError(404, "jurisdiction_not_found", str(err)) from None
     if loaded["format"] == "csv":
         return Response(engine_statistics.to_csv(document), mimetype="text/csv",
