@@ -15,6 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.extensions["inspectflow"] = build_services(app)
 
+    from web import i18n
+
+    i18n.init_app(app)
+
     from web.main import bp as main_bp
 
     app.register_blueprint(main_bp)
