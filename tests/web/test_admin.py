@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.domain.policy import policy_of
 from engine.models import AuditEntry, Jurisdiction
+from tests.web.pages import login_demo as login
 from web.services import services
 
 
@@ -18,9 +19,6 @@ def client(app, runner):
     return app.test_client()
 
 
-def login(client, username: str):
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": username, "password": "inspectflow-demo", "csrf_token": token})
 
 
 def form_values(client) -> dict:

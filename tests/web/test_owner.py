@@ -11,6 +11,8 @@ import pytest
 from engine.accounts import create_user
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import deploy, start
+from tests.web import pages
+from tests.web.pages import token_of
 from web.services import services
 
 
@@ -24,9 +26,9 @@ def client(app):
 
 
 def login(client, username: str, password: str) -> str:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-    return token
+    """Log in; returns the session's CSRF token for the forms posted next."""
+    pages.login(client, username, password)
+    return token_of(client.get("/").get_data(as_text=True))
 
 
 def upload(client, token: str, name: str, data: bytes):

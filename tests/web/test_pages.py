@@ -3,36 +3,15 @@ rendered from the diagram with server-side errors, stale completions and CSRF.""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from engine.accounts import create_user
 from tests.engine.helpers import deploy, only_task, start
-from web.services import services
-
-PASSWORD = "correct horse battery"
+from tests.web.pages import PASSWORD, login, make_user, token_of
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def make_user(app, username: str, role: str, agency: str | None = "SCJG") -> None:
-    with app.app_context(), services().transaction() as session:
-        create_user(session, username=username, password=PASSWORD, role=role, now=services().clock().now(),
-                    agency=agency)
-
-
-def token_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def login(client, username: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token_of(page.get_data(as_text=True))})
 
 
 @pytest.fixture

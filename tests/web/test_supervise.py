@@ -8,6 +8,7 @@ import re
 import pytest
 
 from engine import alerts
+from tests.web.pages import login_demo as login
 from web.services import services
 
 
@@ -17,10 +18,6 @@ def client(app, runner):
     return app.test_client()
 
 
-def login(client, username: str):
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post("/login", data={"username": username, "password": "inspectflow-demo", "csrf_token": token})
 
 
 def test_the_dashboard_shows_overdue_steps_alerts_shares_and_decisions(app, client):
