@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
@@ -45,12 +46,20 @@ def select_language() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh")
-    return "en" if best == "en" else DEFAULT_LANGUAGE
+    # By primary language in the browser's order of preference: zh-TW before en still means Chinese pages,
+    # which werkzeug's best_match (exact tags first) would answer with English.
+    by_primary = {code.split("_")[0]: code for code in LANGUAGES}
+    for tag, _quality in request.accept_languages:  # best first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in by_primary:
+            return by_primary[primary]
+    return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    """The LANGUAGES code of this request (Babel spells zh_CN's locale `zh_Hans_CN`, so compare locales)."""
+    locale = get_locale()
+    return next((code for code in LANGUAGES if Locale.parse(code) == locale), DEFAULT_LANGUAGE)
 
 
 def html_lang(code: str | None = None) -> str:

@@ -43,9 +43,11 @@ def extract() -> Catalog:
 
 
 def _inside_sources(path: str) -> bool:
-    """Walk only web/ (not node_modules, .venv, instance/ …): babel.cfg's patterns all live there."""
-    relative = Path(path).resolve().relative_to(ROOT).parts
-    return not relative or relative[0] == SOURCES
+    """Walk only web/ (not node_modules, instance/ …): babel.cfg's patterns all live there. Hidden and
+    `__pycache__`-like folders are skipped, as babel's default filter does."""
+    relative = Path(path).relative_to(ROOT).parts
+    inside = not relative or relative[0] == SOURCES
+    return inside and not any(part.startswith((".", "_")) for part in relative)
 
 
 def read(po_path: Path = ENGLISH) -> Catalog:
