@@ -9,7 +9,7 @@ Moments are shown in Asia/Shanghai whatever the language (web.presenters).
 
 Only the pages' own words are translated. Texts that come from the engine stay Chinese in both languages:
 refusal messages, rule texts and vocabularies in `engine/domain` (the five prohibitions, complaint kinds and
-outcomes), audit actions, and the form labels written in the diagrams (`inspectflow:form`). They are the
+outcomes), alert messages, and the form labels written in the diagrams (`inspectflow:form`). They are the
 legal wording of the procedures, which an English paraphrase must not replace.
 """
 
