@@ -4,6 +4,7 @@ and filing periods, alert thresholds, complaint deadlines and joint-rate targets
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
 from engine.domain.policy_admin import resolve_jurisdiction, update_policy
@@ -54,13 +55,13 @@ def _from_form(current: dict) -> tuple[dict, dict[str, str]]:
         elif raw.isdigit():
             _set(document, path, int(raw))
         else:
-            errors[path] = "请填写非负整数" + ("，或留空表示不限" if path in OPTIONAL else "")
+            errors[path] = _("请填写非负整数，或留空表示不限") if path in OPTIONAL else _("请填写非负整数")
     for year in TARGET_YEARS:
         raw = request.form.get(f"joint_rate_targets.{year}", "").strip()
         try:
             document["joint_rate_targets"][year] = round(float(raw) / 100, 4)
         except ValueError:
-            errors[f"joint_rate_targets.{year}"] = "请填写百分比"
+            errors[f"joint_rate_targets.{year}"] = _("请填写百分比")
     return document, errors
 
 
@@ -89,7 +90,7 @@ def policy():
                 with svc.transaction() as session:
                     update_policy(session, jurisdiction_code=code, document=document, actor=user.username,
                                   now=svc.clock().now())
-                flash("政策已保存。", "ok")
+                flash(_("政策已保存。"), "ok")
                 return redirect(url_for("admin.policy", jurisdiction=code))
             except PolicyError as err:
                 errors[err.field] = str(err)

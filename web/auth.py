@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.accounts import verify_password
@@ -26,7 +27,7 @@ def login():
         address = request.remote_addr or "-"
         throttle = _throttle()
         if throttle.blocked(username, address):
-            return render_template("login.html", error="登录失败次数过多，请 10 分钟后再试。",
+            return render_template("login.html", error=_("登录失败次数过多，请 10 分钟后再试。"),
                                    username=username), 429
         with services().sessions() as db:
             user = db.scalar(select(User).where(User.username == username))
@@ -38,7 +39,7 @@ def login():
             target = request.args.get("next") or url_for("inbox.index")
             return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
         throttle.failed(username, address)
-        error = "用户名或密码不正确。"
+        error = _("用户名或密码不正确。")
     return render_template("login.html", error=error, username=username), (401 if error else 200)
 
 

@@ -2,14 +2,22 @@
 
 Templates and views mark text with `_()` / `gettext`; the English catalog lives in
 `web/translations/en/LC_MESSAGES/messages.po` and is compiled to `.mo` on start when the `.po` is newer, so
-a checkout needs no build step. The language is the visitor's choice (`/lang/<code>`, kept in a cookie),
-else the browser's Accept-Language, else Chinese. Moments are shown in Asia/Shanghai whatever the language.
+a checkout needs no build step. `scripts/i18n.sh` extracts the marked strings and reports or adds missing
+entries; tests/web/test_i18n.py fails while any marked string lacks an English translation. The language is
+the visitor's choice (`/lang/<code>`, kept in a cookie), else the browser's Accept-Language, else Chinese.
+Moments are shown in Asia/Shanghai whatever the language (web.presenters).
+
+Only the pages' own words are translated. Texts that come from the engine stay Chinese in both languages:
+refusal messages, rule texts and vocabularies in `engine/domain` (the five prohibitions, complaint kinds and
+outcomes), alert messages, and the form labels written in the diagrams (`inspectflow:form`). They are the
+legal wording of the procedures, which an English paraphrase must not replace.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
@@ -30,21 +38,39 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
+                                 language_link=language_link)
 
 
 def select_language() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh")
-    return "en" if best == "en" else DEFAULT_LANGUAGE
+    # By primary language in the browser's order of preference: zh-TW before en still means Chinese pages,
+    # which werkzeug's best_match (exact tags first) would answer with English.
+    by_primary = {code.split("_")[0]: code for code in LANGUAGES}
+    for tag, _quality in request.accept_languages:  # best first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in by_primary:
+            return by_primary[primary]
+    return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:
-    """'en' or 'zh_CN' (Babel names the Chinese locale zh_Hans_CN, so compare languages, not names)."""
+    """The LANGUAGES code of this request (Babel spells zh_CN's locale `zh_Hans_CN`, so compare locales)."""
     locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else DEFAULT_LANGUAGE
+    return next((code for code in LANGUAGES if Locale.parse(code) == locale), DEFAULT_LANGUAGE)
+
+
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag for `lang=` attributes (Babel's `zh_CN` is `zh-CN` in HTML)."""
+    return (code or current_language()).replace("_", "-")
+
+
+def language_link(code: str) -> str:
+    """The switch to `code` that comes back to this very page, query included."""
+    here = request.full_path.rstrip("?")  # full_path ends in a bare "?" when there is no query
+    return url_for("i18n.choose", code=code, next=here)
 
 
 @bp.get("/lang/<code>")

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict, deque
 
 from flask import abort, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 
 from engine.models import User
 from web.services import services
@@ -66,7 +67,7 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD, "")
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
+        abort(400, description=_("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"))
 
 
 class LoginThrottle:

@@ -32,3 +32,22 @@ def make_user(app, username: str, role: str, agency: str | None = "SCJG", passwo
     with app.app_context(), services().transaction() as session:
         create_user(session, username=username, password=password, role=role, now=services().clock().now(),
                     agency=agency, jurisdiction=jurisdiction)
+
+
+SWITCH_TO_CHINESE = re.compile(r'<a href="/lang/zh_CN[^"]*"[^>]*>中文</a>')
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
+def in_english(client):
+    """Choose English the way a visitor does (the language link sets a cookie)."""
+    client.get("/lang/en")
+    return client
+
+
+def leftover_chinese(html: str, *domain_texts: str) -> list[str]:
+    """Chinese left on an English page, apart from the link back to Chinese and the engine's own wording
+    (`domain_texts`: rule texts, vocabularies and names, which stay Chinese by design)."""
+    html = SWITCH_TO_CHINESE.sub("", html)
+    for text in sorted(domain_texts, key=len, reverse=True):
+        html = html.replace(text, "")
+    return CHINESE.findall(html)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.domain import behavior_code
+from engine.domain.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime.deploy import deploy
 from tests.factories import make_code, make_inspection
+from tests.web.pages import in_english, leftover_chinese
 from web.services import services
 
 COMPLAINTS = Path(__file__).resolve().parents[2] / "processes" / "bpmn" / "complaint_correction.bpmn"
@@ -73,3 +76,63 @@ def test_an_empty_complaint_is_refused_with_a_plain_message(client):
     response = client.post("/complaints/new", data={"csrf_token": token(client, "/complaints/new"),
                                                     "kind": "misconduct", "content": " ", "contact": ""})
     assert response.status_code == 422 and "describe what happened" in response.get_data(as_text=True)
+
+
+
+# -- the same pages in English: the portal's words translated, the engine's legal wording kept -------------
+
+
+def names_on(app, code: str) -> list[str]:
+    """The verified code's own data (agencies, inspectors, items and their legal basis), Chinese by nature."""
+    with app.app_context(), services().sessions() as session:
+        found = behavior_code.lookup(session, code, services().clock().now())
+    return [*(a["name"] for a in found.agencies), *(p["name"] for p in found.inspectors),
+            *(i[key] for i in found.items for key in ("name", "legal_basis"))]
+
+
+def test_verifying_a_code_in_english(app, client, visited_code):
+    in_english(client)
+    page = client.get(f"/codes/{visited_code}").get_data(as_text=True)
+    assert f"Valid: {visited_code} (issued)" in page and "Enforcement agencies: 示范县市场监督管理局" in page
+    assert "Valid from 30 Sep 2026, 10:00 to 16 Oct 2026, 23:59" in page and "enforcement certificate" in page
+    assert leftover_chinese(page, *names_on(app, visited_code)) == []
+    unknown = client.get("/codes/FAKE-123")
+    assert unknown.status_code == 404 and leftover_chinese(unknown.get_data(as_text=True)) == []
+    assert ('The administrative action code “FAKE-123” was not found' in unknown.get_data(as_text=True)
+            and 'href="/complaints/new?code=FAKE-123">report an inspection without a code</a>'
+            in unknown.get_data(as_text=True))
+
+
+def test_rating_and_following_the_complaint_in_english(client, visited_code):
+    in_english(client)
+    form = client.get("/rate").get_data(as_text=True)
+    assert "Satisfaction" in form and "1 point<" in form and "5 points" in form
+    assert leftover_chinese(form, *PROHIBITIONS.values()) == []  # the prohibitions are quoted as written
+    thanks = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "score": "2",
+                                        "breaches": ["gifts"]}).get_data(as_text=True)
+    assert "taken up as a complaint" in thanks and leftover_chinese(thanks) == []
+    number = re.search(r'<strong id="tracking">([^<]+)</strong>', thanks).group(1)
+    progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
+    assert "status: received" in progress and "Received: 30 Sep 2026, 10:00 · to be accepted by 8 Oct 2026" in progress
+    assert leftover_chinese(progress, *COMPLAINT_KINDS.values()) == []
+    again = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "score": "5"})
+    assert again.status_code == 422 and "已经评价过" in again.get_data(as_text=True)  # the engine's refusal
+
+
+def test_the_complaint_form_and_an_unknown_number_in_english(client):
+    in_english(client)
+    form = client.get("/complaints/new").get_data(as_text=True)
+    assert "Administrative action code (if any)" in form and "Contact (optional)" in form
+    assert leftover_chinese(form, *COMPLAINT_KINDS.values()) == []
+    missing = client.get("/complaints/track?number=nope")
+    assert missing.status_code == 404 and "No complaint has the number “nope”" in missing.get_data(as_text=True)
+    home = client.get("/portal").get_data(as_text=True)
+    assert "Verify an administrative action code" in home and leftover_chinese(home) == []
+
+
+def test_the_progress_page_shows_shanghai_time_in_chinese(client, visited_code):
+    thanks = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "score": "1",
+                                        "breaches": ["gifts"]}).get_data(as_text=True)
+    number = re.search(r'<strong id="tracking">([^<]+)</strong>', thanks).group(1)
+    progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
+    assert "收到：2026-09-30 10:00 · 应于 2026-10-08 前受理" in progress and "状态：已收到" in progress
