@@ -138,7 +138,7 @@ def test_a_queued_job_refreshes_and_an_interrupted_one_says_so(app, client):
         session.flush()
         queued_id, lost_id = queued.id, lost.id
     page = client.get(f"/jobs/{queued_id}").get_data(as_text=True)
-    assert REFRESH in page and "排队等待" in page and "等待开始" in page and "<progress>" in page
+    assert REFRESH in page and "排队等待" in page and "等待开始" in page and "<progress></progress>" in page
     page = client.get(f"/jobs/{lost_id}").get_data(as_text=True)
     assert REFRESH not in page and "执行失败" in page and INTERRUPTED in page and "统计投诉及其结果" in page
     english = client.get(f"/jobs/{lost_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -178,3 +178,14 @@ def test_jobs_a_dead_process_left_are_failed_when_the_app_starts(app, database_u
         assert (job.status, job.error, job.finished_at) == ("failed", INTERRUPTED, clock.now())
     finally:
         restarted.extensions["inspectflow"].engine.dispose()
+
+
+def test_steps_are_written_in_the_language_of_the_person_who_asked(client):
+    login(client, "supervisor")
+    token = token_of(client.get("/login").get_data(as_text=True))
+    english = {"Accept-Language": "en"}
+    job_url = client.post("/jobs/statistics-export", data={"csrf_token": token, "year": "2026"},
+                          headers=english).location
+    page = client.get(job_url, headers=english).get_data(as_text=True)
+    assert "Export the 2026 statistics as CSV" in page and "Statistics for 2026 ready: 2 agencies" in page
+    assert "Download inspections-2026.csv" in page and "Done" in page
