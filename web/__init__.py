@@ -15,6 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.extensions["inspectflow"] = build_services(app)
 
+    from web import jobs
+
+    jobs.init_app(app)  # the background-job runner; fails the jobs a dead process left running
+
     from web import i18n
 
     i18n.init_app(app)

@@ -1,5 +1,6 @@
 """The administrator's policy form: a jurisdiction's quiet or allowed window, caps by credit class, notice
-and filing periods, alert thresholds, complaint deadlines and joint-rate targets, with field errors."""
+and filing periods, alert thresholds, complaint deadlines and joint-rate targets, with field errors; and
+loading the demo (载入演示数据) as a background job with its progress page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from flask_babel import gettext as _
 
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
 from engine.domain.policy_admin import resolve_jurisdiction, update_policy
+from engine.jobs import Outcome, Report
+from web import demo as demo_module
+from web import jobs
 from web.security import current_user, login_required
 from web.services import services
 
@@ -96,3 +100,27 @@ def policy():
                 errors[err.field] = str(err)
     return render_template("admin/policy.html", name=name, code=code, document=document, errors=errors,
                            get=_get, numbers=NUMBERS, years=TARGET_YEARS), (422 if errors else 200)
+
+
+@bp.route("/demo", methods=["GET", "POST"])
+@login_required("administrator")
+def demo():
+    """载入演示数据 as a background job, refused plainly when the demo or real records are there already."""
+    with services().sessions() as session:
+        refusal = demo_module.refusal(session)
+    if request.method == "GET" or refusal:
+        status = 409 if refusal and request.method == "POST" else 200
+        return render_template("admin/demo.html", refusal=refusal, password=demo_module.DEMO_PASSWORD), status
+    result_url = url_for("supervise.dashboard")
+
+    def body(report: Report) -> Outcome:
+        svc = services()
+        with svc.sessions() as session:
+            late = demo_module.refusal(session)  # another administrator's load may have run in between
+        if late:
+            raise ValueError(late)
+        document = demo_module.load(svc, demo_module.PROCESSES_DIR, report)
+        return Outcome("link", result_url, summary=demo_module.summary(document))
+
+    job_id = jobs.submit("load_demo", body)
+    return redirect(url_for("jobs.show", job_id=job_id), code=303)

@@ -30,8 +30,6 @@ from engine.sweep import sweep as run_sweep
 from migrations import upgrade as migrate_upgrade
 from web.services import Services, services
 
-PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes" / "bpmn"
-
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 actor_option = click.option("--as", "actor", default="cli", show_default=True, help="Who the audit log names.")
 
@@ -306,10 +304,19 @@ def register_commands(app: Flask) -> None:
     @json_option
     @reports_errors
     def load_demo(as_json):
-        """Deploy the shipped diagrams and create the demo accounts (idempotent)."""
-        from web.demo import load
+        """Deploy the shipped diagrams and create the demo accounts (idempotent).
 
-        document = load(services(), PROCESSES_DIR)
+        Progress lines go to stderr as each step starts, so that --json leaves one document on stdout."""
+        from flask_babel import force_locale
+
+        from web.demo import PROCESSES_DIR, load
+        from web.i18n import DEFAULT_LANGUAGE
+
+        def progress(done: int, total: int, step: str) -> None:
+            click.echo(f"[{done}/{total}] {step}", err=True)
+
+        with force_locale(DEFAULT_LANGUAGE):  # no request to choose a language from
+            document = load(services(), PROCESSES_DIR, progress)
         emit(as_json, document, document["lines"])
 
     @app.cli.command("scheduler")

@@ -14,7 +14,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, inbox, labels, owner, plan, portal, supervise
+from web import admin, auth, inbox, jobs, labels, owner, plan, portal, supervise
 from web.api import errors as api_errors
 from web.presenters import shanghai, shanghai_day
 from web.security import check_csrf, csrf_token, current_user
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(owner.bp)
     app.register_blueprint(plan.bp)
+    app.register_blueprint(jobs.bp)
     app.before_request(check_csrf)
     labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, shanghai=shanghai,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
@@ -56,9 +57,13 @@ class AgencyYear:
 
 
 CSV_COLUMNS = list(AgencyYear.__dataclass_fields__)
+# The parts `annual_statistics` reads one after another; `progress(phase)` is told as each begins.
+PHASES = ("inspections", "overdue_steps", "decisions", "complaints", "ratings")
 
 
-def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, now: datetime) -> dict:
+def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, now: datetime,
+                      progress: Callable[[str], None] | None = None) -> dict:
+    tell = progress or (lambda phase: None)
     jurisdiction = session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
     if jurisdiction is None:
         raise ValueError(f"no jurisdiction with code {jurisdiction_code!r}")
@@ -68,6 +73,7 @@ def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, no
     rows = {agency.id: AgencyYear(agency.code, agency.name) for agency in agencies}
     first, last = date(year, 1, 1), date(year, 12, 31)
 
+    tell("inspections")
     inspections = session.execute(
         select(Inspection.id, Inspection.agency_id, Inspection.enterprise_id, Inspection.trigger, Inspection.mode,
                Inspection.joint_group_id)
@@ -94,9 +100,13 @@ def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, no
         if cap is not None and visits > cap:
             rows[agency_id].cap_breaches += 1
 
+    tell("overdue_steps")
     _overdue_steps(session, agencies, rows, year, now)
+    tell("decisions")
     _decisions(session, rows, year)
+    tell("complaints")
     _complaints(session, rows, inspection_agency, year)
+    tell("ratings")
     _ratings(session, rows, inspection_agency)
     for row in rows.values():
         if row.inspections:

@@ -10,6 +10,7 @@ from engine.models.complaint import Complaint, InspectionRating
 from engine.models.enterprise import Enterprise, EnterpriseCreditClass
 from engine.models.inspection import Inspection, JointInspectionGroup, inspection_inspector, inspection_item
 from engine.models.item_list import InspectionItem, InspectionItemList
+from engine.models.job import BackgroundJob
 from engine.models.notice import Notice, QuietPeriodOverride
 from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.penalty import Penalty, Revisit
@@ -23,6 +24,7 @@ __all__ = [
     "Alert",
     "ApiToken",
     "AuditEntry",
+    "BackgroundJob",
     "Base",
     "BehaviorCode",
     "CalendarOverride",
