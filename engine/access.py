@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, String, and_, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, false, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.domain.policy_admin import resolve_jurisdiction
@@ -113,7 +113,9 @@ def jurisdiction_tree(session: Session, wanted: str | None) -> frozenset[int]:
 
 def concerning_enterprises(enterprise_ids: Select) -> ColumnElement[bool]:
     """Tasks whose instance concerns one of the enterprises `enterprise_ids` selects (see the module docstring)."""
-    keys = select(literal(ENTERPRISE_KEY, String) + Enterprise.credit_code).where(Enterprise.id.in_(enterprise_ids))
+    # A constant in the SQL rather than a bound parameter: `'enterprise:' || credit_code` types alike on both databases.
+    prefix = literal_column(f"'{ENTERPRISE_KEY}'", String)
+    keys = select(prefix + Enterprise.credit_code).where(Enterprise.id.in_(enterprise_ids))
     return or_(
         TaskRecord.instance_id.in_(select(Inspection.process_instance_id).where(
             Inspection.enterprise_id.in_(enterprise_ids), Inspection.process_instance_id.is_not(None))),

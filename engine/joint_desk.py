@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.access import Scope
 from engine.domain import joint
@@ -39,8 +39,12 @@ def joint_proposals(session: Session, scope: Scope) -> list[ProposalView]:
                      for p in joint.propose_joint_inspections(session, jurisdiction_id=jurisdiction_id)]
     views = []
     for proposal in proposals:
-        inspections = list(session.scalars(select(Inspection).where(Inspection.id.in_(proposal.inspection_ids))
-                                           .order_by(Inspection.planned_start, Inspection.id)))
+        # Loaded with everything the page shows: the page renders after the session is gone.
+        inspections = list(session.scalars(
+            select(Inspection).where(Inspection.id.in_(proposal.inspection_ids))
+            .options(selectinload(Inspection.agency), selectinload(Inspection.items),
+                     selectinload(Inspection.enterprise))
+            .order_by(Inspection.planned_start, Inspection.id)))
         # Proposals only hold inspections with a planned start (engine.domain.joint).
         starts = [i.planned_start for i in inspections if i.planned_start is not None]
         ends = [i.planned_end or start for i, start in zip(inspections, starts, strict=True)]

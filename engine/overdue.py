@@ -20,7 +20,7 @@ from engine.inbox import open_tasks
 from engine.models import TaskRecord
 
 # key → (fewest, most) working days overdue; None = no upper bound.
-AGE_BUCKETS: dict[str, tuple[int, int | None]] = {"1-2": (1, 2), "3-5": (3, 5), "6+": (6, None)}
+AGE_BUCKETS: dict[str, tuple[int, int | None]] = {"1-2": (1, 2), "3-5": (3, 5), "over5": (6, None)}
 
 
 @dataclass(frozen=True)
