@@ -1,8 +1,8 @@
-"""Who may work which task, and the inbox query over the task mirror (never over workflows).
+"""The inbox query over the task mirror (never over workflows), cut to what the user may work by engine.access.
 
-A task's candidate group is its lane; a user's role names the lanes they work (`LANES_BY_ROLE`), and a
-user tied to an agency sees only tasks of that agency (the instance's `agency` data, copied to the
-mirror). Supervisors and the county office see their whole jurisdiction.
+`open_tasks` is the one query for open tasks (inbox, API, CLI, overdue views): every filter, the access condition
+included, is part of the SQL, so a LIMIT never hides a task the user may see behind ones they may not.
+A task's enterprise is found as engine.access describes (inspection, complaint or `enterprise:` business key).
 """
 
 from __future__ import annotations
@@ -10,20 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from engine.access import ENTERPRISE_KEY, Person, concerning_enterprises, scope_of, workable
 from engine.clock import SHANGHAI
-from engine.models import TaskRecord, User
-
-LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "staff": ("执法人员",),
-    "agency_head": ("单位负责人", "执法人员"),
-    "county_office": ("县综合执法办",),
-    "supervisor": ("司法局",),
-    "process_owner": (),
-    "administrator": (),
-}
+from engine.models import Complaint, Enterprise, Inspection, TaskRecord
 
 
 @dataclass(frozen=True)
@@ -31,34 +23,31 @@ class InboxFilter:
     process_key: str | None = None
     overdue: bool = False
     due_this_week: bool = False
-    search: str | None = None  # business key (credit code, inspection or complaint number) or task name
+    # Enterprise name or credit code, business key (inspection or complaint number) or task name.
+    search: str | None = None
+    enterprise: str | None = None  # one enterprise's credit code
     mine_only: bool = False
 
 
-def may_work(user: User, task: TaskRecord) -> bool:
-    """Whether the user may claim or complete the task."""
-    if task.candidate_group not in LANES_BY_ROLE.get(user.role, ()):
-        return False
-    return user.agency is None or task.agency == user.agency
-
-
 def open_tasks(session: Session, *, now: datetime | None = None, instance_id: int | None = None,
-               groups: tuple[str, ...] | None = None, agency: str | None = None, candidate_group: str | None = None,
-               assignee: str | None = None, unclaimed_or: str | None = None, process_key: str | None = None,
-               overdue: bool = False, due_before: datetime | None = None, search: str | None = None,
-               limit: int = 500) -> list[TaskRecord]:
+               within: ColumnElement[bool] | None = None, agency: str | None = None,
+               candidate_group: str | None = None, assignee: str | None = None, unclaimed_or: str | None = None,
+               process_key: str | None = None, overdue: bool = False, due_before: datetime | None = None,
+               due_from: datetime | None = None, search: str | None = None, enterprise: str | None = None,
+               limit: int | None = 500) -> list[TaskRecord]:
     """Open tasks soonest due first (tasks without a deadline last), narrowed by whichever filters are given.
 
-    `groups` limits to those lanes, `agency` to one agency's tasks, `unclaimed_or` to tasks nobody claimed or
-    that user claimed; `now` is needed by the deadline filters (`overdue`, `due_before`).
+    `within` is an access condition (engine.access.visible / workable), `agency` one agency's tasks,
+    `unclaimed_or` tasks nobody claimed or that user claimed; `overdue` needs `now`; `due_from` and
+    `due_before` bound the due moment (from inclusive, before exclusive).
     """
-    if (overdue or due_before is not None) and now is None:
-        raise ValueError("the deadline filters need the current moment (now)")
+    if overdue and now is None:
+        raise ValueError("the overdue filter needs the current moment (now)")
     query = select(TaskRecord).where(TaskRecord.state == "open")
+    if within is not None:
+        query = query.where(within)
     if instance_id is not None:
         query = query.where(TaskRecord.instance_id == instance_id)
-    if groups is not None:
-        query = query.where(TaskRecord.candidate_group.in_(groups))
     if agency is not None:
         query = query.where(TaskRecord.agency == agency)
     if candidate_group:
@@ -72,37 +61,58 @@ def open_tasks(session: Session, *, now: datetime | None = None, instance_id: in
     if overdue:
         query = query.where(TaskRecord.due_at < now)
     if due_before is not None:
-        query = query.where(TaskRecord.due_at >= now, TaskRecord.due_at < due_before)
+        query = query.where(TaskRecord.due_at < due_before)
+    if due_from is not None:
+        query = query.where(TaskRecord.due_at >= due_from)
+    if enterprise and enterprise.strip():
+        query = query.where(concerning_enterprises(
+            select(Enterprise.id).where(Enterprise.credit_code == enterprise.strip().upper())))
     if search and search.strip():
         needle = f"%{search.strip()}%"
-        query = query.where(or_(TaskRecord.business_key.ilike(needle), TaskRecord.name.ilike(needle)))
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return list(session.scalars(query))
+        named = select(Enterprise.id).where(or_(Enterprise.name.ilike(needle), Enterprise.credit_code.ilike(needle)))
+        query = query.where(or_(TaskRecord.business_key.ilike(needle), TaskRecord.name.ilike(needle),
+                                concerning_enterprises(named)))
+    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at, TaskRecord.id)
+    return list(session.scalars(query.limit(limit) if limit is not None else query))
 
 
-def inbox(session: Session, user: User, now: datetime, wanted: InboxFilter = InboxFilter(),
+def inbox(session: Session, user: Person, now: datetime, wanted: InboxFilter = InboxFilter(),
           limit: int = 200) -> list[TaskRecord]:
-    """Open tasks the user may work (their lanes, their agency), soonest due first."""
-    lanes = LANES_BY_ROLE.get(user.role, ())
-    if not lanes:
-        return []
+    """Open tasks the user may work (engine.access.workable), soonest due first."""
     week_end = None
     if wanted.due_this_week:
         today = now.astimezone(SHANGHAI).date()
         # The calendar week (Monday to Sunday) the user is in: a display filter, not a deadline.
         week_end = datetime.combine(today + timedelta(days=7 - today.weekday()), datetime.min.time(), SHANGHAI)
-    return open_tasks(session, now=now, groups=lanes, agency=user.agency,
+    return open_tasks(session, now=now, within=workable(scope_of(session, user)),
                       assignee=user.username if wanted.mine_only else None,
                       unclaimed_or=None if wanted.mine_only else user.username, process_key=wanted.process_key,
-                      overdue=wanted.overdue, due_before=week_end, search=wanted.search, limit=limit)
+                      overdue=wanted.overdue, due_from=now if week_end else None, due_before=week_end,
+                      search=wanted.search, enterprise=wanted.enterprise, limit=limit)
 
 
-def task_agency(session: Session, task_id: str) -> tuple[str | None] | None:
-    """(the task's agency,) or None when there is no such task."""
-    row = session.execute(select(TaskRecord.agency).where(TaskRecord.id == task_id)).first()
-    return (row[0],) if row is not None else None
+@dataclass(frozen=True)
+class TaskEnterprise:
+    credit_code: str
+    name: str
 
 
-def instance_agencies(session: Session, instance_id: int) -> set[str | None]:
-    """The agencies of every task (open or done) an instance has had."""
-    return set(session.scalars(select(TaskRecord.agency).where(TaskRecord.instance_id == instance_id).distinct()))
+def enterprises_of(session: Session, tasks: list[TaskRecord]) -> dict[int, TaskEnterprise]:
+    """The enterprise each task's instance concerns, by instance id (three small indexed lookups)."""
+    instance_ids = {t.instance_id for t in tasks}
+    by_code: dict[str, set[int]] = {}
+    for task in tasks:
+        if task.business_key and task.business_key.startswith(ENTERPRISE_KEY):
+            by_code.setdefault(task.business_key.removeprefix(ENTERPRISE_KEY), set()).add(task.instance_id)
+    found: dict[int, TaskEnterprise] = {}
+    for owner in (Inspection, Complaint):
+        rows = session.execute(select(owner.process_instance_id, Enterprise.credit_code, Enterprise.name)
+                               .join(Enterprise, Enterprise.id == owner.enterprise_id)
+                               .where(owner.process_instance_id.in_(instance_ids)))
+        found.update({instance_id: TaskEnterprise(code, name) for instance_id, code, name in rows
+                      if instance_id is not None})
+    for code, name in session.execute(select(Enterprise.credit_code, Enterprise.name)
+                                      .where(Enterprise.credit_code.in_(by_code))):
+        for instance_id in by_code[code]:
+            found.setdefault(instance_id, TaskEnterprise(code, name))
+    return found

@@ -1,15 +1,19 @@
 """The staff inbox: tasks for me and my groups, claim and release, and the task page whose form comes
 from the diagram. Thin: each view makes one engine call; stale or refused completions keep what the user
-typed and say why."""
+typed and say why. Who sees and works what is engine.access: a task outside the user's scope is a 403 page,
+a task in another lane too (the supervisor follows other lanes' steps on the instance history page)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
+from engine import access
 from engine.audit import trail
 from engine.clock import SHANGHAI
 from engine.domain.enterprise_view import enterprise_year
-from engine.inbox import InboxFilter, inbox, may_work
+from engine.inbox import InboxFilter, enterprises_of, inbox
 from engine.models import TaskRecord
 from engine.runtime import (
     ConcurrentUpdate,
@@ -25,7 +29,10 @@ from web.security import current_user, login_required
 from web.services import services
 
 bp = Blueprint("inbox", __name__)
-WORKERS = ("staff", "agency_head", "county_office", "supervisor")
+WORKERS = access.WORKING_ROLES
+PROCESSES = (("inspection_lifecycle", lazy_gettext("检查全流程")), ("code_retroactive", lazy_gettext("补办审批赋码")),
+             ("advance_notice", lazy_gettext("检查预告")), ("quiet_period_override", lazy_gettext("安静期例外")),
+             ("penalty_revisit", lazy_gettext("罚后回访")), ("complaint_correction", lazy_gettext("投诉纠错")))
 
 
 @bp.get("/inbox")
@@ -34,27 +41,38 @@ def index():
     svc, user = services(), current_user()
     wanted = InboxFilter(process_key=request.args.get("process") or None, overdue=bool(request.args.get("overdue")),
                          due_this_week=bool(request.args.get("week")), search=request.args.get("q") or None,
-                         mine_only=bool(request.args.get("mine")))
+                         enterprise=request.args.get("enterprise") or None, mine_only=bool(request.args.get("mine")))
     now = svc.clock().now()
     with svc.sessions() as session:
         tasks = inbox(session, user, now, wanted)
+        enterprises = enterprises_of(session, tasks)
     calendar = svc.runtime.calendar
     rows = [{"task": t, "due": due_label(calendar, now, t.due_at), "overdue": bool(t.due_at and t.due_at < now),
-             "created": shanghai(t.created_at)} for t in tasks]
-    return render_template("inbox.html", rows=rows, wanted=wanted, user=user)
+             "created": shanghai(t.created_at), "enterprise": enterprises.get(t.instance_id)} for t in tasks]
+    return render_template("inbox.html", rows=rows, wanted=wanted, user=user, processes=PROCESSES)
+
+
+def _refusal(reason: str) -> str:
+    if reason == "not_your_lane":
+        return _("这项任务不在您的岗位（泳道）上，您不能办理。")
+    return _("这项任务不属于您所在的单位或辖区。")
 
 
 def _task_for(task_id: str) -> TaskRecord:
+    """The task the user may work (open, claim, release, complete): a 404 page when there is no such task, a 403
+    page when it lies outside the user's agency or jurisdiction or in another lane (engine.access)."""
     with services().sessions() as session:
-        task = session.get(TaskRecord, task_id)
+        try:
+            task = access.task_for(session, access.scope_of(session, current_user()), task_id, work=True)
+        except access.NotPermitted as refusal:
+            abort(403, description=_refusal(refusal.reason))
     if task is None:
-        abort(404, description="没有这个任务。")
-    if not may_work(current_user(), task):
-        abort(403, description="这项任务不属于您所在的岗位或单位。")
+        abort(404, description=_("没有这个任务。"))
     return task
 
 
-ASSIGNMENT = {"claim": (instances.claim_task, "已签收。"), "release": (instances.release_task, "已退回待办池。")}
+ASSIGNMENT = {"claim": (instances.claim_task, lazy_gettext("已签收。")),
+              "release": (instances.release_task, lazy_gettext("已退回待办池。"))}
 
 
 @bp.post("/tasks/<task_id>/<any(claim, release):action>")
@@ -67,7 +85,7 @@ def assign(task_id: str, action: str):
     try:
         with svc.transaction() as session:
             change(session, svc.clock(), task_id=task_id, actor=current_user().username)
-        flash(done, "ok")
+        flash(str(done), "ok")
     except (TaskNotOpen, TaskNotFound) as err:
         flash(err.message, "error")
     return redirect(request.referrer or url_for("inbox.index"))
@@ -103,7 +121,7 @@ def task(task_id: str):
     typed: dict = {}
     if request.method == "POST" and record.state != "open":
         who = f"（{record.completed_by}）" if record.completed_by else ""
-        message, status = f"该任务已由他人办结{who}，您的提交未保存；您填写的内容列在下方。", 409
+        message, status = _("该任务已由他人办结%(who)s，您的提交未保存；您填写的内容列在下方。", who=who), 409
         typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
     elif request.method == "POST":
         typed = _submitted(form_spec)
@@ -111,14 +129,14 @@ def task(task_id: str):
             with svc.transaction() as session:
                 instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id, data=typed,
                                         actor=user.username)
-            flash(f"「{record.name}」已办结。", "ok")
+            flash(_("「%(name)s」已办结。", name=record.name), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:
             errors, message, status = err.details.get("fields", {}), err.message, 422
         except PolicyRefused as err:
             message, status = err.message, 422
         except (TaskNotOpen, ConcurrentUpdate) as err:
-            message, status = f"{err.message}。您填写的内容保留在下方，请核对后再处理。", 409
+            message, status = _("%(reason)s。您填写的内容保留在下方，请核对后再处理。", reason=err.message), 409
         except StepFailed as err:
             message, status = err.message, 422
     values = {**data, **typed}

@@ -1,22 +1,29 @@
-"""The supervisor's pages (司法局 / 综合执法办): overdue steps by agency and procedure with their age in
-working days, alerts to acknowledge or resolve, the year's joint rate and non-onsite share per agency
-against the target, refusals and overrides, the annual statistics with CSV download, and any instance's
-history. Charts are bars drawn in HTML, so everything works without JavaScript."""
+"""The supervisor's pages (司法局 / 综合执法办), scoped to the user's jurisdiction and those below it
+(engine.access): overdue steps with drill-down filters (agency, procedure, age in working days) each linking to
+the instance's history and audit trail, alerts to acknowledge or resolve, the year's joint rate and non-onsite
+share per agency against the target, refusals and overrides, the annual statistics with CSV download, and the
+proposed joint inspections the county office merges (R18). Charts are bars drawn in HTML, so everything works
+without JavaScript."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine import alerts
+from engine import access, alerts
 from engine.audit import trail
 from engine.clock import SHANGHAI
 from engine.domain import statistics
-from engine.domain.decisions import decisions
+from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.models import ProcessInstance, TaskRecord
+from engine.joint_desk import MergeOutOfScope, joint_proposals, merge_in_scope
+from engine.models import Agency, Alert, ProcessInstance, TaskRecord
+from engine.overdue import AGE_BUCKETS, overdue_steps
+from engine.supervision_scope import alerts_in_scope, decisions_in_scope, open_alerts
+from web.inbox import PROCESSES
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -30,31 +37,48 @@ def _jurisdiction_code(session) -> str:
     return resolve_jurisdiction(session, current_user().jurisdiction).code
 
 
+def _scope(session) -> access.Scope:
+    return access.scope_of(session, current_user())
+
+
+def _drill_down() -> dict:
+    """The overdue view's filters from the query string; an unknown age bucket is ignored with a message."""
+    bucket = request.args.get("age") or None
+    if bucket is not None and bucket not in AGE_BUCKETS:
+        flash(_("未知的逾期时长筛选：%(bucket)s", bucket=bucket), "error")
+        bucket = None
+    return {"agency": request.args.get("agency") or None, "process_key": request.args.get("process") or None,
+            "bucket": bucket}
+
+
 @bp.get("")
 @login_required(*SUPERVISORS)
 def dashboard():
     svc = services()
     now = svc.clock().now()
     year = request.args.get("year", type=int) or now.astimezone(SHANGHAI).year
-    calendar = svc.runtime.calendar
+    wanted = _drill_down()
     with svc.sessions() as session:
-        late = list(session.scalars(select(TaskRecord).where(TaskRecord.state == "open", TaskRecord.due_at < now)
-                                    .order_by(TaskRecord.due_at)))
-        open_alerts = alerts.open_alerts(session)
-        recent_decisions = decisions(session, limit=50)
+        scope = _scope(session)
+        late = overdue_steps(session, scope, svc.runtime.calendar, now, **wanted)
+        agency_ids = access.agency_ids_in(session, scope)
+        agency_query = select(Agency).order_by(Agency.code)
+        if agency_ids is not None:
+            agency_query = agency_query.where(Agency.id.in_(agency_ids))
+        agencies = list(session.scalars(agency_query))
+        open_ones = open_alerts(session, scope)
+        recent_decisions = decisions_in_scope(session, scope, limit=50)
+        proposals = joint_proposals(session, scope)
         try:
             stats = statistics.annual_statistics(session, jurisdiction_code=_jurisdiction_code(session), year=year,
                                                  now=now)
         except LookupError:
             stats = None
-    today = now.astimezone(SHANGHAI).date()
-    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for task in late:
-        assert task.due_at is not None
-        age = max(calendar.working_days_through(task.due_at.astimezone(SHANGHAI).date(), today), 1)
-        grouped[(task.agency or "—", task.process_key)].append({"task": task, "age": age})
-    return render_template("supervise/dashboard.html", overdue=sorted(grouped.items()), alerts=open_alerts,
-                           decisions=recent_decisions, stats=stats, year=year, shanghai=shanghai)
+    names = {a.code: a.name for a in agencies}
+    return render_template("supervise/dashboard.html", overdue=late, wanted=wanted, agencies=agencies,
+                           agency_names=names, processes=PROCESSES, buckets=AGE_BUCKETS, alerts=open_ones,
+                           decisions=recent_decisions, stats=stats, year=year, proposals=proposals,
+                           may_merge=scope.may_merge, today=now.astimezone(SHANGHAI).date(), shanghai=shanghai)
 
 
 @bp.post("/alerts/<int:alert_id>/<action>")
@@ -66,13 +90,56 @@ def alert_status(alert_id: int, action: str):
     svc = services()
     try:
         with svc.transaction() as session:
+            found = session.get(Alert, alert_id)
+            if found is not None and not alerts_in_scope(session, _scope(session), [found]):
+                abort(403, description=_("这条预警不在您的辖区内。"))
             alerts.set_status(session, alert_id, status=status, actor=current_user().username, now=svc.clock().now())
-        flash("已确认。" if status == "acknowledged" else "已处理完毕。", "ok")
+        flash(_("已确认。") if status == "acknowledged" else _("已处理完毕。"), "ok")
     except LookupError:
-        abort(404, description="没有这条预警。")
+        abort(404, description=_("没有这条预警。"))
     except ValueError as err:
         flash(str(err), "error")
     return redirect(url_for("supervise.dashboard"))
+
+
+def _day(field: str) -> date:
+    """A date from the merge form; ValueError naming the field when it is missing or malformed."""
+    try:
+        return date.fromisoformat(request.form.get(field, ""))
+    except ValueError:
+        raise ValueError(_("%(field)s：请填写日期（年-月-日）", field={"planned_start": _("开始日期"),
+                                                               "planned_end": _("结束日期")}[field])) from None
+
+
+def _inspection_ids() -> list[int]:
+    values = request.form.getlist("inspection_id")
+    if len(values) < 2 or not all(v.isdigit() for v in values):
+        raise ValueError(_("请选择两项以上检查"))
+    return [int(v) for v in values]
+
+
+@bp.post("/joint/merge")
+@login_required(*SUPERVISORS)
+def merge_joint():
+    """Merge a proposed set of inspections into one joint inspection (综合查一次, R18): the county office only."""
+    svc = services()
+    if current_user().role not in access.MERGING_ROLES:
+        abort(403, description=_("只有县综合执法办可以合并联合检查。"))
+    try:
+        inspection_ids = _inspection_ids()
+        lead = request.form.get("lead_agency_id", type=int)
+        start, end = _day("planned_start"), _day("planned_end")
+        with svc.transaction() as session:
+            group_id = merge_in_scope(session, _scope(session), inspection_ids=inspection_ids, now=svc.clock().now(),
+                                      planned_start=start, planned_end=end, lead_agency_id=lead).id
+        flash(_("已合并为联合检查（第 %(id)s 组），%(start)s 至 %(end)s。", id=group_id, start=start, end=end), "ok")
+    except MergeOutOfScope:
+        abort(403, description=_("这些检查不全在您的辖区内。"))
+    except Refused as refusal:
+        flash(_("未合并（%(rule)s）：%(message)s", rule=refusal.rule, message=refusal.message), "error")
+    except ValueError as err:
+        flash(_("未合并：%(reason)s", reason=err), "error")
+    return redirect(url_for("supervise.dashboard") + "#joint")
 
 
 @bp.get("/statistics.csv")
@@ -96,7 +163,9 @@ def instance(instance_id: int):
     with services().sessions() as session:
         found = session.get(ProcessInstance, instance_id)
         if found is None:
-            abort(404, description="没有这个流程实例。")
+            abort(404, description=_("没有这个流程实例。"))
+        if not access.may_see_instance(session, _scope(session), instance_id):
+            abort(403, description=_("这个流程实例不在您的辖区内。"))
         tasks = list(session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
                                      .order_by(TaskRecord.created_at)))
         history = trail(session, instance_id)

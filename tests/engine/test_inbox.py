@@ -1,11 +1,12 @@
-"""The inbox query: lanes by role, agency scope, claimed tasks, and the overdue / due-this-week filters."""
+"""The inbox query: lanes by role, agency scope, claimed tasks, and the overdue / due-this-week filters
+(who may work a single task is tests/engine/test_access.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from engine.clock import SHANGHAI
-from engine.inbox import InboxFilter, inbox, may_work
+from engine.inbox import InboxFilter, inbox
 from engine.models import User
 from tests.engine.helpers import deploy, start
 
@@ -32,13 +33,3 @@ def test_lanes_agency_and_deadline_filters(svc, clock):
     monday = datetime(2026, 10, 12, 9, tzinfo=SHANGHAI)
     assert names(svc, person("staff"), monday, due_this_week=True) == ["Notify"]
     assert names(svc, person("staff"), datetime(2026, 10, 14, 9, tzinfo=SHANGHAI), overdue=True) == ["Notify"]
-
-
-def test_may_work_needs_the_lane_and_the_agency(svc, clock):
-    deploy(svc, clock, "inbox_task.bpmn")
-    start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"})
-    with svc.sessions() as session:
-        (task,) = inbox(session, person("staff"), clock.now())
-    assert may_work(person("staff"), task)
-    assert not may_work(person("staff", agency="XFJY"), task)
-    assert not may_work(person("county_office", agency=None), task)

@@ -100,3 +100,102 @@ def test_errors_are_pages_not_stack_traces(app, client):
     missing = client.get("/tasks/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404 and "没有这个任务" in missing.get_data(as_text=True)
     assert client.get("/no-such-page").status_code == 404
+
+
+@pytest.fixture
+def world(app, svc, clock):
+    """The access world of tests/engine/access_fixtures.py with a login for each of its people."""
+    from tests.engine.access_fixtures import PEOPLE, build_world
+
+    built = build_world(svc, clock)
+    for username, (role, agency, jurisdiction) in PEOPLE.items():
+        make_user(app, username, role, agency=agency, jurisdiction=jurisdiction)
+    return built
+
+
+def test_each_role_finds_in_the_inbox_only_what_it_may_work(app, client, svc, world):
+    from tests.engine.access_fixtures import add_task, inspection_task, join
+
+    with svc.transaction() as session:
+        add_task(session, world, agency="SCJG", lane="执法人员", name="本局检查")
+        add_task(session, world, agency="SCJG", lane="单位负责人", name="局长审批")
+        add_task(session, world, agency="SCJG", lane="司法局", name="本县督办")
+        add_task(session, world, agency="LXJG", lane="司法局", name="邻县督办")
+        add_task(session, world, agency="XFJY", lane="县综合执法办", name="本县备案")
+        _, mine = inspection_task(session, world, "SCJG", world.firm, name="联合检查本局环节")
+        _, partner = inspection_task(session, world, "XFJY", world.firm, name="联合检查伙伴环节")
+        join(session, mine, partner)
+    expected = {
+        "li": {"本局检查", "联合检查本局环节", "联合检查伙伴环节"},
+        "head": {"本局检查", "局长审批", "联合检查本局环节", "联合检查伙伴环节"},
+        "wang": {"联合检查本局环节", "联合检查伙伴环节"},
+        "zhou": set(),
+        "sup": {"本县督办"},
+        "sup2": {"邻县督办"},
+        "city": {"本县督办", "邻县督办"},
+        "office": {"本县备案"},
+        "office2": set(),
+    }
+    every = set().union(*expected.values())
+    for username, names in expected.items():
+        login(client, username)
+        page = client.get("/inbox").get_data(as_text=True)
+        assert {n for n in every if f">{n}</a>" in page} == names, username
+    for username in ("admin", "owner"):
+        login(client, username)
+        assert client.get("/inbox").status_code == 403
+
+
+def test_a_task_outside_the_scope_or_lane_is_a_403_page(app, client, svc, world):
+    from tests.engine.access_fixtures import add_task
+
+    with svc.transaction() as session:
+        other_agency = add_task(session, world, agency="XFJY", lane="执法人员").id
+        other_lane = add_task(session, world, agency="SCJG", lane="司法局").id
+        other_county = add_task(session, world, agency="LXJG", lane="司法局").id
+    login(client, "li")
+    token = token_of(client.get("/inbox").get_data(as_text=True))
+    for task_id, words in ((other_agency, "不属于您所在的单位或辖区"), (other_lane, "不在您的岗位")):
+        page = client.get(f"/tasks/{task_id}")
+        assert page.status_code == 403 and words in page.get_data(as_text=True)
+        assert client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}).status_code == 403
+        assert client.post(f"/tasks/{task_id}", data={"csrf_token": token}).status_code == 403
+    login(client, "sup")
+    token = token_of(client.get("/inbox").get_data(as_text=True))
+    assert client.get(f"/tasks/{other_county}").status_code == 403
+    assert client.post(f"/tasks/{other_lane}/claim", data={"csrf_token": token}).status_code == 302
+    login(client, "sup2")
+    assert client.get(f"/tasks/{other_lane}").status_code == 403
+    assert client.get("/tasks/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_inbox_enterprise_filter_and_search_by_name_or_credit_code(app, client, svc, world):
+    from tests.engine.access_fixtures import add_task, inspection_task
+
+    with svc.transaction() as session:
+        inspection_task(session, world, "SCJG", world.firm, name="制定检查计划")
+        add_task(session, world, agency="SCJG", lane="执法人员", name="送达检查预告",
+                 business_key=f"enterprise:{world.firm.credit_code}")
+        add_task(session, world, agency="SCJG", lane="执法人员", name="罚后回访", business_key="enterprise:X")
+    login(client, "li")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert page.count("甲食品有限公司</a>") == 2 and f"?enterprise={world.firm.credit_code}" in page
+
+    def names(query: str) -> set[str]:
+        text = client.get(f"/inbox?{query}").get_data(as_text=True)
+        return {n for n in ("制定检查计划", "送达检查预告", "罚后回访") if f">{n}</a>" in text}
+
+    assert names(f"enterprise={world.firm.credit_code}") == {"制定检查计划", "送达检查预告"}
+    assert names("q=甲食品") == {"制定检查计划", "送达检查预告"}
+    assert names(f"q={world.firm.credit_code}") == {"制定检查计划", "送达检查预告"}
+    assert names("q=回访") == {"罚后回访"}
+    assert names("q=甲食品&process=inspection_lifecycle") == {"制定检查计划"}
+    assert names("q=乙化工") == set()
+
+
+def test_the_inbox_in_english(app, client, notice_task):
+    make_user(app, "li", "staff")
+    login(client, "li")
+    client.get("/lang/en")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "Tasks to do" in page and "Due this week" in page and "Enterprise" in page

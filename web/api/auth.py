@@ -1,7 +1,8 @@
 """Bearer-token authentication for the API: `Authorization: Bearer <token>` → `g.api_user`.
 
 401 when the header is missing or the token is unknown or revoked; 403 when the user's role is not allowed.
-Administrators pass every role check. Staff are scoped to their agency (see `can_see_task`).
+Administrators pass every role check. Which tasks and instances a user sees and works is engine.access, the
+same model as the pages (`scope`, `checked_task`).
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from engine import api_tokens
+from engine import access, api_tokens
+from engine.models import TaskRecord
 from web.api.errors import ApiError
 from web.services import services
 
 PROCESS_OWNER, STAFF, SUPERVISOR, ADMINISTRATOR = "process_owner", "staff", "supervisor", "administrator"
 AGENCY_HEAD, COUNTY_OFFICE = "agency_head", "county_office"
-TASK_ROLES = (STAFF, AGENCY_HEAD, COUNTY_OFFICE, SUPERVISOR)
-AGENCY_SCOPED = (STAFF, AGENCY_HEAD)  # roles that see only their own agency's tasks
+TASK_ROLES = access.WORKING_ROLES
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,17 @@ def requires(*roles: str):
     return decorator
 
 
-def can_see_task(user: ApiUser, task_agency: str | None) -> bool:
-    """Staff and agency heads see only their agency's tasks; the county office, supervisors and
-    administrators see all."""
-    return user.role not in AGENCY_SCOPED or (user.agency is not None and user.agency == task_agency)
+def scope(session) -> access.Scope:
+    return access.scope_of(session, current_user())
 
 
-def require_task_access(user: ApiUser, task_agency: str | None, task_id: str) -> None:
-    if not can_see_task(user, task_agency):
-        raise ApiError(403, "forbidden", "this task belongs to another agency", task_id=task_id)
+REFUSALS = {"outside_scope": "this task lies outside your agency or jurisdiction",
+            "not_your_lane": "this task is in a lane your role does not work"}
+
+
+def checked_task(session, task_id: str, *, work: bool) -> TaskRecord | None:
+    """The task if the user may see it (and `work` it); None when there is no such task (the engine's 404)."""
+    try:
+        return access.task_for(session, scope(session), task_id, work=work)
+    except access.NotPermitted as refusal:
+        raise ApiError(403, "forbidden", REFUSALS[refusal.reason], task_id=task_id, reason=refusal.reason) from None

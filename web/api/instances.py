@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from engine import audit
-from engine.inbox import instance_agencies, open_tasks
+from engine import access, audit
+from engine.inbox import open_tasks
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
 from web.api import bp
-from web.api.auth import AGENCY_SCOPED, PROCESS_OWNER, TASK_ROLES, can_see_task, current_user, requires
+from web.api.auth import PROCESS_OWNER, TASK_ROLES, current_user, requires, scope
 from web.api.bodies import json_body
 from web.api.docs import documented
 from web.api.errors import ApiError
@@ -32,17 +32,17 @@ def start_instance():
 
 @bp.get("/process-instances/<int:instance_id>")
 @requires()
-@documented(summary="One instance with its open tasks and its audit history; staff only for instances with "
-                    "a task of their agency", response=InstanceSchema, errors=(404,))
+@documented(summary="One instance with its open tasks and its audit history, for users who see one of its "
+                    "tasks (their agency's or its joint inspections', or their jurisdiction's)",
+            response=InstanceSchema, errors=(403, 404))
 def get_instance(instance_id: int):
     with services().sessions() as session:
         instance = runtime_instances.get_instance(session, instance_id)
         if instance is None:
             raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
-        user = current_user()
-        if user.role in AGENCY_SCOPED and not any(can_see_task(user, agency)
-                                          for agency in instance_agencies(session, instance_id)):
-            raise ApiError(403, "forbidden", "this instance belongs to another agency", instance_id=instance_id)
+        if not access.may_see_instance(session, scope(session), instance_id):
+            raise ApiError(403, "forbidden", "this instance lies outside your agency or jurisdiction",
+                           instance_id=instance_id)
         document = {column: getattr(instance, column) for column in InstanceSchema().fields
                     if column not in ("open_tasks", "history")}
         document["open_tasks"] = open_tasks(session, instance_id=instance_id)

@@ -1,15 +1,18 @@
 """Tasks: the inbox query, claim, release and complete; and the overdue view.
 
-Staff see and act on their own agency's tasks only; supervisors (and administrators) see all.
+Scoped by engine.access like the pages: lists hold the tasks the user may see (their agency and its joint
+inspections, or their jurisdiction), cut in the SQL before the limit; claim, release and complete need the right
+to work the task (also its lane). Out of scope is a 403 JSON error, an unknown task the engine's 404.
 """
 
 from __future__ import annotations
 
-from engine.inbox import open_tasks, task_agency
+from engine import access
+from engine.inbox import open_tasks
 from engine.models import TaskRecord
 from engine.runtime import instances as runtime_instances
 from web.api import bp
-from web.api.auth import AGENCY_SCOPED, TASK_ROLES, current_user, require_task_access, requires
+from web.api.auth import TASK_ROLES, checked_task, current_user, requires, scope
 from web.api.bodies import json_body, query_args
 from web.api.docs import documented
 from web.api.schemas import (
@@ -22,22 +25,14 @@ from web.api.schemas import (
 from web.services import services
 
 
-def _scope() -> str | None:
-    user = current_user()
-    return (user.agency or "") if user.role in AGENCY_SCOPED else None
-
-
-def _scoped(session, now, *, agency: str | None = None, **filters) -> list[TaskRecord]:
-    """Staff are held to their own agency whatever `agency` filter they send."""
-    scope = _scope()
-    if scope is not None and agency is not None and agency != scope:
-        return []
-    return open_tasks(session, now=now, agency=scope if scope is not None else agency, **filters)
+def _scoped(session, now, **filters) -> list[TaskRecord]:
+    return open_tasks(session, now=now, within=access.visible(scope(session)), **filters)
 
 
 @bp.get("/tasks")
 @requires(*TASK_ROLES)
-@documented(summary="Open tasks (the inbox), soonest due first; staff see only their agency's",
+@documented(summary="Open tasks (the inbox), soonest due first: those the user may see (staff: their agency's and "
+                    "its joint inspections'; supervisors and the county office: their jurisdiction's)",
             query=TaskQuerySchema, response=TaskSchema, many=True, errors=(422,))
 def list_tasks():
     filters = query_args(TaskQuerySchema())
@@ -60,11 +55,9 @@ def list_overdue():
 
 
 def _check_access(task_id: str) -> None:
-    """403 when staff act on another agency's task; unknown tasks are left to the engine's 404."""
+    """403 unless the user may work the task; unknown tasks are left to the engine's 404."""
     with services().sessions() as session:
-        found = task_agency(session, task_id)
-    if found is not None:
-        require_task_access(current_user(), found[0], task_id)
+        checked_task(session, task_id, work=True)
 
 
 @bp.post("/tasks/<task_id>/claim")

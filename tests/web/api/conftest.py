@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine import accounts, api_tokens
+from engine.runtime import deploy as deploy_module
+from tests.conftest import fixture_bytes
 from tests.engine.helpers import deploy
+
+# The fixture diagrams name their lanes in English; the access rules (engine.access) know the real lanes.
+REAL_LANES = {"staff": "执法人员", "head": "单位负责人", "supervisor": "司法局"}
 
 
 class Api:
@@ -15,10 +20,10 @@ class Api:
         self.client, self.svc, self.clock = app.test_client(), svc, clock
         self.tokens: dict[str, str] = {}
 
-    def user(self, username: str, role: str, agency: str | None = None) -> str:
+    def user(self, username: str, role: str, agency: str | None = None, jurisdiction: str | None = None) -> str:
         with self.svc.transaction() as session:
             user = accounts.create_user(session, username=username, password="password1", role=role,
-                                        now=self.clock.now(), agency=agency)
+                                        now=self.clock.now(), agency=agency, jurisdiction=jurisdiction)
             self.tokens[username] = api_tokens.issue_token(session, user, "tests", self.clock.now())
         return self.tokens[username]
 
@@ -34,6 +39,18 @@ class Api:
         return self.client.post(path, headers=self._headers(as_user, token), **kwargs)
 
     def deploy(self, *names: str):
+        """Deploy fixture diagrams, their English lane names replaced by the real lanes (REAL_LANES)."""
+        versions = []
+        for name in names:
+            xml = fixture_bytes(name).decode()
+            for english, real in REAL_LANES.items():
+                xml = xml.replace(f'name="{english}"', f'name="{real}"')
+            with self.svc.transaction() as session:
+                versions += deploy_module.deploy(self.svc.runtime, session, self.clock, xml=xml.encode(),
+                                                 source_name=name, actor="owner")
+        return versions
+
+    def deploy_as_is(self, *names: str):
         return deploy(self.svc, self.clock, *names)
 
 

@@ -1,5 +1,5 @@
-"""Tasks: inbox filters and agency scoping, claim/release, complete (409 when no longer open, 422 form
-errors), the overdue view."""
+"""Tasks: inbox filters and scoping (engine.access: agency, lanes, joint inspections, jurisdictions), claim/release,
+complete (409 when no longer open, 422 form errors, 403 out of scope or lane), the overdue view."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_inbox_staff_see_their_agency_supervisors_see_all(api):
     assert [t["instance_id"] for t in by_key] == [theirs["id"]]
     by_agency = api.get("/api/v1/tasks?agency=A1", as_user="boss").get_json()
     assert [t["instance_id"] for t in by_agency] == [mine["id"]]
-    by_group = api.get("/api/v1/tasks?candidate_group=staff", as_user="boss").get_json()
+    by_group = api.get("/api/v1/tasks?candidate_group=执法人员", as_user="boss").get_json()
     assert [t["element_id"] for t in by_group] == ["Fill"]
     assert api.get("/api/v1/tasks?overdue=true", as_user="boss").get_json() == []
 
@@ -56,12 +56,13 @@ def test_bad_inbox_query_is_422(api):
 
 def test_claim_release_and_assignee_filter(api):
     api.deploy("approval_chain.bpmn")
+    api.user("colleague", "staff", agency="A1")
     task_id = start(api, "approval_chain", "A1")["open_tasks"][0]["id"]
     claimed = api.post(f"/api/v1/tasks/{task_id}/claim", as_user="clerk")
     assert claimed.status_code == 200 and claimed.get_json()["assignee"] == "clerk"
     assert [t["id"] for t in api.get("/api/v1/tasks?assignee=clerk", as_user="boss").get_json()] == [task_id]
-    assert_error(api.post(f"/api/v1/tasks/{task_id}/claim", as_user="boss"), 409, "task_not_open")
-    assert_error(api.post(f"/api/v1/tasks/{task_id}/release", as_user="boss"), 409, "task_not_open")
+    assert_error(api.post(f"/api/v1/tasks/{task_id}/claim", as_user="colleague"), 409, "task_not_open")
+    assert_error(api.post(f"/api/v1/tasks/{task_id}/release", as_user="colleague"), 409, "task_not_open")
     released = api.post(f"/api/v1/tasks/{task_id}/release", as_user="clerk")
     assert released.status_code == 200 and released.get_json()["assignee"] is None
 
@@ -70,7 +71,28 @@ def test_staff_cannot_touch_another_agencys_task(api):
     api.deploy("approval_chain.bpmn")
     task_id = start(api, "approval_chain", "A1")["open_tasks"][0]["id"]
     for action in ("claim", "release", "complete"):
-        assert_error(api.post(f"/api/v1/tasks/{task_id}/{action}", as_user="other", json={}), 403, "forbidden")
+        error = assert_error(api.post(f"/api/v1/tasks/{task_id}/{action}", as_user="other", json={}), 403,
+                             "forbidden")
+        assert error["details"] == {"task_id": task_id, "reason": "outside_scope"}
+
+
+def test_nobody_works_a_lane_that_is_not_theirs(api):
+    """The supervisor sees the inspectors' step but may not work it; the head may, and works the head's step."""
+    api.deploy("approval_chain.bpmn")
+    api.user("head", "agency_head", agency="A1")
+    api.user("admin", "administrator")
+    task_id = start(api, "approval_chain", "A1")["open_tasks"][0]["id"]
+    for who in ("boss", "admin"):
+        error = assert_error(api.post(f"/api/v1/tasks/{task_id}/claim", as_user=who), 403, "forbidden")
+        assert error["details"]["reason"] == "not_your_lane"
+    # The process owner is refused by role before any task is looked at.
+    assert_error(api.post(f"/api/v1/tasks/{task_id}/claim", as_user="owner"), 403, "forbidden")
+    done = api.post(f"/api/v1/tasks/{task_id}/complete", as_user="head", json={"data": {"ready": True,
+                                                                                         "items": ["消防"]}})
+    (approve,) = done.get_json()["open_tasks"]
+    assert_error(api.post(f"/api/v1/tasks/{approve['id']}/complete", as_user="clerk", json={"data": {}}), 403,
+                 "forbidden")
+    assert api.post(f"/api/v1/tasks/{approve['id']}/claim", as_user="head").status_code == 200
 
 
 def test_complete_returns_next_tasks_and_twice_is_409(api):
@@ -83,7 +105,7 @@ def test_complete_returns_next_tasks_and_twice_is_409(api):
     assert body["id"] == task_id and body["instance_status"] == "running"
     assert [t["element_id"] for t in body["open_tasks"]] == ["Approve"]
 
-    again = api.post(f"/api/v1/tasks/{task_id}/complete", as_user="boss", json={"data": {}})
+    again = api.post(f"/api/v1/tasks/{task_id}/complete", as_user="clerk", json={"data": {}})
     error = assert_error(again, 409, "task_not_open")
     assert error["details"]["completed_by"] == "clerk"
 
@@ -112,7 +134,7 @@ def test_unknown_task_is_404(api):
     unknown = "00000000-0000-0000-0000-000000000000"
     assert_error(api.post(f"/api/v1/tasks/{unknown}/complete", as_user="boss", json={}), 404, "task_not_found")
     assert_error(api.post(f"/api/v1/tasks/{unknown}/claim", as_user="clerk"), 404, "task_not_found")
-    assert_error(api.post("/api/v1/tasks/not-a-uuid/release", as_user="boss"), 404, "task_not_found")
+    assert_error(api.post("/api/v1/tasks/not-a-uuid/release", as_user="other"), 404, "task_not_found")
 
 
 def test_overdue_lists_open_tasks_past_due(api, clock):

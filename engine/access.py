@@ -1,0 +1,201 @@
+"""Who may see and who may work what: the one permission model of the pages and the API (issue 4 item 1).
+
+The rules, over the task mirror (a task row carries its lane = candidate group and its agency code):
+
+- **staff** (执法人员) and **agency heads** (单位负责人) see the tasks of their own agency, and the tasks of
+  joint inspections (综合查一次, R18) their agency takes part in; they work those of them in their lanes
+  (`LANES_BY_ROLE`: staff the inspectors' lane, heads also the head's lane).
+- **supervisors** (司法局) and the **county office** (县综合执法办) see every task placed in their jurisdiction
+  or a jurisdiction below it (`Jurisdiction.parent_id`), and work their own lanes there.
+- **administrators** and **process owners** see every task and instance (owners answer for the diagrams all
+  instances run on) and work none.
+- A task whose diagram gives it no lane may be worked by any of the four working roles that sees it.
+- An instance is seen by whoever sees one of its tasks, open or done (everything for administrators and owners).
+
+Where a task is placed: in the jurisdiction of its agency (`Agency.code` = the task's `agency`). A task with no
+agency, or an agency code that names no agency, is placed where the enterprise its instance concerns is; a task
+placed nowhere (e.g. an anonymous complaint naming neither a code nor an enterprise) is seen by every supervisor
+and county office, because otherwise nobody would handle it.
+
+How an instance concerns records, without reading workflow data (all on indexed columns):
+- an inspection: `Inspection.process_instance_id` (set when engine.domain.inspection_process starts the lifecycle);
+- an enterprise: that inspection's enterprise, a complaint's (`Complaint.process_instance_id`), or a business key
+  `enterprise:<credit code>` (the single-step procedures).
+A task belongs to a joint inspection of agency X when its instance is the lifecycle of an inspection whose
+`joint_group_id` is also the group of an inspection of X: two `IN` subqueries over `inspection.agency_id`,
+`inspection.joint_group_id` and `inspection.process_instance_id`, all indexed.
+
+Every rule is an SQL condition on the task table (`visible`, `workable`), so lists are cut by the database before
+any LIMIT and a single-task check is the same condition applied to one row. Read-only; no commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, Select, String, and_, false, literal_column, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from engine.domain.policy_admin import resolve_jurisdiction
+from engine.models import Agency, Complaint, Enterprise, Inspection, Jurisdiction, TaskRecord
+
+LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "staff": ("执法人员",),
+    "agency_head": ("单位负责人", "执法人员"),
+    "county_office": ("县综合执法办",),
+    "supervisor": ("司法局",),
+    "process_owner": (),
+    "administrator": (),
+}
+WORKING_ROLES = ("staff", "agency_head", "county_office", "supervisor")
+AGENCY_ROLES = ("staff", "agency_head")
+JURISDICTION_ROLES = ("county_office", "supervisor")
+SEE_ALL_ROLES = ("administrator", "process_owner")
+MERGING_ROLES = ("county_office", "administrator")  # who merges inspections into a joint one (R18)
+ENTERPRISE_KEY = "enterprise:"  # business key prefix of the procedures started for one enterprise
+
+
+class Person(Protocol):
+    """A logged-in page user or an API token's user."""
+
+    username: str
+    role: str
+    agency: str | None
+    jurisdiction: str | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see and work, resolved once (`scope_of`)."""
+
+    username: str
+    role: str
+    lanes: tuple[str, ...] = ()
+    everything: bool = False
+    agency: str | None = None  # agency roles: the agency code
+    jurisdiction_ids: frozenset[int] = frozenset()  # jurisdiction roles: theirs and every one below it
+
+    @property
+    def may_merge(self) -> bool:
+        return self.role in MERGING_ROLES
+
+
+class NotPermitted(Exception):
+    """The task or instance exists but is not the user's: `reason` is "outside_scope" or "not_your_lane"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def scope_of(session: Session, user: Person) -> Scope:
+    lanes = LANES_BY_ROLE.get(user.role, ())
+    if user.role in SEE_ALL_ROLES:
+        return Scope(user.username, user.role, lanes, everything=True)
+    if user.role in JURISDICTION_ROLES:
+        return Scope(user.username, user.role, lanes, jurisdiction_ids=jurisdiction_tree(session, user.jurisdiction))
+    return Scope(user.username, user.role, lanes, agency=user.agency if user.role in AGENCY_ROLES else None)
+
+
+def jurisdiction_tree(session: Session, wanted: str | None) -> frozenset[int]:
+    """The jurisdiction (code or name, see resolve_jurisdiction) and all below it; empty when it cannot be told."""
+    try:
+        root = resolve_jurisdiction(session, wanted).id
+    except LookupError:
+        return frozenset()
+    found, frontier = {root}, {root}
+    while frontier:  # a handful of levels (province → city → county)
+        frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))) - found
+        found |= frontier
+    return frozenset(found)
+
+
+def concerning_enterprises(enterprise_ids: Select) -> ColumnElement[bool]:
+    """Tasks whose instance concerns one of the enterprises `enterprise_ids` selects (see the module docstring)."""
+    # A constant in the SQL rather than a bound parameter: `'enterprise:' || credit_code` types alike on both databases.
+    prefix = literal_column(f"'{ENTERPRISE_KEY}'", String)
+    keys = select(prefix + Enterprise.credit_code).where(Enterprise.id.in_(enterprise_ids))
+    return or_(
+        TaskRecord.instance_id.in_(select(Inspection.process_instance_id).where(
+            Inspection.enterprise_id.in_(enterprise_ids), Inspection.process_instance_id.is_not(None))),
+        TaskRecord.instance_id.in_(select(Complaint.process_instance_id).where(
+            Complaint.enterprise_id.in_(enterprise_ids), Complaint.process_instance_id.is_not(None))),
+        # Guarded so that NOT(...) stays true, not NULL, for tasks without a business key.
+        and_(TaskRecord.business_key.is_not(None), TaskRecord.business_key.in_(keys)),
+    )
+
+
+def joint_instances(agency_code: str) -> Select:
+    """Lifecycle instances of inspections in a joint group that has an inspection of the agency."""
+    member = aliased(Inspection)  # aliased: the same table must not be correlated with the outer select
+    groups = (select(member.joint_group_id).join(Agency, Agency.id == member.agency_id)
+              .where(Agency.code == agency_code, member.joint_group_id.is_not(None)))
+    return select(Inspection.process_instance_id).where(Inspection.joint_group_id.in_(groups),
+                                                        Inspection.process_instance_id.is_not(None))
+
+
+def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
+    known_agency = TaskRecord.agency.in_(select(Agency.code))
+    unplaced_agency = or_(TaskRecord.agency.is_(None), ~known_agency)
+    in_scope = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(jurisdiction_ids))
+    return or_(
+        TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(jurisdiction_ids))),
+        and_(unplaced_agency, or_(concerning_enterprises(in_scope), ~concerning_enterprises(select(Enterprise.id)))),
+    )
+
+
+def visible(scope: Scope) -> ColumnElement[bool]:
+    """The condition on the task table for the tasks the user may see."""
+    if scope.everything:
+        return true()
+    if scope.role in JURISDICTION_ROLES:
+        return _placed_in(scope.jurisdiction_ids)
+    if scope.role in AGENCY_ROLES and scope.agency:
+        return or_(TaskRecord.agency == scope.agency, TaskRecord.instance_id.in_(joint_instances(scope.agency)))
+    return false()
+
+
+def _in_lane(scope: Scope) -> ColumnElement[bool]:
+    if scope.role not in WORKING_ROLES:
+        return false()
+    return or_(TaskRecord.candidate_group.in_(scope.lanes), TaskRecord.candidate_group.is_(None))
+
+
+def workable(scope: Scope) -> ColumnElement[bool]:
+    """The condition for the tasks the user may claim, release and complete."""
+    return and_(visible(scope), _in_lane(scope))
+
+
+def task_for(session: Session, scope: Scope, task_id: str, *, work: bool) -> TaskRecord | None:
+    """The task (None when there is none), or NotPermitted when the user may not see it, or `work` it."""
+    task = session.get(TaskRecord, task_id)
+    if task is None:
+        return None
+    checks = select(visible(scope), _in_lane(scope)).select_from(TaskRecord).where(TaskRecord.id == task_id)
+    seen, in_lane = session.execute(checks).one()
+    if not seen:
+        raise NotPermitted("outside_scope")
+    if work and not in_lane:
+        raise NotPermitted("not_your_lane")
+    return task
+
+
+def may_work(session: Session, scope: Scope, task_id: str) -> bool:
+    return session.scalar(select(TaskRecord.id).where(TaskRecord.id == task_id, workable(scope))) is not None
+
+
+def may_see_instance(session: Session, scope: Scope, instance_id: int) -> bool:
+    if scope.everything:
+        return True
+    found = select(TaskRecord.id).where(TaskRecord.instance_id == instance_id, visible(scope)).limit(1)
+    return session.scalar(found) is not None
+
+
+def agency_ids_in(session: Session, scope: Scope) -> list[int] | None:
+    """The agencies a jurisdiction-wide user oversees (None: every agency, for administrators and owners)."""
+    if scope.everything:
+        return None
+    if scope.role not in JURISDICTION_ROLES:
+        return []
+    return list(session.scalars(select(Agency.id).where(Agency.jurisdiction_id.in_(scope.jurisdiction_ids))))

@@ -1,0 +1,64 @@
+"""The supervisor's overdue view: open steps past their due moment in the user's scope, with their age in
+working days, narrowed by agency, procedure and age bucket — every narrowing in the SQL (engine.inbox.open_tasks).
+
+An age bucket becomes a due-moment window: age ≥ n working days means "due on or before the latest day from which
+n working days have passed by today" (engine.calendar.working_days_through), found by stepping back from today.
+Read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from engine.access import Scope, visible
+from engine.calendar import WorkingCalendar
+from engine.clock import SHANGHAI
+from engine.inbox import open_tasks
+from engine.models import TaskRecord
+
+# key → (fewest, most) working days overdue; None = no upper bound.
+AGE_BUCKETS: dict[str, tuple[int, int | None]] = {"1-2": (1, 2), "3-5": (3, 5), "over5": (6, None)}
+
+
+@dataclass(frozen=True)
+class OverdueStep:
+    task: TaskRecord
+    age: int  # working days overdue, at least 1
+
+
+def age_of(calendar: WorkingCalendar, today: date, due_at: datetime) -> int:
+    return max(calendar.working_days_through(due_at.astimezone(SHANGHAI).date(), today), 1)
+
+
+def _latest_due_day_aged(calendar: WorkingCalendar, today: date, age: int) -> date:
+    """The latest due day whose step is at least `age` (≥ 2) working days overdue today."""
+    day = today - timedelta(days=1)  # stepping over calendar days to find a working-day boundary
+    while calendar.working_days_through(day, today) < age:
+        day -= timedelta(days=1)
+    return day
+
+
+def _start_of_day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, SHANGHAI)
+
+
+def overdue_steps(session: Session, scope: Scope, calendar: WorkingCalendar, now: datetime, *,
+                  agency: str | None = None, process_key: str | None = None, bucket: str | None = None,
+                  limit: int = 500) -> list[OverdueStep]:
+    """Most overdue first. Unknown bucket keys raise ValueError."""
+    today = now.astimezone(SHANGHAI).date()
+    due_before, due_from = None, None
+    if bucket:
+        if bucket not in AGE_BUCKETS:
+            raise ValueError(f"age bucket: one of {', '.join(AGE_BUCKETS)}")
+        fewest, most = AGE_BUCKETS[bucket]
+        if fewest > 1:
+            due_before = _start_of_day_after(_latest_due_day_aged(calendar, today, fewest))
+        if most is not None:
+            due_from = _start_of_day_after(_latest_due_day_aged(calendar, today, most + 1))
+    tasks = open_tasks(session, now=now, within=visible(scope), agency=agency, process_key=process_key,
+                       overdue=True, due_from=due_from, due_before=due_before, limit=limit)
+    return [OverdueStep(t, age_of(calendar, today, t.due_at)) for t in tasks if t.due_at is not None]

@@ -1,0 +1,77 @@
+"""The API's scoping is engine.access, as on the pages: jurisdictions (a second county with its own agency and
+supervisor), joint-inspection members, placement past the limit, and the 403 JSON error for out-of-scope tasks and
+instances."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
+from tests.factories import NOW
+from tests.web.api.conftest import assert_error
+
+
+@pytest.fixture
+def world(api, svc, clock):
+    built = build_world(svc, clock)
+    for username, (role, agency, jurisdiction) in PEOPLE.items():
+        if username not in api.tokens:
+            api.user(username, role, agency=agency, jurisdiction=jurisdiction)
+    return built
+
+
+def listed(api, username: str, query: str = "") -> set[str]:
+    response = api.get(f"/api/v1/tasks{query}", as_user=username)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {t["id"] for t in response.get_json()}
+
+
+def test_supervisors_see_their_county_and_the_city_both(api, svc, world):
+    with svc.transaction() as session:
+        here = add_task(session, world, agency="SCJG", lane="司法局").id
+        there = add_task(session, world, agency="LXJG", lane="司法局").id
+    assert listed(api, "sup") == {here}
+    assert listed(api, "sup2") == {there}
+    assert listed(api, "city") == {here, there}
+    assert listed(api, "office2") == {there}
+    assert listed(api, "sup2", "?agency=SCJG") == set()  # a filter cannot widen the scope
+    error = assert_error(api.post(f"/api/v1/tasks/{here}/claim", as_user="sup2"), 403, "forbidden")
+    assert error["details"]["reason"] == "outside_scope"
+    assert api.post(f"/api/v1/tasks/{here}/claim", as_user="sup").status_code == 200
+    assert api.post(f"/api/v1/tasks/{there}/claim", as_user="city").status_code == 200
+
+
+def test_instances_outside_the_scope_are_403(api, svc, world):
+    with svc.transaction() as session:
+        instance_id = add_task(session, world, agency="LXJG", lane="执法人员").instance_id
+    path = f"/api/v1/process-instances/{instance_id}"
+    for username in ("sup2", "office2", "city", "zhou", "admin", "owner"):
+        assert api.get(path, as_user=username).status_code == 200, username
+    for username in ("sup", "office", "li", "head"):
+        error = assert_error(api.get(path, as_user=username), 403, "forbidden")
+        assert error["details"] == {"instance_id": instance_id}
+
+
+def test_joint_inspection_members_see_and_claim_the_partners_step(api, svc, world):
+    with svc.transaction() as session:
+        mine, my_inspection = inspection_task(session, world, "SCJG", world.firm)
+        partner, partner_inspection = inspection_task(session, world, "XFJY", world.firm)
+        alone, _ = inspection_task(session, world, "XFJY", world.firm)
+        join(session, my_inspection, partner_inspection)
+        ids = mine.id, partner.id, alone.id, partner.instance_id
+    assert listed(api, "li") == {ids[0], ids[1]}
+    assert api.post(f"/api/v1/tasks/{ids[1]}/claim", as_user="li").status_code == 200
+    assert_error(api.post(f"/api/v1/tasks/{ids[2]}/claim", as_user="li"), 403, "forbidden")
+    assert api.get(f"/api/v1/process-instances/{ids[3]}", as_user="li").status_code == 200
+    assert_error(api.get(f"/api/v1/process-instances/{ids[3]}", as_user="zhou"), 403, "forbidden")
+
+
+def test_the_limit_applies_after_the_scope(api, svc, world):
+    with svc.transaction() as session:
+        for _ in range(30):
+            add_task(session, world, agency="LXJG", lane="司法局", due_at=NOW + timedelta(minutes=5))
+        mine = add_task(session, world, agency="SCJG", lane="司法局", due_at=NOW + timedelta(days=3)).id
+    assert listed(api, "sup", "?limit=1") == {mine}
+    assert len(listed(api, "city", "?limit=10")) == 10
