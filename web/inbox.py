@@ -24,15 +24,14 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required
 from web.services import services
 
 bp = Blueprint("inbox", __name__)
 WORKERS = access.WORKING_ROLES
-PROCESSES = (("inspection_lifecycle", lazy_gettext("检查全流程")), ("code_retroactive", lazy_gettext("补办审批赋码")),
-             ("advance_notice", lazy_gettext("检查预告")), ("quiet_period_override", lazy_gettext("安静期例外")),
-             ("penalty_revisit", lazy_gettext("罚后回访")), ("complaint_correction", lazy_gettext("投诉纠错")))
+PROCESSES = tuple(PROCESS_NAMES.items())  # the filter's choices: the shipped procedures
 
 
 @bp.get("/inbox")

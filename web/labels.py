@@ -15,6 +15,14 @@ from sqlalchemy import select
 from engine.models import Agency, ProcessVersion
 from web.services import services
 
+PROCESS_NAMES = {  # the shipped procedures (processes/bpmn/), short names for lists and filters
+    "inspection_lifecycle": _l("检查全流程"),
+    "code_retroactive": _l("补办审批赋码"),
+    "advance_notice": _l("检查预告"),
+    "quiet_period_override": _l("安静期例外"),
+    "penalty_revisit": _l("罚后回访"),
+    "complaint_correction": _l("投诉纠错"),
+}
 AUDIT_ACTIONS = {
     "instance.started": _l("流程启动"),
     "task.completed": _l("办结任务"),
@@ -52,7 +60,10 @@ def init_app(app: Flask) -> None:
 
 
 def process_label(process_key: str | None) -> str:
-    """The deployed process's name (its latest version's), else the key."""
+    """A shipped procedure's short name in the visitor's language, else the deployed process's name (its
+    latest version's), else the key."""
+    if process_key in PROCESS_NAMES:
+        return str(PROCESS_NAMES[process_key])
     if "process_names" not in g:
         with services().sessions() as session:
             g.process_names = dict(session.execute(

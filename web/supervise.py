@@ -74,9 +74,8 @@ def dashboard():
                                                  now=now)
         except LookupError:
             stats = None
-    names = {a.code: a.name for a in agencies}
     return render_template("supervise/dashboard.html", overdue=late, wanted=wanted, agencies=agencies,
-                           agency_names=names, processes=PROCESSES, buckets=AGE_BUCKETS, alerts=open_ones,
+                           processes=PROCESSES, buckets=AGE_BUCKETS, alerts=open_ones,
                            decisions=recent_decisions, stats=stats, year=year, proposals=proposals,
                            may_merge=scope.may_merge, today=now.astimezone(SHANGHAI).date(), shanghai=shanghai)
 

@@ -49,7 +49,7 @@ def test_supervisor_finds_an_overdue_step_and_its_history(page: Page, demo):
     overdue_link.click()
     expect(page).to_have_url(re.compile(r"/supervise/instances/\d+$"))
     expect(page.get_by_text("审计记录")).to_be_visible()
-    expect(page.locator("table").last).to_contain_text("instance.started")
+    expect(page.locator("table").last).to_contain_text("流程启动")
     shot(page, "supervisor-instance-history")
 
 

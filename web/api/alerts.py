@@ -1,10 +1,12 @@
-"""Open alerts for supervisors (filterable by kind)."""
+"""Open alerts for supervisors and the county office, within their jurisdiction (filterable by kind)."""
 
 from __future__ import annotations
 
 from engine import alerts as engine_alerts
+from engine.access import scope_of
+from engine.supervision_scope import alerts_in_scope
 from web.api import bp
-from web.api.auth import SUPERVISOR, requires
+from web.api.auth import COUNTY_OFFICE, SUPERVISOR, current_user, requires
 from web.api.bodies import query_args
 from web.api.docs import documented
 from web.api.schemas import AlertQuerySchema, AlertSchema
@@ -12,10 +14,12 @@ from web.services import services
 
 
 @bp.get("/alerts")
-@requires(SUPERVISOR)
-@documented(summary="Open and acknowledged alerts, oldest first", query=AlertQuerySchema, response=AlertSchema,
+@requires(SUPERVISOR, COUNTY_OFFICE)
+@documented(summary="Open and acknowledged alerts in the caller's jurisdiction, oldest first",
+            query=AlertQuerySchema, response=AlertSchema,
             many=True, errors=(422,))
 def list_alerts():
     filters = query_args(AlertQuerySchema())
     with services().sessions() as session:
-        return AlertSchema(many=True).dump(engine_alerts.open_alerts(session, kind=filters.get("kind")))
+        alerts = engine_alerts.open_alerts(session, kind=filters.get("kind"))
+        return AlertSchema(many=True).dump(alerts_in_scope(session, scope_of(session, current_user()), alerts))

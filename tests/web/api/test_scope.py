@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from engine import alerts
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
 from tests.factories import NOW
 from tests.web.api.conftest import assert_error
@@ -75,3 +76,22 @@ def test_the_limit_applies_after_the_scope(api, svc, world):
         mine = add_task(session, world, agency="SCJG", lane="司法局", due_at=NOW + timedelta(days=3)).id
     assert listed(api, "sup", "?limit=1") == {mine}
     assert len(listed(api, "city", "?limit=10")) == 10
+
+
+def test_alerts_and_statistics_stay_within_the_callers_jurisdiction(api, svc, clock, world):
+    with svc.transaction() as session:
+        alerts.raise_alert(session, kind="multi_head", subject="here", message="示范县多头检查",
+                           details={"agency_id": world.agencies["SCJG"].id}, now=clock.now())
+        alerts.raise_alert(session, kind="multi_head", subject="there", message="邻县多头检查",
+                           details={"agency_id": world.agencies["LXJG"].id}, now=clock.now())
+    subjects = {username: {a["subject"] for a in api.get("/api/v1/alerts", as_user=username).get_json()}
+                for username in ("sup", "sup2", "office", "city")}
+    assert subjects == {"sup": {"here"}, "sup2": {"there"}, "office": {"here"}, "city": {"here", "there"}}
+
+    own = api.get("/api/v1/statistics?year=2026", as_user="sup2")
+    assert own.status_code == 200 and own.get_json()["jurisdiction"]["code"] == "331126"
+    error = assert_error(api.get("/api/v1/statistics?year=2026&jurisdiction=331125", as_user="sup2"), 403,
+                         "forbidden")
+    assert error["details"]["reason"] == "outside_scope"
+    assert api.get("/api/v1/statistics?year=2026&jurisdiction=331125", as_user="city").status_code == 200
+    assert_error(api.get("/api/v1/alerts", as_user="li"), 403, "forbidden")
