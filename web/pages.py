@@ -1,8 +1,8 @@
 """Wiring of the HTML pages into the app: blueprints, template helpers, CSRF check, error pages.
 
 Errors on the pages are pages (400/403/404/405/409/429/500 with a plain message, never a stack trace);
-paths under /api/ get the API's JSON error (web.api.errors). Registered after the API blueprint, these are
-the app-wide handlers.
+paths under /api/ and JSON requests from the pages' scripts get the API's JSON error (web.api.errors).
+Registered after the API blueprint, these are the app-wide handlers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, inbox, owner, portal, supervise
+from web import admin, auth, diagrams, inbox, owner, portal, supervise
 from web.api import errors as api_errors
 from web.security import check_csrf, csrf_token, current_user
 
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(supervise.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(owner.bp)
+    app.register_blueprint(diagrams.bp)
     app.before_request(check_csrf)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token)
     for code in TITLES:
@@ -39,7 +40,7 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:  # scripts posting JSON get JSON errors
         return api_errors.http_error(error)
     return render_template("error.html", code=code, title=TITLES.get(code, error.name),
                            description=error.description), code
