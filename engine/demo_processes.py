@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from engine.calendar import WorkingCalendar
 from engine.clock import SHANGHAI, Clock
 from engine.demo_records import agency_item_lists
+from engine.domain import behavior_code
 from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import file_complaint
 from engine.domain.inspection_process import plan_inspection
 from engine.domain.policy import default_policy
-from engine.models import Agency, Enterprise, ProcessInstance
+from engine.models import Agency, Enterprise, Inspection, ProcessInstance
 from engine.runtime import Runtime, instances
 
 
@@ -48,7 +49,8 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
                                            business_key=f"enterprise:{enterprise.credit_code}")
         return started.id
 
-    ahead = calendar.add_working_days(today, 8).isoformat()
+    ahead_day = calendar.add_working_days(today, 8)
+    ahead = ahead_day.isoformat()
     started = [
         # Planned inspections waiting for their plan to be written up and checked.
         _planned(runtime, session, clock, agencies["SCJG"], enterprises[0], calendar.add_working_days(today, 8)),
@@ -61,9 +63,12 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
         start("code_retroactive", "YJGL", enterprises[3],
               inspection_date=working_days_before(calendar, today, 6).isoformat(), urgent_type="暗查暗访",
               urgent_reason="危险化学品储存隐患线索"),
-        start("advance_notice", "STHJ", enterprises[4], inspection_date=ahead, notice_exemption="无",
-              notice_exemption_reason=""),
-        start("quiet_period_override", "SCJG", enterprises[5], inspection_date=ahead),
+        # An approved visit holding a live 行政行为码 (enterprises can verify it), whose notice is still to give.
+        start("advance_notice", "SCJG", enterprises[4], inspection_date=ahead, notice_exemption="无",
+              notice_exemption_reason="",
+              inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[4], ahead_day)),
+        start("quiet_period_override", "SCJG", enterprises[5], inspection_date=ahead,
+              inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[5], ahead_day)),
         # A penalty three weeks ago whose revisit is overdue, and a recent one.
         start("penalty_revisit", "SCJG", enterprises[6], penalty_decision_no="示市监罚〔2026〕101号",
               penalty_date=working_days_before(calendar, today, 15).isoformat()),
@@ -82,6 +87,22 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
                                    calendar=calendar, policy=policy, enterprise_id=enterprises[8].id)
         started.append(start_complaint_process(runtime, session, clock, complaint, actor="load-demo"))
     return started
+
+
+def _approved(session: Session, clock: Clock, calendar: WorkingCalendar, agency: Agency, enterprise: Enterprise,
+              day: date) -> int:
+    """An inspection the head approved today, coded until the end of its visit day (R6)."""
+    now = clock.now()
+    items = [item for item_list in agency_item_lists(session, agency) for item in item_list.items][:2]
+    inspectors = [p for p in agency.inspectors if p.kind == "enforcement_officer" and p.valid_to
+                  and p.valid_to >= day][:2]
+    inspection = Inspection(agency=agency, enterprise=enterprise, trigger="routine", mode="onsite",
+                            planned_start=day, planned_end=day, status="approved", approved_by="局长", approved_at=now,
+                            created_by="load-demo", created_at=now, inspectors=inspectors, items=items)
+    session.add(inspection)
+    session.flush()
+    behavior_code.issue_code(session, inspection=inspection, approved_by="局长", now=now, calendar=calendar)
+    return inspection.id
 
 
 def _planned(runtime: Runtime, session: Session, clock: Clock, agency: Agency, enterprise: Enterprise,

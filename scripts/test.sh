@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Install everything the test suite needs into .venv, then run lint, types and the whole suite.
+# Install everything the test suite needs (.venv, npm packages, Debian's chromium for the browser tests),
+# then run lint, types and the whole suite.
 # pytest's exit status 5 ("no tests collected") counts as a failure here, like every other non-zero status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+bash scripts/install-browser.sh
 . .venv/bin/activate
 ruff check engine web migrations tests bench
 mypy

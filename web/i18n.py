@@ -42,7 +42,9 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or DEFAULT_LANGUAGE)
+    """'en' or 'zh_CN' (Babel names the Chinese locale zh_Hans_CN, so compare languages, not names)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else DEFAULT_LANGUAGE
 
 
 @bp.get("/lang/<code>")

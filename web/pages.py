@@ -12,7 +12,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, diagrams, inbox, owner, portal, supervise
+from web import admin, auth, diagrams, inbox, labels, owner, plan, portal, supervise
 from web.api import errors as api_errors
 from web.security import check_csrf, csrf_token, current_user
 
@@ -29,8 +29,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(supervise.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(owner.bp)
+    app.register_blueprint(plan.bp)
     app.register_blueprint(diagrams.bp)
     app.before_request(check_csrf)
+    labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token)
     for code in TITLES:
         app.register_error_handler(code, _http_error)

@@ -17,6 +17,8 @@ from engine.models import Agency, Enterprise, Inspection, InspectionItem, Inspec
 from engine.runtime import Runtime, instances
 
 LIFECYCLE = "inspection_lifecycle"
+INSPECTION_TYPES = {"routine": "日常检查", "triggered": "触发式检查"}
+INSPECTION_METHODS = {"onsite": "现场检查", "non_onsite": "非现场检查"}
 
 
 def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_code: str, credit_code: str,
@@ -48,8 +50,20 @@ def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_
         runtime, session, clock, process_key=LIFECYCLE, actor=actor,
         business_key=f"inspection:{inspection.id}",
         data={"agency": agency.code, "enterprise": enterprise.credit_code, "inspection_id": inspection.id,
-              "urgent": False},
+              "urgent": False, **_plan_form_defaults(inspection)},
     )
     inspection.process_instance_id = started.id
     session.flush()
     return inspection, started.id
+
+
+def _plan_form_defaults(inspection: Inspection) -> dict[str, str]:
+    """What the lifecycle's plan form (制定检查计划) shows filled in: the record's day, kind, items and inspectors,
+    so the planner confirms rather than retypes them."""
+    return {
+        "inspection_date": inspection.planned_start.isoformat() if inspection.planned_start else "",
+        "inspection_type": INSPECTION_TYPES[inspection.trigger],
+        "inspection_method": INSPECTION_METHODS[inspection.mode],
+        "inspection_items": "；".join(f"{item.code} {item.name}" for item in inspection.items),
+        "inspectors": "；".join(f"{p.name}（{p.certificate_number or '无执法证'}）" for p in inspection.inspectors),
+    }

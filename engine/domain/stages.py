@@ -52,6 +52,8 @@ def inspection_stage(stage: str) -> StageCheck:
         inspection = _inspection(context)
         if isinstance(inspection, Refused):
             return StageFindings([refusal_document(inspection)])
+        if stage == "plan":
+            _follow_planned_day(inspection, context.data.get("inspection_date"))
         exemption = context.data.get("exemption_reason")
         exemption = code_for(QUIET_PERIOD_EXEMPTIONS, exemption) or code_for(ALLOWED_WINDOW_EXEMPTIONS, exemption) \
             or exemption
@@ -68,6 +70,20 @@ def inspection_stage(stage: str) -> StageCheck:
         )
 
     return run
+
+
+def _follow_planned_day(inspection: Inspection, form_day: object) -> None:
+    """The plan form may move the visit day: the record (which every rule is checked against) follows it,
+    keeping the window's length, so the checks judge the day actually planned."""
+    try:
+        day = date.fromisoformat(str(form_day))
+    except ValueError:
+        return
+    if inspection.planned_start is None or day == inspection.planned_start:
+        return
+    length = (inspection.planned_end - inspection.planned_start) if inspection.planned_end else None
+    inspection.planned_start = day
+    inspection.planned_end = day + length if length is not None else day
 
 
 def inspection_action(act: Callable[[StageContext, Inspection], dict]) -> StageCheck:

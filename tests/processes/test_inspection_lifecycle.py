@@ -227,6 +227,19 @@ def test_the_check_step_runs_the_rules_and_returns_a_plan_they_refuse(svc, clock
     assert [r["rule"] for r in refusals] == ["R8"] and refusals[0]["figures"]["available"] == 3
 
 
+def test_a_day_moved_on_the_plan_form_moves_the_record_the_rules_judge(svc, clock):
+    deploy_all(svc, clock)
+    inspection_id = inspection_record(svc, "2026-10-16")
+    started = start(svc, clock, "inspection_lifecycle", {**CASE, "inspection_id": inspection_id})
+    complete(svc, clock, only_task(svc, started.id, "Task_plan").id, {**PLAN, "inspection_date": "2026-10-12"})
+    complete(svc, clock, only_task(svc, started.id, "Task_check").id, CHECK_PASSED)
+    refusals = task_data(svc, only_task(svc, started.id, "Task_plan").id)["policy_refusals"]
+    assert [r["rule"] for r in refusals] == ["R8"]  # judged on Oct 12, not the record's Oct 16
+    with svc.sessions() as session:
+        moved = session.get(Inspection, inspection_id)
+        assert (moved.planned_start, moved.planned_end) == (date(2026, 10, 12), date(2026, 10, 12))
+
+
 def test_plan_inspection_creates_the_record_and_starts_its_lifecycle(svc, clock):
     deploy_all(svc, clock)
     with svc.transaction() as session:

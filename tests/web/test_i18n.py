@@ -13,6 +13,7 @@ def client(app):
 def test_pages_are_chinese_by_default(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "涉企行政检查" in page
+    assert ">English</a>" in page and ">中文</a>" not in page  # offers only the other language
 
 
 def test_browser_asking_for_english_gets_english(client):

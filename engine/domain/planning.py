@@ -1,0 +1,145 @@
+"""What a planner may choose when planning an inspection, and the checking of a submitted plan.
+
+The choices come from records, not free text: the agency's published item lists (R2: only listed items are
+inspected), its enforcement officers with the state of their 执法证 on the visit day (R1: only certificate
+holders inspect; lapsed ones are shown but cannot be picked), the triggers of 触发式检查 (R16) and the two
+modes. `check_plan` turns a submitted form into arguments for `plan_inspection`, or raises `PlanInvalid`
+naming every field that is wrong; the rule checks proper (caps, quiet period, notice...) still run at the
+lifecycle's check point, where refusals and overrides are logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.domain.behavior_code import certificate_status
+from engine.domain.vocabulary import TRIGGER_KINDS
+from engine.models import Agency, Enterprise, InspectionItem, InspectionItemList, Inspector
+
+MODES = {"onsite": "现场检查", "non_onsite": "非现场检查"}
+TRIGGERS = {"routine": "日常检查", **{key: f"触发式检查：{label}" for key, label in TRIGGER_KINDS.items()}}
+
+
+@dataclass(frozen=True)
+class InspectorChoice:
+    id: int
+    name: str
+    certificate_number: str | None
+    status: str  # engine.domain.behavior_code.certificate_status on the visit day
+
+    @property
+    def selectable(self) -> bool:
+        return self.status == "valid"
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    agency: Agency
+    items: list[InspectionItem]
+    inspectors: list[InspectorChoice]
+
+
+@dataclass
+class PlanInvalid(Exception):
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "；".join(f"{name}：{reason}" for name, reason in self.fields.items())
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    """Keyword arguments for engine.domain.inspection_process.plan_inspection (plus the agency)."""
+
+    credit_code: str
+    item_codes: list[str]
+    inspector_ids: list[int]
+    planned_start: date
+    planned_end: date
+    trigger: str
+    trigger_reason: str | None
+    mode: str
+
+
+def plan_choices(session: Session, agency_code: str, on: date) -> PlanChoices:
+    agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+    if agency is None:
+        raise LookupError(f"没有代码为 {agency_code} 的执法单位")
+    items = list(session.scalars(
+        select(InspectionItem).join(InspectionItemList)
+        .where(InspectionItemList.agency_id == agency.id, InspectionItemList.published_on.is_not(None),
+               InspectionItemList.published_on <= on,
+               or_(InspectionItemList.withdrawn_on.is_(None), InspectionItemList.withdrawn_on > on))
+        .order_by(InspectionItem.code)))
+    people = session.scalars(select(Inspector).where(Inspector.agency_id == agency.id).order_by(Inspector.name))
+    inspectors = [InspectorChoice(p.id, p.name, p.certificate_number, certificate_status(p, on)) for p in people]
+    return PlanChoices(agency, items, inspectors)
+
+
+def find_enterprise(session: Session, text: str) -> Enterprise | None:
+    """By unified social credit code, or by exact name."""
+    wanted = text.strip()
+    return session.scalar(select(Enterprise).where(
+        or_(Enterprise.credit_code == wanted.upper(), Enterprise.name == wanted)).limit(1))
+
+
+def enterprise_suggestions(session: Session, agency: Agency, limit: int = 500) -> list[tuple[str, str]]:
+    """(name, credit code) of enterprises in the agency's jurisdiction, for the form's suggestion list."""
+    return [tuple(row) for row in session.execute(  # type: ignore[misc]
+        select(Enterprise.name, Enterprise.credit_code).where(Enterprise.jurisdiction_id == agency.jurisdiction_id)
+        .order_by(Enterprise.name).limit(limit))]
+
+
+def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | list[str]]) -> CheckedPlan:
+    problems: dict[str, str] = {}
+    enterprise_text = str(form.get("enterprise") or "").strip()
+    enterprise = find_enterprise(session, enterprise_text) if enterprise_text else None
+    if not enterprise_text:
+        problems["enterprise"] = "请填写企业名称或统一社会信用代码"
+    elif enterprise is None:
+        problems["enterprise"] = f"没有找到企业「{enterprise_text}」"
+    start, end = _day(form.get("planned_start"), "planned_start", problems), \
+        _day(form.get("planned_end") or form.get("planned_start"), "planned_end", problems)
+    if start and end and end < start:
+        problems["planned_end"] = "结束日期早于开始日期"
+    listed = {item.code for item in choices.items}
+    item_codes = _many(form.get("items"))
+    if not item_codes:
+        problems["items"] = "请至少选择一项检查事项（R2：只检查清单内事项）"
+    elif set(item_codes) - listed:
+        problems["items"] = "所选事项不在本单位公布的检查事项清单内（R2）"
+    selectable = {str(p.id): p for p in choices.inspectors if p.selectable}
+    inspector_ids = _many(form.get("inspectors"))
+    if set(inspector_ids) - set(selectable):
+        problems["inspectors"] = "所选人员不持有有效执法证件，不能参与检查（R1）"
+    elif not inspector_ids:
+        problems["inspectors"] = "请选择持有效执法证件的检查人员（R1）"
+    trigger = str(form.get("trigger") or "routine")
+    if trigger not in TRIGGERS:
+        problems["trigger"] = "请选择检查类型"
+    mode = str(form.get("mode") or "onsite")
+    if mode not in MODES:
+        problems["mode"] = "请选择检查方式"
+    if problems:
+        raise PlanInvalid(problems)
+    assert enterprise is not None and start is not None and end is not None
+    return CheckedPlan(enterprise.credit_code, item_codes, [int(i) for i in inspector_ids], start, end,
+                       "routine" if trigger == "routine" else "triggered",
+                       None if trigger == "routine" else trigger, mode)
+
+
+def _day(value, name: str, problems: dict[str, str]) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        problems[name] = "请填写日期（年-月-日）"
+        return None
+
+
+def _many(value) -> list[str]:
+    values = value if isinstance(value, list) else [value] if value else []
+    return [str(v) for v in values if str(v).strip()]

@@ -1,0 +1,30 @@
+"""The pages' words for stored codes (web/labels.py): known codes in both languages, unknown ones as they are."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from sqlalchemy import select
+
+from engine.models import ProcessVersion
+from tests.engine.helpers import deploy
+
+
+def render(app, template: str, language: str = "zh-CN", **values) -> str:
+    with app.test_request_context(headers={"Accept-Language": language}):
+        return render_template_string(template, **values)
+
+
+def test_audit_actions_and_alerts_read_as_words(app):
+    assert render(app, "{{ 'task.completed'|action_label }}") == "办结任务"
+    assert render(app, "{{ 'task.completed'|action_label }}", "en") == "Task completed"
+    assert render(app, "{{ 'no_code'|alert_kind_label }}/{{ 'open'|alert_status_label }}") == "无码入企/待处理"
+    assert render(app, "{{ 'something.new'|action_label }}") == "something.new"
+
+
+def test_process_and_agency_codes_read_as_their_names(app, svc, clock):
+    deploy(svc, clock, "inbox_task.bpmn")
+    with svc.sessions() as session:
+        key, name = session.execute(select(ProcessVersion.process_key, ProcessVersion.name)).first()
+    assert render(app, "{{ key|process_label }}", key=key) == name
+    assert render(app, "{{ 'no_such_process'|process_label }}") == "no_such_process"
+    assert render(app, "{{ none|agency_label }}|{{ 'XYZ'|agency_label }}") == "—|XYZ"

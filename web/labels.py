@@ -1,0 +1,70 @@
+"""Words for the codes the engine stores: audit actions, alert kinds and states, process keys, agency codes.
+
+The engine keeps stable codes (`task.completed`, `no_code`, `penalty_revisit`, `SCJG`); the pages show what
+they mean, in the visitor's language. Registered as Jinja filters (`action_label`, `alert_kind_label`,
+`alert_status_label`, `process_label`, `agency_label`); an unknown code shows as itself, never as an error.
+Process and agency names come from the database (deployed diagrams, agency records), once per request.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from engine.models import Agency, ProcessVersion
+from web.services import services
+
+AUDIT_ACTIONS = {
+    "instance.started": _l("流程启动"),
+    "task.completed": _l("办结任务"),
+    "task.claimed": _l("签收任务"),
+    "task.released": _l("退回待办池"),
+    "timer.fired": _l("期限到达"),
+    "timer.failed": _l("定时处理失败"),
+    "deadline.recomputed": _l("按新日历重算期限"),
+    "diagram.deployed": _l("部署流程"),
+    "policy.updated": _l("修改检查政策"),
+    "joint.merged": _l("合并为联合检查"),
+    "issue_code": _l("赋行政行为码"),
+    "inspection.plan": _l("计划核验"),
+    "inspection.before_site": _l("入企前核验"),
+    "inspection.quiet_period_override": _l("安静期例外批准"),
+}
+ALERT_KINDS = {
+    "multi_head": _l("多头检查"),
+    "repeated": _l("重复检查"),
+    "high_frequency": _l("高频检查"),
+    "overdue": _l("环节逾期"),
+    "no_code": _l("无码入企"),
+    "calendar_year_uncovered": _l("日历年度未覆盖"),
+    "timer_failed": _l("定时处理失败"),
+}
+ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(lambda code: AUDIT_ACTIONS.get(code, code), "action_label")
+    app.add_template_filter(lambda code: ALERT_KINDS.get(code, code), "alert_kind_label")
+    app.add_template_filter(lambda code: ALERT_STATUSES.get(code, code), "alert_status_label")
+    app.add_template_filter(process_label, "process_label")
+    app.add_template_filter(agency_label, "agency_label")
+
+
+def process_label(process_key: str | None) -> str:
+    """The deployed process's name (its latest version's), else the key."""
+    if "process_names" not in g:
+        with services().sessions() as session:
+            g.process_names = dict(session.execute(
+                select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)).all())
+    return g.process_names.get(process_key) or process_key or "—"
+
+
+def agency_label(agency_code: str | None) -> str:
+    """The agency's name, else its code ("—" for work of no agency, e.g. complaints at the county office)."""
+    if not agency_code:
+        return "—"
+    if "agency_names" not in g:
+        with services().sessions() as session:
+            g.agency_names = dict(session.execute(select(Agency.code, Agency.name)).all())
+    return g.agency_names.get(agency_code) or agency_code

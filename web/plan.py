@@ -1,0 +1,70 @@
+"""Planning an inspection (新建检查计划): staff and agency heads pick the enterprise, the listed items, qualified
+inspectors, the window, the kind and the mode; the engine records the inspection and starts its lifecycle,
+and the planner lands on the lifecycle's first task with those choices filled in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine.clock import SHANGHAI
+from engine.domain import planning
+from engine.domain.inspection_process import plan_inspection
+from engine.inbox import open_tasks
+from web.security import current_user, login_required
+from web.services import services
+
+bp = Blueprint("plan", __name__)
+PLANNERS = ("staff", "agency_head")
+
+
+@bp.route("/inspections/new", methods=["GET", "POST"])
+@login_required(*PLANNERS)
+def new():
+    svc, user = services(), current_user()
+    if not user.agency:
+        abort(403, description=_("您的账号没有所属执法单位，不能制定检查计划。"))
+    today = svc.clock().now().astimezone(SHANGHAI).date()
+    form: dict = {"planned_start": (today + timedelta(days=14)).isoformat(), "trigger": "routine", "mode": "onsite"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {key: request.form.getlist(key) if key in ("items", "inspectors") else request.form.get(key, "")
+                for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors")}
+    with svc.sessions() as session:
+        visit_day = _visit_day(form.get("planned_start"), today)
+        choices = planning.plan_choices(session, user.agency, visit_day)
+        enterprise_names = planning.enterprise_suggestions(session, choices.agency)
+        if request.method == "POST":
+            try:
+                checked = planning.check_plan(session, choices, form)
+            except planning.PlanInvalid as invalid:
+                errors = invalid.fields
+    if request.method == "POST" and not errors:
+        with svc.transaction() as session:
+            inspection, instance_id = plan_inspection(
+                svc.runtime, session, svc.clock(), agency_code=user.agency, actor=user.username,
+                credit_code=checked.credit_code, item_codes=checked.item_codes,
+                inspector_ids=checked.inspector_ids, planned_start=checked.planned_start,
+                planned_end=checked.planned_end, trigger=checked.trigger,
+                trigger_reason=checked.trigger_reason, mode=checked.mode)
+            first = open_tasks(session, instance_id=instance_id, limit=1)
+        flash(_("检查计划已建立（检查编号 %(number)s），请核对并提交计划。", number=inspection.id), "ok")
+        return redirect(url_for("inbox.task", task_id=first[0].id) if first else url_for("inbox.index"))
+    return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
+                           modes=planning.MODES, enterprise_names=enterprise_names,
+                           status_labels=CERTIFICATE_LABELS), 422 if errors else 200
+
+
+CERTIFICATE_LABELS = {"valid": _l("执法证有效"), "expired": _l("执法证已过期"), "not_yet_valid": _l("执法证未生效"),
+                      "suspended": _l("执法证暂扣"), "revoked": _l("执法证已吊销"), "not_qualified": _l("无执法资格")}
+
+
+def _visit_day(text: object, today: date) -> date:
+    """The day certificates are judged on (R1): the planned start when it parses, else today."""
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return today
