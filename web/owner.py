@@ -1,47 +1,132 @@
-"""The process owner's pages: deployed processes with their versions (who deployed, when, how many
-instances still run on each), the XML of any version, and uploading a diagram — checked by the server with
-every problem pinned to its element and line — as a new version. (The in-browser modeler is still to come.)"""
+"""The process owner's pages: deployed processes with their versions (who deployed, when, how many instances
+still run on each, and which instances run on old versions), the XML of any version, the bpmn-js modeler on
+a version or on a blank diagram, and deploying a diagram as a new version.
+
+Every way a diagram becomes a version — the upload form (works without JavaScript) and the modeler's JSON
+deploy — goes through `check_and_deploy`: the server's checks (`diagram_problems`, every problem pinned to
+its element and line), then `deploy` in one transaction as the signed-in owner, which the engine audits
+(`diagram.deployed`). The modeler's "check" runs the same checks without deploying.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from engine.bpmn import DiagramError, diagram_problems
-from engine.models import Diagram, ProcessInstance, ProcessVersion
+from engine.bpmn.safe_xml import MAX_DIAGRAM_BYTES
+from engine.clock import SHANGHAI
+from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import DeployRefused
 from engine.runtime import deploy as deploy_module
+from web.api.errors import error_response
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
 
 bp = Blueprint("owner", __name__, url_prefix="/processes")
 OWNERS = ("process_owner", "administrator")
-MAX_UPLOAD = 5 * 1024 * 1024
+MAX_JSON_BODY = 2 * MAX_DIAGRAM_BYTES  # the diagram as a JSON string, escapes included
+OLD_INSTANCES_SHOWN = 200  # per process; the count above the list is always complete
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a diagram: the versions deployed, or every reason it was refused."""
+
+    deployed: list[deploy_module.DeployedVersion]
+    problems: list[dict]
+
+
+def check(xml: bytes | str, source_name: str) -> list[dict]:
+    """Every reason `deploy` would refuse the diagram, as {element_id, line, reason}."""
+    return [_problem(p) for p in diagram_problems(xml, source_name, stages=set(services().runtime.stages))]
+
+
+def check_and_deploy(xml: bytes | str, source_name: str) -> Outcome:
+    problems = check(xml, source_name)
+    if problems:
+        return Outcome([], problems)
+    svc = services()
+    try:
+        with svc.transaction() as session:
+            deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=xml, source_name=source_name,
+                                            actor=current_user().username)
+    except DeployRefused as err:
+        return Outcome([], [_problem(err)])
+    except IntegrityError:  # the (process, version) pair was taken by a deploy that committed first
+        return Outcome([], [{"element_id": None, "line": None,
+                             "reason": gettext("同一流程刚被他人部署了新版本，未部署；请重新打开最新版本后再部署。")}])
+    return Outcome(deployed, [])
+
+
+def _problem(problem: DiagramError | DeployRefused) -> dict:
+    if isinstance(problem, DiagramError):
+        return {"element_id": problem.element_id, "line": problem.line, "reason": problem.reason}
+    return {"element_id": problem.details.get("element_id"), "line": problem.details.get("line"),
+            "reason": problem.details.get("reason") or problem.message}
 
 
 @bp.get("")
 @login_required(*OWNERS)
 def index():
-    svc = services()
-    with svc.sessions() as session:
-        definitions = deploy_module.process_definitions(session)
-        running = dict(session.execute(
-            select(ProcessInstance.process_version_id, func.count())
-            .where(ProcessInstance.status == "running").group_by(ProcessInstance.process_version_id)).all())
-    return render_template("owner/processes.html", definitions=definitions, running=running, problems=None,
-                           shanghai=shanghai)
+    with services().sessions() as session:
+        return render_template("owner/processes.html", processes=_processes(session), problems=None,
+                               shanghai=shanghai)
+
+
+def _processes(session: Session) -> list[dict]:
+    """Each process with its versions, running instances per version, and the instances on old versions."""
+    running = dict(session.execute(
+        select(ProcessInstance.process_version_id, func.count())
+        .where(ProcessInstance.status == "running").group_by(ProcessInstance.process_version_id)).all())
+    shown = []
+    for definition in deploy_module.process_definitions(session):
+        old_ids = [v.id for v in definition["versions"][1:]]
+        old_count = sum(running.get(i, 0) for i in old_ids)
+        shown.append({**definition, "running": running, "old_count": old_count,
+                      "old_instances": _instances_on(session, old_ids) if old_count else []})
+    return shown
+
+
+def _instances_on(session: Session, version_ids: list[int]) -> list[dict]:
+    rows = session.execute(
+        select(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.created_at, ProcessVersion.version)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+        .where(ProcessInstance.status == "running", ProcessInstance.process_version_id.in_(version_ids))
+        .order_by(ProcessVersion.version, ProcessInstance.id).limit(OLD_INSTANCES_SHOWN)).all()
+    steps: dict[int, list[str]] = defaultdict(list)
+    for instance_id, name in session.execute(
+            select(TaskRecord.instance_id, TaskRecord.name)
+            .where(TaskRecord.state == "open", TaskRecord.instance_id.in_([r.id for r in rows]))
+            .order_by(TaskRecord.created_at)):
+        steps[instance_id].append(name)
+    return [{"id": r.id, "business_key": r.business_key, "started": shanghai(r.created_at), "version": r.version,
+             "steps": steps.get(r.id, [])} for r in rows]
+
+
+def _version(version_id: int):
+    with services().sessions() as session:
+        row = session.execute(
+            select(ProcessVersion.id, ProcessVersion.process_key, ProcessVersion.version, ProcessVersion.name,
+                   Diagram.xml, Diagram.source_name)
+            .join(Diagram, Diagram.id == ProcessVersion.diagram_id)
+            .where(ProcessVersion.id == version_id)).one_or_none()
+    if row is None:
+        abort(404, description=gettext("没有这个流程版本。"))
+    return row
 
 
 @bp.get("/versions/<int:version_id>.bpmn")
 @login_required(*OWNERS)
 def download(version_id: int):
-    with services().sessions() as session:
-        row = session.execute(select(ProcessVersion.process_key, ProcessVersion.version, Diagram.xml)
-                              .join(Diagram, Diagram.id == ProcessVersion.diagram_id)
-                              .where(ProcessVersion.id == version_id)).one_or_none()
-    if row is None:
-        abort(404, description="没有这个流程版本。")
+    row = _version(version_id)
     return Response(row.xml, mimetype="application/xml",
                     headers={"Content-Disposition": f"attachment; filename={row.process_key}-v{row.version}.bpmn"})
 
@@ -49,35 +134,78 @@ def download(version_id: int):
 @bp.post("/deploy")
 @login_required(*OWNERS)
 def deploy():
+    """The upload form: check, deploy, and say what happened (works without JavaScript)."""
     upload = request.files.get("diagram")
     if upload is None or not upload.filename:
-        flash("请选择一个 BPMN 文件。", "error")
+        flash(gettext("请选择一个 BPMN 文件。"), "error")
         return redirect(url_for("owner.index"))
-    data = upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        abort(413, description="文件超过 5 MB。")
-    svc = services()
-    problems: list[DiagramError | DeployRefused] = list(
-        diagram_problems(data, upload.filename, stages=set(svc.runtime.stages)))
-    if not problems:
-        try:
-            with svc.transaction() as session:
-                deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=data,
-                                                source_name=upload.filename, actor=current_user().username)
-            flash("已部署：" + "、".join(f"{d.process_key} v{d.version}" + ("（未变化）" if d.unchanged else "")
-                                         for d in deployed), "ok")
-            return redirect(url_for("owner.index"))
-        except DeployRefused as err:
-            problems = [err]
-    with svc.sessions() as session:
-        definitions = deploy_module.process_definitions(session)
-    shown = [_problem(p) for p in problems]
-    return render_template("owner/processes.html", definitions=definitions, running={}, problems=shown,
-                           filename=upload.filename, shanghai=shanghai), 422
+    data = upload.read(MAX_DIAGRAM_BYTES + 1)
+    if len(data) > MAX_DIAGRAM_BYTES:
+        abort(413, description=gettext("文件超过 5 MB。"))
+    outcome = check_and_deploy(data, upload.filename)
+    if not outcome.problems:
+        flash(gettext("已部署：") + "、".join(_deployed_label(d) for d in outcome.deployed), "ok")
+        return redirect(url_for("owner.index"))
+    with services().sessions() as session:
+        return render_template("owner/processes.html", processes=_processes(session), problems=outcome.problems,
+                               filename=upload.filename, shanghai=shanghai), 422
 
 
-def _problem(problem: DiagramError | DeployRefused) -> dict:
-    if isinstance(problem, DiagramError):
-        return {"element_id": problem.element_id, "line": problem.line, "reason": problem.reason}
-    return {"element_id": problem.details.get("element_id"), "line": problem.details.get("line"),
-            "reason": problem.message}
+def _deployed_label(deployed: deploy_module.DeployedVersion) -> str:
+    label = f"{deployed.process_key} v{deployed.version}"
+    return label + gettext("（未变化）") if deployed.unchanged else label
+
+
+@bp.get("/versions/<int:version_id>/edit")
+@login_required(*OWNERS)
+def edit(version_id: int):
+    row = _version(version_id)
+    return render_template("owner/modeler.html", heading=f"{row.name} v{row.version}", process_key=row.process_key,
+                           xml_url=url_for("owner.download", version_id=version_id), source_name=row.source_name)
+
+
+@bp.get("/new")
+@login_required(*OWNERS)
+def new():
+    return render_template("owner/modeler.html", heading=gettext("新建流程"), process_key=None,
+                           xml_url=url_for("owner.blank"), source_name="new_process.bpmn")
+
+
+@bp.get("/new.bpmn")
+@login_required(*OWNERS)
+def blank():
+    """A minimal runnable diagram (start → end, with drawing information) under a fresh process id."""
+    stamp = services().clock().now().astimezone(SHANGHAI).strftime("%Y%m%d_%H%M%S")
+    xml = render_template("owner/blank.bpmn", process_id=f"process_{stamp}", name=gettext("新流程"))
+    return Response(xml, mimetype="application/xml")
+
+
+def _posted_diagram() -> tuple[str, str]:
+    """The modeler's JSON body {"xml", "source_name"}; 400 when it is not that, 413 when too large."""
+    request.max_content_length = MAX_JSON_BODY
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
+        abort(400, description=gettext('请求须为 JSON：{"xml": "BPMN 文本", "source_name": "文件名"}。'))
+    name = body.get("source_name")
+    return body["xml"], (name.strip()[:255] if isinstance(name, str) and name.strip() else "diagram.bpmn")
+
+
+@bp.post("/editor/check")
+@login_required(*OWNERS)
+def check_json():
+    """The deploy's checks without deploying: {"problems": [{element_id, line, reason}]} (empty when fine)."""
+    return jsonify({"problems": check(*_posted_diagram())})
+
+
+@bp.post("/editor/deploy")
+@login_required(*OWNERS)
+def deploy_json():
+    """Check, then deploy as new versions: {"deployed": [...]} or a 422 error whose details list the problems."""
+    outcome = check_and_deploy(*_posted_diagram())
+    if outcome.problems:
+        return error_response(422, "diagram_refused", gettext("流程图未通过检查，未部署。"),
+                              {"problems": outcome.problems})
+    return jsonify({"deployed": [
+        {"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name, "unchanged": d.unchanged,
+         "label": _deployed_label(d), "edit_url": url_for("owner.edit", version_id=d.id)}
+        for d in outcome.deployed]})

@@ -1,8 +1,9 @@
 """Wiring of the HTML pages into the app: blueprints, template helpers, CSRF check, error pages.
 
 Errors on the pages are pages (400/403/404/405/409/429/500 with a plain message, never a stack trace);
-paths under /api/ get the API's JSON error (web.api.errors). Werkzeug's stock English descriptions are
-replaced by our own, so a Chinese page never shows an English sentence; a view's own description is kept.
+paths under /api/ and JSON requests from the pages' scripts get the API's JSON error (web.api.errors).
+Werkzeug's stock English descriptions are replaced by our own, so a Chinese page never shows an English
+sentence; a view's own description is kept.
 Registered after the API blueprint, these are the app-wide handlers.
 """
 
@@ -14,7 +15,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, inbox, jobs, labels, owner, plan, portal, supervise
+from web import admin, auth, diagrams, inbox, jobs, labels, owner, plan, portal, supervise
 from web.api import errors as api_errors
 from web.presenters import shanghai, shanghai_day
 from web.security import check_csrf, csrf_token, current_user
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(owner.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(diagrams.bp)
     app.before_request(check_csrf)
     labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, shanghai=shanghai,
@@ -55,7 +57,7 @@ def init_app(app: Flask) -> None:
 
 def _http_error(error: HTTPException):
     code = error.code or 500
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.is_json:  # scripts posting JSON get JSON errors
         return api_errors.http_error(error)
     title, description = ERROR_TEXTS.get(code, (error.name, error.description))
     if error.description != type(error).description:  # the view said what went wrong: keep its words

@@ -2,8 +2,9 @@
 
 - `current_user()` reads the user id the login stored in the signed session cookie;
 - `login_required(*roles)` sends anonymous visitors to the login page and answers 403 to other roles;
-- every POST from a page carries the session's CSRF token (`csrf_token()` in templates), checked before
-  any view runs; a missing or wrong token is a 400 page, never a stack trace;
+- every POST from a page carries the session's CSRF token (`csrf_token()` in templates; scripts send it in
+  the `X-CSRF-Token` header), checked before any view runs; a missing or wrong token is a 400 page (JSON for
+  JSON requests), never a stack trace;
 - `LoginThrottle` refuses more than a few failed logins per user name and address within a window.
 """
 
@@ -23,6 +24,7 @@ from engine.models import User
 from web.services import services
 
 CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def current_user() -> User | None:
@@ -61,10 +63,10 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Before every page POST: the form's token must match the session's."""
+    """Before every page POST: the form's token (or the script's header) must match the session's."""
     if request.method != "POST" or request.path.startswith("/api/"):
         return
-    sent = request.form.get(CSRF_FIELD, "")
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description=_("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"))

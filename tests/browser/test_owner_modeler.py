@@ -1,0 +1,126 @@
+"""The process owner's main path in a real browser (issue 4): open a version in the bpmn-js modeler, edit it,
+let the server check it (a problem is pinned to its element on the canvas), deploy it as a new version, and
+see a new instance started from the command line run on that version; and the task page's diagram showing
+where an instance stands."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from engine.bpmn import parse_diagram_xml
+from engine.bpmn.forms import parse_forms
+from engine.bpmn.hooks import parse_hooks
+from engine.models import Diagram, ProcessInstance, ProcessVersion
+from tests.browser.conftest import log_in, shot
+
+RENAMED = "送达检查预告（含书面回执）"
+UNSAFE_CONDITION = """(() => {
+  const modeler = window.inspectflowModeler;
+  const flow = modeler.get('elementRegistry').get('Flow_02_exempt');
+  const condition = modeler.get('moddle').create('bpmn:FormalExpression', { body: "__import__('os')" });
+  modeler.get('modeling').updateProperties(flow, { conditionExpression: condition });
+})()"""
+
+
+def versions(svc, key: str) -> list[tuple[int, int, bytes]]:
+    with svc.sessions() as session:
+        return list(session.execute(select(ProcessVersion.id, ProcessVersion.version, Diagram.xml)
+                                    .join(Diagram, Diagram.id == ProcessVersion.diagram_id)
+                                    .where(ProcessVersion.process_key == key).order_by(ProcessVersion.version)).all())
+
+
+def test_owner_edits_checks_and_deploys_and_a_new_instance_runs_on_the_new_version(page: Page, demo, svc, runner):
+    ((v1_id, _, v1_xml),) = versions(svc, "advance_notice")
+    log_in(page, "owner")
+    page.goto("/processes")
+    shot(page, "owner-processes")
+    page.locator(f"a[href='/processes/versions/{v1_id}/edit']").click()
+    expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    expect(page.locator("[data-element-id=Task_give_notice]")).to_be_visible()
+    shot(page, "owner-modeler-opened")
+
+    # Rename a task the way a user does: double-click it and type the new name.
+    page.locator("[data-element-id=Task_give_notice]").dblclick()
+    editor = page.locator(".djs-direct-editing-parent")
+    expect(editor).to_be_visible()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(RENAMED)
+    page.locator("[data-element-id=StartEvent_notice]").click()  # leaves the label editor
+    expect(page.locator("[data-element-id=Task_give_notice]")).to_contain_text("书面回执")
+
+    # A condition the restricted environment refuses: the check pins it to its sequence flow.
+    page.evaluate(UNSAFE_CONDITION)
+    page.click("#modeler-check")
+    problem = page.locator("#modeler-problems li button")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text("Flow_02_exempt")
+    expect(page.locator(".djs-connection.if-problem[data-element-id=Flow_02_exempt]")).to_be_attached()
+    expect(page.locator(".if-problem-badge")).to_be_visible()
+    expect(page.locator("#modeler-steps")).to_be_hidden()  # a check alone deploys nothing
+    problem.click()
+    expect(page.locator(".djs-connection.selected[data-element-id=Flow_02_exempt]")).to_be_attached()
+    shot(page, "owner-modeler-problem")
+
+    page.evaluate("window.inspectflowModeler.get('commandStack').undo()")
+    page.click("#modeler-check")
+    expect(page.locator("#modeler-status")).to_contain_text("检查通过")
+    expect(page.locator(".if-problem-badge")).to_have_count(0)
+
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 advance_notice v2")
+    expect(page.locator("#modeler-steps li.done")).to_have_count(2)
+    shot(page, "owner-modeler-deployed")
+
+    (_, (v2_id, version, v2_xml)) = versions(svc, "advance_notice")
+    assert version == 2 and RENAMED in v2_xml.decode()
+    old_root, new_root = parse_diagram_xml(v1_xml), parse_diagram_xml(v2_xml)
+    assert parse_forms(new_root) == parse_forms(old_root) and parse_hooks(new_root) == parse_hooks(old_root)
+
+    result = runner.invoke(args=["start", "advance_notice", "--json", "--data", json.dumps(
+        {"agency": "SCJG", "enterprise": "91331125MA2E000001", "inspection_date": "2026-10-20",
+         "notice_exemption": "无", "notice_exemption_reason": ""})])
+    assert result.exit_code == 0, result.output
+    started = json.loads(result.output)
+    assert started["version"] == 2 and [t["name"] for t in started["open_tasks"]] == [RENAMED]
+    with svc.sessions() as session:
+        assert session.get(ProcessInstance, started["id"]).process_version_id == v2_id
+
+    page.locator("#modeler-status a", has_text="v2").click()
+    expect(page).to_have_url(re.compile(rf"/processes/versions/{v2_id}/edit$"))
+    expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    expect(page.locator("[data-element-id=Task_give_notice]")).to_contain_text("书面回执")
+    page.goto("/processes")
+    old = page.locator("details.old-instances").first
+    expect(old.locator("summary")).to_contain_text("仍在旧版本上运行")
+    old.locator("summary").click()
+    shot(page, "owner-processes-old-versions")
+
+
+def test_a_new_process_is_drawn_from_the_blank_diagram_and_deployed(page: Page, demo, svc):
+    log_in(page, "owner")
+    page.goto("/processes")
+    page.get_by_role("link", name="新建流程").click()
+    expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    page.fill("#process-id", "site_visit")
+    page.fill("#process-name", "现场走访")
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 site_visit v1")
+    shot(page, "owner-modeler-new-process")
+    (_, version, xml) = versions(svc, "site_visit")[0]
+    assert version == 1 and 'name="现场走访"' in xml.decode()
+
+
+def test_the_task_page_shows_the_current_step_on_the_diagram(page: Page, demo):
+    log_in(page, "staff")
+    page.goto("/inbox")
+    page.get_by_role("link", name="送达检查预告").first.click()
+    viewer = page.locator(".diagram-viewer[data-ready=true]")
+    expect(viewer).to_be_attached()
+    expect(viewer.locator(".djs-element.if-current[data-element-id=Task_give_notice]")).to_be_visible()
+    expect(viewer.locator(".diagram-note")).to_have_count(0)
+    viewer.scroll_into_view_if_needed()
+    shot(page, "staff-task-diagram")

@@ -1,0 +1,156 @@
+"""Everything a page needs to draw a diagram: the XML of the version an instance runs on (behind the same
+guards as the pages that show it), where the instance stands on it, and the bpmn-js files installed from npm.
+
+- `/tasks/<id>/diagram.bpmn` is guarded exactly like the task page (`web.inbox._task_for`), and
+  `/supervise/instances/<id>/diagram.bpmn` like the supervisor's instance page.
+- `diagram_position(instance_id)` (a template global) names the elements to highlight: open user tasks are
+  current, completed ones done; a task inside a called process marks the call activity in the parent that
+  leads to it, since that is the element the parent's diagram has.
+- `/assets/bpmn-js/<name>` serves an allow-list of `node_modules/bpmn-js/dist/` files (nothing else under
+  that folder is reachable, whatever the path says); URLs carry the bpmn-js version, so browsers may keep
+  them for a week. Without `npm ci` the folder is missing: `bpmn_assets_ready()` lets the pages say so.
+
+Read-only: every view uses one reading session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.bpmn import parse_diagram_xml
+from engine.bpmn.checks import bpmn
+from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
+from web.inbox import WORKERS, _task_for
+from web.security import login_required
+from web.services import services
+from web.supervise import SUPERVISORS
+
+bp = Blueprint("diagrams", __name__)
+
+DEFAULT_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
+BPMN_JS_FILES = frozenset({
+    "bpmn-modeler.production.min.js",
+    "bpmn-navigated-viewer.production.min.js",
+    "assets/diagram-js.css",
+    "assets/bpmn-js.css",
+    "assets/bpmn-font/css/bpmn.css",
+    *(f"assets/bpmn-font/font/bpmn.{kind}" for kind in ("woff2", "woff", "ttf", "eot", "svg")),
+})
+ASSET_MAX_AGE_S = 7 * 24 * 3600
+
+
+def bpmn_dist() -> Path:
+    return Path(current_app.config.get("BPMN_JS_DIST") or DEFAULT_DIST)
+
+
+def bpmn_assets_ready() -> bool:
+    dist = bpmn_dist()
+    return all((dist / name).is_file() for name in BPMN_JS_FILES if not name.endswith((".eot", ".svg", ".ttf")))
+
+
+def bpmn_js_version() -> str:
+    try:
+        return str(json.loads((bpmn_dist().parent / "package.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return "missing"
+
+
+def bpmn_asset(name: str) -> str:
+    """The URL of one bpmn-js file, versioned so an upgrade is fetched anew."""
+    return url_for("diagrams.bpmn_js", name=name, v=bpmn_js_version())
+
+
+@bp.get("/assets/bpmn-js/<path:name>")
+def bpmn_js(name: str):
+    if name not in BPMN_JS_FILES:
+        abort(404)
+    if not (bpmn_dist() / name).is_file():
+        abort(404, description=gettext("图形编辑器文件未安装：请在项目目录运行 bash scripts/install.sh。"))
+    return send_from_directory(bpmn_dist(), name, max_age=ASSET_MAX_AGE_S)
+
+
+@bp.get("/tasks/<task_id>/diagram.bpmn")
+@login_required(*WORKERS)
+def task_diagram(task_id: str):
+    return _instance_xml(_task_for(task_id).instance_id)
+
+
+@bp.get("/supervise/instances/<int:instance_id>/diagram.bpmn")
+@login_required(*SUPERVISORS)
+def instance_diagram(instance_id: int):
+    return _instance_xml(instance_id)
+
+
+def _instance_xml(instance_id: int) -> Response:
+    with services().sessions() as session:
+        diagram = session.execute(
+            select(Diagram.xml, Diagram.sha256)
+            .join(ProcessVersion, ProcessVersion.diagram_id == Diagram.id)
+            .join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
+            .where(ProcessInstance.id == instance_id)).one_or_none()
+    if diagram is None:
+        abort(404, description=gettext("没有这个流程实例。"))
+    response = Response(diagram.xml, mimetype="application/xml")
+    response.set_etag(diagram.sha256)  # a deployed diagram never changes
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def diagram_position(instance_id: int) -> dict[str, list[str]]:
+    """{"current": [...], "completed": [...]}: element ids of the instance's diagram to highlight."""
+    with services().sessions() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            return {"current": [], "completed": []}
+        tasks = session.execute(select(TaskRecord.element_id, TaskRecord.process_key, TaskRecord.state)
+                                .where(TaskRecord.instance_id == instance_id)).all()
+        xml = session.scalar(select(Diagram.xml).join(ProcessVersion, ProcessVersion.diagram_id == Diagram.id)
+                             .where(ProcessVersion.id == instance.process_version_id))
+        own_processes, calls = _processes_and_calls(xml or b"")
+        reach = _reach(session, dict(instance.spec_refs or {}), set(calls.values()))
+    marked: dict[str, set[str]] = {"open": set(), "completed": set()}
+    for element_id, process_key, state in tasks:
+        if state not in marked:
+            continue
+        if process_key in own_processes:
+            marked[state].add(element_id)
+        else:  # a task of a called process: the parent's diagram shows the call activity leading to it
+            marked[state].update(call for call, called in calls.items() if process_key in reach.get(called, ()))
+    return {"current": sorted(marked["open"]), "completed": sorted(marked["completed"] - marked["open"])}
+
+
+def _processes_and_calls(xml: bytes) -> tuple[set[str], dict[str, str]]:
+    """The process ids a diagram file defines, and {call activity id: called process id}."""
+    root = parse_diagram_xml(xml)
+    processes = {p.get("id") or "" for p in root.iter(bpmn("process"))}
+    calls = {c.get("id") or "": (c.get("calledElement") or "").strip() for c in root.iter(bpmn("callActivity"))}
+    return processes, calls
+
+
+def _reach(session: Session, spec_refs: dict[str, int], called: Iterable[str]) -> dict[str, set[str]]:
+    """{called process: every process it runs, itself and what it calls in turn}, from the versions the
+    instance runs (`spec_refs`), so the answer matches what this instance really called."""
+    calls_of = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.called_process_keys)
+                                    .where(ProcessVersion.id.in_(list(spec_refs.values())))).all())
+    reach: dict[str, set[str]] = {}
+    for start in called:
+        seen, pending = {start}, [start]
+        while pending:
+            for key in calls_of.get(pending.pop(), ()) or ():
+                if key not in seen:
+                    seen.add(key)
+                    pending.append(key)
+        reach[start] = seen
+    return reach
+
+
+for _helper in (diagram_position, bpmn_asset, bpmn_assets_ready):
+    bp.add_app_template_global(_helper)
