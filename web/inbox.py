@@ -142,4 +142,5 @@ def task(task_id: str):
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
                            enterprise=enterprise,
-                           due=due_label(svc.runtime.calendar, now, record.due_at), shanghai=shanghai), status
+                           due=due_label(svc.runtime.calendar, now, record.due_at),
+                           overdue=bool(record.due_at and record.due_at < now), shanghai=shanghai), status

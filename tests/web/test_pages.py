@@ -3,6 +3,8 @@ rendered from the diagram with server-side errors, stale completions and CSRF.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.engine.helpers import deploy, only_task, start
@@ -199,3 +201,15 @@ def test_the_inbox_in_english(app, client, notice_task):
     client.get("/lang/en")
     page = client.get("/inbox").get_data(as_text=True)
     assert "Tasks to do" in page and "Due this week" in page and "Enterprise" in page
+
+
+def test_an_overdue_task_is_marked_in_either_language(app, client, notice_task, clock):
+    make_user(app, "li", "staff")
+    login(client, "li")
+    clock.set("2026-10-30T10:00:00+08:00")  # long past the task's working-day deadline
+    page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
+    assert '<span class="overdue">逾期' in page
+    client.get("/lang/en")
+    page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
+    assert re.search(r'<span class="overdue">\d+ working days? overdue', page)
+    assert "Process started" in page  # the audit trail in words, not codes
