@@ -49,7 +49,7 @@ def test_owner_edits_checks_and_deploys_and_a_new_instance_runs_on_the_new_versi
     expect(editor).to_be_visible()
     page.keyboard.press("Control+A")
     page.keyboard.type(RENAMED)
-    page.locator("[data-element-id=StartEvent_notice]").click()  # leaves the label editor
+    page.locator("[data-element-id=Script_period_passed]").click()  # leaves the label editor
     expect(page.locator("[data-element-id=Task_give_notice]")).to_contain_text("书面回执")
 
     # A condition the restricted environment refuses: the check pins it to its sequence flow.
@@ -124,3 +124,48 @@ def test_the_task_page_shows_the_current_step_on_the_diagram(page: Page, demo):
     expect(viewer.locator(".diagram-note")).to_have_count(0)
     viewer.scroll_into_view_if_needed()
     shot(page, "staff-task-diagram")
+
+
+SELECT_TIMER = """(() => {
+  const modeler = window.inspectflowModeler;
+  modeler.get('selection').select(modeler.get('elementRegistry').get('Timer_notice_period'));
+})()"""
+
+
+def test_expressions_and_the_xml_source_are_edited_in_the_browser(page: Page, demo, svc):
+    ((v1_id, _, _),) = versions(svc, "advance_notice")
+    log_in(page, "owner")
+    page.goto(f"/processes/versions/{v1_id}/edit")
+    expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    properties = page.locator("#modeler-properties")
+    expect(properties).to_contain_text("选中连线、定时事件或脚本任务")
+
+    page.evaluate(SELECT_TIMER)  # the timer's expression, edited in the side box
+    timer = properties.locator("input")
+    expect(timer).to_have_value("notice_period_ends")
+    timer.fill("working_days_after(notice_date, 6)")
+    timer.press("Tab")
+    shot(page, "owner-modeler-properties")
+
+    source = page.locator("#modeler-source")
+    source.locator("summary").click()
+    text = page.locator("#modeler-source-text")
+    expect(text).to_have_value(re.compile("working_days_after\\(notice_date, 6\\)"))
+    text.fill("<bpmn:definitions")  # not XML: refused, the canvas keeps the diagram
+    page.click("#modeler-source-apply")
+    expect(page.locator("#modeler-status")).to_contain_text("源码无法解析")
+    expect(page.locator("[data-element-id=Task_give_notice]")).to_be_visible()
+    source.locator("summary").click()
+    source.locator("summary").click()  # reopened: the source is the canvas again
+    expect(text).to_have_value(re.compile('label="备注"'))
+    edited = text.input_value().replace('label="备注"', 'label="备注说明"')
+    text.fill(edited)
+    page.click("#modeler-source-apply")
+    expect(page.locator("#modeler-status")).to_contain_text("已按源码更新")
+    shot(page, "owner-modeler-source")
+
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 advance_notice v2")
+    (_, (_, version, v2_xml)) = versions(svc, "advance_notice")
+    assert version == 2
+    assert "working_days_after(notice_date, 6)" in v2_xml.decode() and 'label="备注说明"' in v2_xml.decode()

@@ -2,6 +2,7 @@
 // pinned to the elements, deploying as a new version with its steps shown, and downloading the XML.
 // The server runs every check again on deploy; nothing here is trusted.
 import { createDiagram, format, messages, openDiagram, shapeFor } from './diagram-common.js';
+import { attachProperties, attachSource } from './properties.js';
 
 const root = document.getElementById('modeler');
 const text = messages(root);
@@ -189,7 +190,12 @@ async function download() {
 byId('modeler-check').addEventListener('click', () => run(check));
 byId('modeler-deploy').addEventListener('click', () => run(deploy));
 byId('modeler-download').addEventListener('click', () => run(download));
-modeler.on('commandStack.changed', () => { dirty = true; });
+modeler.on(['commandStack.changed', 'inspectflow.sourceApplied'], () => { dirty = true; });
+attachProperties(modeler, byId('modeler-properties'), text);
+attachSource(modeler, {
+  details: byId('modeler-source'), textarea: byId('modeler-source-text'), applyButton: byId('modeler-source-apply'),
+  report: (message, kind) => say(message, kind),
+}, text);
 window.addEventListener('beforeunload', (event) => {
   if (dirty) {
     event.preventDefault();
