@@ -11,6 +11,9 @@ from engine.models import User
 from web.security import LoginThrottle
 from web.services import services
 
+# Where each role starts after logging in: its main page (staff and supervisors their inbox of tasks).
+HOME_PAGES = {"process_owner": "owner.index", "administrator": "supervise.dashboard"}
+
 bp = Blueprint("auth", __name__)
 THROTTLE_KEY = "inspectflow_login_throttle"
 
@@ -36,7 +39,7 @@ def login():
             throttle.succeeded(username, address)
             session.clear()
             session["user_id"] = user.id
-            target = request.args.get("next") or url_for("inbox.index")
+            target = request.args.get("next") or url_for(HOME_PAGES.get(user.role, "inbox.index"))
             return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
         throttle.failed(username, address)
         error = _("用户名或密码不正确。")
