@@ -72,6 +72,7 @@ def test_a_plan_starts_the_lifecycle_with_its_choices_filled_in(client, scjg, sv
     task_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "制定检查计划" in task_page and "检查计划已建立" in task_page
     assert 'value="2026-10-20"' in task_page and "SCJG-001" in task_page and "触发式检查" in task_page
+    assert re.search(r"该企业今年已有 \d+ 次检查", task_page) and "<td>2026-10-20</td>" in task_page
     with svc.sessions() as session:
         inspection = session.scalar(select(Inspection).where(Inspection.created_by == "staff"))
         task = session.scalar(select(TaskRecord).where(TaskRecord.instance_id == inspection.process_instance_id))
