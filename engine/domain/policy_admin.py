@@ -22,16 +22,17 @@ def jurisdiction_by_code(session: Session, code: str) -> Jurisdiction:
 
 
 def resolve_jurisdiction(session: Session, wanted: str | None) -> Jurisdiction:
-    """A jurisdiction by code or name (a user's scope is stored either way), else the only one there is."""
+    """A jurisdiction by code or name (a user's scope is stored either way); with none named, the only one
+    there is. A name that matches nothing is an error, never silently another jurisdiction."""
     if wanted:
         found = session.scalar(select(Jurisdiction).where(
             (Jurisdiction.code == wanted) | (Jurisdiction.name == wanted)))
-        if found is not None:
-            return found
+        if found is None:
+            raise LookupError(f"no jurisdiction {wanted!r}")
+        return found
     candidates = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.code).limit(2)))
     if len(candidates) != 1:
-        raise LookupError(f"no jurisdiction {wanted!r}" if wanted
-                          else "name the jurisdiction: there is none or several")
+        raise LookupError("name the jurisdiction: there is none or several")
     return candidates[0]
 
 
