@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
 from engine.domain.policy_admin import resolve_jurisdiction, update_policy
 from engine.jobs import Outcome, Report
+from engine.models import Jurisdiction
 from web import demo as demo_module
 from web import jobs
 from web.security import current_user, login_required
@@ -81,6 +83,8 @@ def policy():
         code = jurisdiction.code
         current = to_json(policy_of(jurisdiction.policy))
         name = jurisdiction.name
+        # Administrators see every jurisdiction (engine.access.SEE_ALL_ROLES); a handful per deployment.
+        choices = session.execute(select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)).all()
     errors: dict[str, str] = {}
     document = current
     if request.method == "POST":
@@ -99,7 +103,7 @@ def policy():
             except PolicyError as err:
                 errors[err.field] = str(err)
     return render_template("admin/policy.html", name=name, code=code, document=document, errors=errors,
-                           get=_get, numbers=NUMBERS, years=TARGET_YEARS), (422 if errors else 200)
+                           choices=choices, get=_get, numbers=NUMBERS, years=TARGET_YEARS), (422 if errors else 200)
 
 
 @bp.route("/demo", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.domain.policy import policy_of
 from engine.models import AuditEntry, Jurisdiction
+from tests.factories import make_jurisdiction
 from tests.web.pages import login_demo as login
 from web.services import services
 
@@ -63,3 +64,26 @@ def test_presets_and_access(app, client):
     assert stored_policy(app).window.mode == "allowed"
     login(client, "supervisor")
     assert client.get("/admin/policy").status_code == 403
+
+
+def test_the_administrator_switches_jurisdiction_and_edits_only_that_one(app, client):
+    with app.app_context(), services().transaction() as session:
+        make_jurisdiction(session, code="410200", name="开封市", level="city")
+    login(client, "admin")
+    page = client.get("/admin/policy").get_data(as_text=True)
+    assert re.search(r'<option value="331125" selected>', page) and '<option value="410200" >开封市' in page
+    other = client.get("/admin/policy?jurisdiction=410200").get_data(as_text=True)
+    assert "开封市 · 涉企检查政策" in other
+    token = re.search(r'name="csrf_token" value="([^"]+)"', other).group(1)
+    client.post("/admin/policy", data={"csrf_token": token, "preset": "kaifeng", "jurisdiction": "410200"})
+    with app.app_context(), services().sessions() as session:
+        stored = dict(session.execute(select(Jurisdiction.code, Jurisdiction.policy)).all())
+    assert policy_of(stored["410200"]).window.mode == "allowed"
+    assert policy_of(stored["331125"]).window.mode == "blocked"  # the county's own policy is untouched
+    unknown = client.get("/admin/policy?jurisdiction=nowhere")
+    assert unknown.status_code == 404 and "nowhere" in unknown.get_data(as_text=True)
+
+
+def test_with_one_jurisdiction_there_is_nothing_to_switch(client):
+    login(client, "admin")
+    assert 'id="jurisdiction-choice"' not in client.get("/admin/policy").get_data(as_text=True)
