@@ -21,7 +21,27 @@ export async function openDiagram(bpmnjs, url) {
     throw new Error(`HTTP ${response.status}`);
   }
   await bpmnjs.importXML(await response.text());
-  bpmnjs.get('canvas').zoom('fit-viewport', 'auto');
+  fitDiagram(bpmnjs);
+}
+
+// Fit the whole diagram in view, never larger than life. The modeler's tool palette floats over the canvas's
+// left edge, so the fit leaves it room: otherwise it would hide the start of the flow.
+export function fitDiagram(bpmnjs) {
+  const canvas = bpmnjs.get('canvas');
+  canvas.zoom('fit-viewport', 'auto');
+  const palette = canvas.getContainer().querySelector('.djs-palette');
+  const { inner, outer } = canvas.viewbox();
+  if (!palette || !inner.width || !inner.height) return;
+  const margin = 16;
+  const left = palette.offsetLeft + palette.offsetWidth + margin;
+  const scale = Math.min(1, (outer.width - left - margin) / inner.width, (outer.height - 2 * margin) / inner.height);
+  if (scale <= 0) return;
+  canvas.viewbox({
+    x: inner.x - left / scale,
+    y: inner.y - (outer.height / scale - inner.height) / 2,
+    width: outer.width / scale,
+    height: outer.height / scale,
+  });
 }
 
 // The shape or connection that stands for a BPMN element id: a process drawn as a pool is its participant.

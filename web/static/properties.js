@@ -3,6 +3,8 @@
 // anything else (forms, check points). Every edit goes through bpmn-js commands, so undo and the "unsaved"
 // warning see it; the server checks all of it again before deploying.
 
+import { fitDiagram } from './diagram-common.js';
+
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
 
 function field(labelText, value, multiline) {
@@ -89,7 +91,7 @@ export function attachSource(modeler, { details, textarea, applyButton, report }
       report(text.source_invalid + error.message, 'message');
       return;
     }
-    modeler.get('canvas').zoom('fit-viewport', 'auto');
+    fitDiagram(modeler);
     modeler.get('eventBus').fire('inspectflow.sourceApplied');
   });
 }
