@@ -13,6 +13,8 @@ Read-only.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -83,9 +85,21 @@ def open_alerts(session: Session, scope: Scope) -> list[Alert]:
     return alerts_in_scope(session, scope, alert_store.open_alerts(session))
 
 
-def decisions_in_scope(session: Session, scope: Scope, *, limit: int = 50) -> list[PolicyDecision]:
+class DecisionLine(NamedTuple):
+    """A policy decision with the names a reader needs beside its message, and the instance to open."""
+    decision: PolicyDecision
+    agency_name: str | None
+    enterprise_name: str | None
+    instance_id: int | None
+
+
+def decisions_in_scope(session: Session, scope: Scope, *, limit: int = 50) -> list[DecisionLine]:
     """Newest first, the refusals and overrides placed in the user's jurisdictions (or placed nowhere)."""
-    query = select(PolicyDecision).order_by(PolicyDecision.at.desc(), PolicyDecision.id.desc()).limit(limit)
+    query = (select(PolicyDecision, Agency.name, Enterprise.name, Inspection.process_instance_id)
+             .outerjoin(Agency, Agency.id == PolicyDecision.agency_id)
+             .outerjoin(Enterprise, Enterprise.id == PolicyDecision.enterprise_id)
+             .outerjoin(Inspection, Inspection.id == PolicyDecision.inspection_id)
+             .order_by(PolicyDecision.at.desc(), PolicyDecision.id.desc()).limit(limit))
     if not scope.everything:
         ids = scope.jurisdiction_ids
         query = query.where(or_(
@@ -94,4 +108,4 @@ def decisions_in_scope(session: Session, scope: Scope, *, limit: int = 50) -> li
                 PolicyDecision.enterprise_id.is_(None),
                 PolicyDecision.enterprise_id.in_(select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(ids))))),
         ))
-    return list(session.scalars(query))
+    return [DecisionLine(*row) for row in session.execute(query)]

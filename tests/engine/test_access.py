@@ -230,7 +230,8 @@ def test_alerts_and_decisions_are_placed_in_jurisdictions(svc, world):
                                                                                                 everything)}}
 
         def rules(username: str) -> list[str]:
-            return [d.rule for d in decisions_in_scope(session, access.scope_of(session, person(username)))]
+            scope = access.scope_of(session, person(username))
+            return [line.decision.rule for line in decisions_in_scope(session, scope)]
 
         assert kept("sup") == {"firm", "inspection", "calendar", "anonymous"}
         assert kept("sup2") == {"neighbour_task", "calendar", "anonymous"}

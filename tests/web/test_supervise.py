@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from engine import alerts
+from engine.domain.decisions import log_refusal
+from engine.domain.errors import Refused
+from engine.models import Agency, Enterprise, Inspection
 from tests.web.pages import login_demo as login
 from web.services import services
 
@@ -237,3 +241,20 @@ def test_the_dashboard_in_english(client):
     client.get("/lang/en")
     page = client.get("/supervise").get_data(as_text=True)
     assert "Overdue steps" in page and "Joint inspections to merge" in page and "target 70%" in page
+
+
+def test_each_refusal_or_override_names_its_agency_and_enterprise_and_opens_the_inspection(app, client):
+    with app.app_context(), services().transaction() as session:
+        inspection = session.scalars(select(Inspection).where(Inspection.process_instance_id.is_not(None))
+                                     .order_by(Inspection.id).limit(1)).one()
+        names = (session.get(Agency, inspection.agency_id).name, session.get(Enterprise, inspection.enterprise_id).name)
+        instance_id = inspection.process_instance_id
+        log_refusal(session, Refused("R8", "预告不足 5 个工作日"), action="plan_inspection", actor="检查员",
+                    now=services().clock().now(), inspection=inspection)
+    login(client, "supervisor")
+    page = client.get("/supervise").get_data(as_text=True)
+    decisions = page[page.index("规则拒绝与例外"):]
+    row = next(r for r in decisions.split("<tr>") if "预告不足 5 个工作日" in r)
+    assert "R8" in row and names[0] in row and names[1] in row
+    assert f'href="/supervise/instances/{instance_id}"' in row
+    assert client.get(f"/supervise/instances/{instance_id}").status_code == 200
