@@ -2,11 +2,14 @@
 
 The engine keeps stable codes (`task.completed`, `no_code`, `penalty_revisit`, `SCJG`); the pages show what
 they mean, in the visitor's language. Registered as Jinja filters (`action_label`, `alert_kind_label`,
-`alert_status_label`, `process_label`, `agency_label`); an unknown code shows as itself, never as an error.
+`alert_status_label`, `instance_status_label`, `task_state_label`, `process_label`, `agency_label`); an
+unknown code shows as itself, never as an error.
 Process and agency names come from the database (deployed diagrams, agency records), once per request.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
@@ -49,14 +52,21 @@ ALERT_KINDS = {
     "timer_failed": _l("定时处理失败"),
 }
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
+INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束")}
+TASK_STATES = {"open": _l("待办"), "completed": _l("已办结"), "cancelled": _l("已取消")}
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(lambda code: AUDIT_ACTIONS.get(code, code), "action_label")
-    app.add_template_filter(lambda code: ALERT_KINDS.get(code, code), "alert_kind_label")
-    app.add_template_filter(lambda code: ALERT_STATUSES.get(code, code), "alert_status_label")
+    for name, words in (("action_label", AUDIT_ACTIONS), ("alert_kind_label", ALERT_KINDS),
+                        ("alert_status_label", ALERT_STATUSES), ("instance_status_label", INSTANCE_STATUSES),
+                        ("task_state_label", TASK_STATES)):
+        app.add_template_filter(_words_for(words), name)
     app.add_template_filter(process_label, "process_label")
     app.add_template_filter(agency_label, "agency_label")
+
+
+def _words_for(words: dict) -> Callable[[str], str]:
+    return lambda code: words.get(code, code)
 
 
 def process_label(process_key: str | None) -> str:

@@ -22,7 +22,9 @@ from engine.domain.policy_admin import resolve_jurisdiction
 from engine.joint_desk import MergeOutOfScope, joint_proposals, merge_in_scope
 from engine.models import Agency, Alert, ProcessInstance, TaskRecord
 from engine.overdue import AGE_BUCKETS, overdue_steps
+from engine.runtime import instances
 from engine.supervision_scope import alerts_in_scope, decisions_in_scope, open_alerts
+from web.history_view import history_lines
 from web.inbox import PROCESSES
 from web.presenters import shanghai
 from web.security import current_user, login_required
@@ -167,6 +169,9 @@ def instance(instance_id: int):
             abort(403, description=_("这个流程实例不在您的辖区内。"))
         tasks = list(session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
                                      .order_by(TaskRecord.created_at)))
-        history = trail(session, instance_id)
+        step_names = {**{t.element_id: t.name for t in tasks}, **{t.id: t.name for t in tasks}}
+        history = history_lines(trail(session, instance_id), step_names=step_names,
+                                form_labels=instances.form_labels(services().runtime, session,
+                                                                  found.process_version_id))
     return render_template("supervise/instance.html", instance=found, tasks=tasks, history=history,
                            shanghai=shanghai)

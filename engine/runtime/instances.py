@@ -181,6 +181,19 @@ def task_form_of(task) -> FormSpec | None:
     return getattr(task.task_spec, "inspectflow_form", None)
 
 
+def form_labels(runtime: Runtime, session: Session, version_id: int) -> dict[str, dict[str, str]]:
+    """{user task element id: {field name: label}} for every form of a process version (its called
+    processes in the same file included): the words for the data its history records."""
+    specs = runtime.version_specs(session, version_id)
+    labels: dict[str, dict[str, str]] = {}
+    for spec in (specs.spec, *specs.in_file.values()):
+        for element_id, task_spec in spec.task_specs.items():
+            form = getattr(task_spec, "inspectflow_form", None)
+            if form is not None:
+                labels[element_id] = {f.name: f.label for f in form.fields}
+    return labels
+
+
 def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpec | None, dict]:
     """A task's form and the data it starts from, for rendering (read-only: the workflow goes back to the
     cache untouched)."""

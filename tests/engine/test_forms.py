@@ -92,3 +92,12 @@ def test_deploy_refuses_a_bad_form_through_the_runtime(svc, clock):
     bad = fixture_bytes("form_task.bpmn").replace(b'type="integer"', b'type="int"')
     with svc.transaction() as session, pytest.raises(DeployRefused, match="unknown type 'int'"):
         deploy_xml(svc.runtime, session, clock, xml=bad, source_name="bad.bpmn", actor="owner")
+
+
+def test_form_labels_name_every_field_of_every_form_in_a_version(svc, clock):
+    (version,) = deploy(svc, clock, "form_task.bpmn")
+    with svc.sessions() as session:
+        labels = instances.form_labels(svc.runtime, session, version.id)
+    assert set(labels) == {"GiveNotice"}  # "Inspect" has no form
+    assert labels["GiveNotice"]["method"] == "告知方式"
+    assert list(labels["GiveNotice"]) == ["notice_date", "method", "inspectors", "exempt", "items", "note"]
