@@ -28,6 +28,9 @@ STARTING_DATA_LABELS = {
     "complaint_text": _l("投诉内容"),
     "complaint_kind": _l("投诉类别"),
     "received_date": _l("收到日期"),
+    "inspection_date": _l("检查日期"),
+    "penalty_decision_no": _l("处罚决定书文号"),
+    "penalty_date": _l("处罚日期"),
 }
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
