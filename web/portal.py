@@ -64,7 +64,8 @@ def rate():
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
 def complain():
-    form = {"kind": request.form.get("kind", "no_code_entry"), "content": request.form.get("content", ""),
+    # The verify page links here with the code and kind=misconduct; a bare visit starts from 无码入企 (R22).
+    form = {"kind": request.values.get("kind", "no_code_entry"), "content": request.form.get("content", ""),
             "contact": request.form.get("contact", ""), "code": request.values.get("code", "")}
     if request.method == "GET":
         return render_template("portal/complain.html", form=form, kinds=COMPLAINT_KINDS, error=None)

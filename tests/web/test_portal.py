@@ -136,3 +136,16 @@ def test_the_progress_page_shows_shanghai_time_in_chinese(client, visited_code):
     number = re.search(r'<strong id="tracking">([^<]+)</strong>', thanks).group(1)
     progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
     assert "收到：2026-09-30 10:00 · 应于 2026-10-08 前受理" in progress and "状态：已收到" in progress
+
+
+def test_a_verified_code_leads_to_a_complaint_about_that_inspection(client, visited_code):
+    page = client.get(f"/codes/{visited_code}").get_data(as_text=True)
+    link = re.search(r'href="(/complaints/new\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(link).get_data(as_text=True)
+    assert f'name="code" value="{visited_code}"' in form
+    assert re.search(r'<option value="misconduct" selected>', form)  # not 无码入企: the code was shown
+
+
+def test_visitors_find_the_portal_and_the_login_from_every_page(client):
+    header = client.get("/complaints/track").get_data(as_text=True).split("</header>")[0]
+    assert 'href="/portal"' in header and 'href="/login"' in header and 'href="/"' in header
