@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.models import AuditEntry
+from web.labels import business_label
 from web.presenters import shanghai
 
 # Keys the code (not a form) puts into a process's data when it starts one; form fields carry their own labels.
@@ -62,7 +63,7 @@ def history_lines(entries: Iterable[AuditEntry], *, step_names: Mapping[str, str
 def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) -> list[tuple[str, str]]:
     if action == "instance.started":
         known = {**STARTING_DATA_LABELS, **labels}
-        return [(_("版本"), f"v{after.get('version')}"), (_("业务"), value_text(after.get("business_key"))),
+        return [(_("版本"), f"v{after.get('version')}"), (_("业务"), business_label(after.get("business_key"))),
                 *_data(after.get("data") or {}, known)]
     if action == "task.completed":
         return _data(after.get("data") or {}, labels)

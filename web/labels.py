@@ -2,8 +2,8 @@
 
 The engine keeps stable codes (`task.completed`, `no_code`, `penalty_revisit`, `SCJG`); the pages show what
 they mean, in the visitor's language. Registered as Jinja filters (`action_label`, `alert_kind_label`,
-`alert_status_label`, `instance_status_label`, `task_state_label`, `process_label`, `agency_label`); an
-unknown code shows as itself, never as an error.
+`alert_status_label`, `instance_status_label`, `task_state_label`, `business_label`, `process_label`,
+`agency_label`); an unknown code shows as itself, never as an error.
 Process and agency names come from the database (deployed diagrams, agency records), once per request.
 """
 
@@ -53,7 +53,12 @@ ALERT_KINDS = {
 }
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
 INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束")}
-TASK_STATES = {"open": _l("待办"), "completed": _l("已办结"), "cancelled": _l("已取消")}
+TASK_STATES = {"open": _l("待办理"), "completed": _l("已办结"), "cancelled": _l("已取消")}
+BUSINESS_KEY_KINDS = {  # the prefixes engine code gives the instances it starts (see engine.access.ENTERPRISE_KEY)
+    "inspection": _l("检查 %(ref)s"),
+    "complaint": _l("投诉 %(ref)s"),
+    "enterprise": _l("企业 %(ref)s"),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -61,12 +66,22 @@ def init_app(app: Flask) -> None:
                         ("alert_status_label", ALERT_STATUSES), ("instance_status_label", INSTANCE_STATUSES),
                         ("task_state_label", TASK_STATES)):
         app.add_template_filter(_words_for(words), name)
+    app.add_template_filter(business_label, "business_label")
     app.add_template_filter(process_label, "process_label")
     app.add_template_filter(agency_label, "agency_label")
 
 
 def _words_for(words: dict) -> Callable[[str], str]:
     return lambda code: words.get(code, code)
+
+
+def business_label(business_key: str | None) -> str:
+    """"inspection:245" as "检查 245", "complaint:TS-…" as "投诉 TS-…"; any other key as itself."""
+    if not business_key:
+        return "—"
+    kind, _separator, ref = business_key.partition(":")
+    template = BUSINESS_KEY_KINDS.get(kind)
+    return str(template % {"ref": ref}) if template is not None and ref else business_key
 
 
 def process_label(process_key: str | None) -> str:

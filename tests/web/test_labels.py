@@ -28,3 +28,16 @@ def test_process_and_agency_codes_read_as_their_names(app, svc, clock):
     assert render(app, "{{ key|process_label }}", key=key) == name
     assert render(app, "{{ 'no_such_process'|process_label }}") == "no_such_process"
     assert render(app, "{{ none|agency_label }}|{{ 'XYZ'|agency_label }}") == "—|XYZ"
+
+
+def test_business_keys_read_as_what_they_concern(app):
+    assert render(app, "{{ 'inspection:245'|business_label }}") == "检查 245"
+    assert render(app, "{{ 'complaint:TS-AB12'|business_label }}", "en") == "Complaint TS-AB12"
+    assert render(app, "{{ 'enterprise:91331125007000005P'|business_label }}") == "企业 91331125007000005P"
+    assert render(app, "{{ 'case:7'|business_label }}|{{ 'inspection:'|business_label }}|{{ none|business_label }}") \
+        == "case:7|inspection:|—"
+
+
+def test_instance_and_task_states_read_as_words(app):
+    assert render(app, "{{ 'running'|instance_status_label }}/{{ 'cancelled'|task_state_label }}") == "办理中/已取消"
+    assert render(app, "{{ 'completed'|task_state_label }}", "en") == "closed"
