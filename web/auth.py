@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.accounts import verify_password
+from engine.login_throttle import clear_failed_logins, login_blocked, record_failed_login
 from engine.models import User
-from web.security import LoginThrottle
 from web.services import services
 
 # Where each role starts after logging in: its main page (staff and supervisors their inbox of tasks).
 HOME_PAGES = {"process_owner": "owner.index", "administrator": "supervise.dashboard"}
 
 bp = Blueprint("auth", __name__)
-THROTTLE_KEY = "inspectflow_login_throttle"
 
 
-def _throttle() -> LoginThrottle:
-    return current_app.extensions.setdefault(THROTTLE_KEY, LoginThrottle())
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: "//host" and "/\\host" would send the user elsewhere."""
+    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
+        return target
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,20 +30,23 @@ def login():
     username = request.form.get("username", "").strip()
     if request.method == "POST":
         address = request.remote_addr or "-"
-        throttle = _throttle()
-        if throttle.blocked(username, address):
-            return render_template("login.html", error=_("登录失败次数过多，请 10 分钟后再试。"),
-                                   username=username), 429
-        with services().sessions() as db:
+        svc = services()
+        with svc.transaction() as db:
+            now = svc.clock().now()
+            if login_blocked(db, username, address, now):
+                return render_template("login.html", error=_("登录失败次数过多，请 10 分钟后再试。"),
+                                       username=username), 429
             user = db.scalar(select(User).where(User.username == username))
-            valid = user is not None and verify_password(user.password_hash, request.form.get("password", ""))
-        if valid and user is not None:
-            throttle.succeeded(username, address)
+            if user is not None and verify_password(user.password_hash, request.form.get("password", "")):
+                clear_failed_logins(db, username, address)
+                user_id, role = user.id, user.role
+            else:
+                record_failed_login(db, username, address, now)
+                user_id = role = None
+        if user_id is not None:
             session.clear()
-            session["user_id"] = user.id
-            target = request.args.get("next") or url_for(HOME_PAGES.get(user.role, "inbox.index"))
-            return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
-        throttle.failed(username, address)
+            session["user_id"] = user_id
+            return redirect(_safe_next(request.args.get("next")) or url_for(HOME_PAGES.get(role, "inbox.index")))
         error = _("用户名或密码不正确。")
     return render_template("login.html", error=error, username=username), (401 if error else 200)
 

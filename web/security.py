@@ -1,11 +1,11 @@
-"""Sessions, roles, CSRF and login throttling for the HTML pages (the JSON API uses bearer tokens).
+"""Sessions, roles and CSRF for the HTML pages (the JSON API uses bearer tokens).
 
 - `current_user()` reads the user id the login stored in the signed session cookie;
 - `login_required(*roles)` sends anonymous visitors to the login page and answers 403 to other roles;
 - every POST from a page carries the session's CSRF token (`csrf_token()` in templates; scripts send it in
   the `X-CSRF-Token` header), checked before any view runs; a missing or wrong token is a 400 page (JSON for
-  JSON requests), never a stack trace;
-- `LoginThrottle` refuses more than a few failed logins per user name and address within a window.
+  JSON requests), never a stack trace.
+Login throttling is engine.login_throttle (in the database, so every process counts alike).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 
 from flask import abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -70,30 +67,3 @@ def check_csrf() -> None:
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description=_("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"))
-
-
-class LoginThrottle:
-    """At most `limit` failed logins per (user name, address) within `window_s`; per process, in memory."""
-
-    def __init__(self, limit: int = 5, window_s: float = 600):
-        self.limit, self.window_s = limit, window_s
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] < now - self.window_s:
-            failures.popleft()
-        return failures
-
-    def blocked(self, username: str, address: str) -> bool:
-        with self._lock:
-            return len(self._recent((username, address), time.monotonic())) >= self.limit
-
-    def failed(self, username: str, address: str) -> None:
-        with self._lock:
-            self._recent((username, address), time.monotonic()).append(time.monotonic())
-
-    def succeeded(self, username: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((username, address), None)

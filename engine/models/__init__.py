@@ -11,6 +11,7 @@ from engine.models.enterprise import Enterprise, EnterpriseCreditClass
 from engine.models.inspection import Inspection, JointInspectionGroup, inspection_inspector, inspection_item
 from engine.models.item_list import InspectionItem, InspectionItemList
 from engine.models.job import BackgroundJob
+from engine.models.login_failure import LoginFailure
 from engine.models.notice import Notice, QuietPeriodOverride
 from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.penalty import Penalty, Revisit
@@ -42,6 +43,7 @@ __all__ = [
     "Inspector",
     "JointInspectionGroup",
     "Jurisdiction",
+    "LoginFailure",
     "Notice",
     "Penalty",
     "PolicyDecision",

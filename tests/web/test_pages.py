@@ -4,6 +4,8 @@ rendered from the diagram with server-side errors, stale completions and CSRF.""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -42,6 +44,34 @@ def test_repeated_failed_logins_are_throttled(app, client):
         assert login(client, "li", "wrong").status_code == 401
     blocked = login(client, "li")
     assert blocked.status_code == 429 and "登录失败次数过多" in blocked.get_data(as_text=True)
+
+
+def test_the_throttle_outlives_a_restart_and_lifts_after_ten_minutes(app, client, database_url, clock):
+    from web import create_app
+
+    make_user(app, "li", "staff")
+    for _ in range(5):
+        login(client, "li", "wrong")
+    restarted = create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
+                            "SECRET_KEY": "test"})  # another web process, or the same one after a restart
+    try:
+        assert login(restarted.test_client(), "li").status_code == 429
+        clock.advance(timedelta(minutes=10))
+        assert login(restarted.test_client(), "li").status_code == 302
+    finally:
+        restarted.extensions["inspectflow"].engine.dispose()
+
+
+@pytest.mark.parametrize("target, lands_on", [
+    ("/supervise", "/supervise"), ("//evil.example/x", "/inbox"), ("/\\evil.example", "/inbox"),
+    ("https://evil.example/", "/inbox"),
+])
+def test_after_login_only_a_path_on_this_site_is_followed(app, client, target, lands_on):
+    make_user(app, "li", "staff")
+    page = client.get("/login")
+    response = client.post(f"/login?next={quote(target)}", data={
+        "username": "li", "password": PASSWORD, "csrf_token": token_of(page.get_data(as_text=True))})
+    assert response.status_code == 302 and response.headers["Location"] == lands_on
 
 
 def test_a_post_without_the_csrf_token_is_refused(app, client):
