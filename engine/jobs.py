@@ -202,3 +202,11 @@ def recover_interrupted(sessions: sessionmaker[Session], write_sessions: session
 
 def job_of(session: Session, job_id: int) -> BackgroundJob | None:
     return session.get(BackgroundJob, job_id)
+
+
+def recent_jobs(session: Session, *, created_by: str | None, limit: int = 50) -> list[BackgroundJob]:
+    """Newest first: `created_by`'s jobs, or everyone's when None (administrators)."""
+    query = select(BackgroundJob).order_by(BackgroundJob.created_at.desc(), BackgroundJob.id.desc()).limit(limit)
+    if created_by is not None:
+        query = query.where(BackgroundJob.created_by == created_by)
+    return list(session.scalars(query))

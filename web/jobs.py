@@ -4,7 +4,8 @@
 config["JOB_EXECUTOR"]) and fails the jobs a dead process left behind. `submit` runs a body in the app's
 context and in the asking user's language, so step texts are written in it. `/jobs/<id>` shows a
 <progress> bar and reloads itself every second while the job runs (a meta refresh: no JavaScript), then
-the download, the link or the error. Only the job's creator and administrators see a job.
+the download, the link or the error; `/jobs` lists the user's recent ones. Only the job's creator and
+administrators see a job.
 
 The supervisor's statistics export lives here too: the annual statistics (engine.domain.statistics, as the
 direct CSV download) built as a job that reports each part it reads.
@@ -21,7 +22,7 @@ from sqlalchemy import inspect
 from engine import jobs as engine_jobs
 from engine.domain import statistics
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of
+from engine.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
 from engine.models import BackgroundJob
 from web.i18n import current_language
 from web.presenters import shanghai
@@ -95,6 +96,18 @@ def _visible(job_id: int) -> BackgroundJob:
     if job.created_by != user.username and user.role != "administrator":
         abort(403, description=gettext("只有发起任务的人和系统管理员可以查看这个任务。"))
     return job
+
+
+@bp.get("")
+@login_required()
+def index():
+    """The user's recent long actions (an administrator's: everyone's), to find a result again."""
+    user = current_user()
+    assert user is not None
+    with services().sessions() as session:
+        jobs = recent_jobs(session, created_by=None if user.role == "administrator" else user.username)
+    return render_template("jobs/index.html", jobs=[(job, _title(job)) for job in jobs], labels=STATUS_LABELS,
+                           shanghai=shanghai)
 
 
 @bp.get("/<int:job_id>")

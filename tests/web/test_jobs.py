@@ -189,3 +189,17 @@ def test_steps_are_written_in_the_language_of_the_person_who_asked(client):
     page = client.get(job_url, headers=english).get_data(as_text=True)
     assert "Export the 2026 statistics as CSV" in page and "Statistics for 2026 ready: 2 agencies" in page
     assert "Download inspections-2026.csv" in page and "Done" in page
+
+
+def test_the_job_list_shows_my_jobs_and_an_administrator_everyones(client):
+    login(client, "supervisor")
+    mine = export(client, "2026").location
+    login(client, "supervisor2")
+    assert "还没有后台任务" in client.get("/jobs").get_data(as_text=True)
+    others = export(client, "2025").location
+    page = client.get("/jobs").get_data(as_text=True)
+    assert f'href="{others}"' in page and f'href="{mine}"' not in page and "导出 2025 年统计 CSV" in page
+    assert "已经完成" in page
+    login(client, "administrator")
+    page = client.get("/jobs").get_data(as_text=True)
+    assert page.index(f'href="{others}"') < page.index(f'href="{mine}"')  # newest first

@@ -25,7 +25,7 @@ PAGES = {
     "/inbox": WORKERS, "/inspections/new": {"staff", "head"},
     "/supervise": SUPERVISORS, "/supervise/statistics.csv?year=2026": SUPERVISORS,
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
-    "/admin/policy": {"admin"}, "/admin/demo": {"admin"},
+    "/admin/policy": {"admin"}, "/admin/demo": {"admin"}, "/jobs": PUBLIC - {ANONYMOUS},
 }
 # GET routes with an id, filled from the demo.
 PAGES_WITH_IDS = {
