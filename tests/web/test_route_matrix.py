@@ -26,6 +26,7 @@ PAGES = {
     "/supervise": SUPERVISORS, "/supervise/statistics.csv?year=2026": SUPERVISORS,
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
     "/admin/policy": {"admin"}, "/admin/demo": {"admin"}, "/jobs": PUBLIC - {ANONYMOUS},
+    "/admin/calendar": {"admin"},
 }
 # GET routes with an id, filled from the demo.
 PAGES_WITH_IDS = {
@@ -37,7 +38,7 @@ ACTIONS = {
     "/processes/deploy": OWNERS, "/processes/editor/check": OWNERS, "/processes/editor/deploy": OWNERS,
     "/supervise/alerts/{alert}/acknowledge": SUPERVISORS, "/supervise/joint/merge": {"office", "admin"},
     "/jobs/statistics-export": SUPERVISORS, "/admin/policy": {"admin"}, "/admin/demo": {"admin"},
-    "/inspections/new": {"staff", "head"},
+    "/inspections/new": {"staff", "head"}, "/admin/calendar": {"admin"},
 }
 # Routes whose access depends on the record (a task's lane and agency, a job's owner) or that are public
 # assets: tested in test_pages.py, test_diagrams.py, test_jobs.py, test_owner.py and test_i18n.py.
