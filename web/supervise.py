@@ -165,13 +165,17 @@ def instance(instance_id: int):
         found = session.get(ProcessInstance, instance_id)
         if found is None:
             abort(404, description=_("没有这个流程实例。"))
-        if not access.may_see_instance(session, _scope(session), instance_id):
+        scope = _scope(session)
+        if not access.may_see_instance(session, scope, instance_id):
             abort(403, description=_("这个流程实例不在您的辖区内。"))
         tasks = list(session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
                                      .order_by(TaskRecord.created_at)))
+        # Open steps in the user's own lane (e.g. the 司法局's 督办) link to their task page, to be worked.
+        workable = set(session.scalars(select(TaskRecord.id).where(
+            TaskRecord.instance_id == instance_id, TaskRecord.state == "open", access.workable(scope))))
         step_names = {**{t.element_id: t.name for t in tasks}, **{t.id: t.name for t in tasks}}
         history = history_lines(trail(session, instance_id), step_names=step_names,
                                 form_labels=instances.form_labels(services().runtime, session,
                                                                   found.process_version_id))
     return render_template("supervise/instance.html", instance=found, tasks=tasks, history=history,
-                           shanghai=shanghai)
+                           workable=workable, shanghai=shanghai)

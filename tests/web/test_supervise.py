@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine import alerts
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
-from engine.models import Agency, Enterprise, Inspection
+from engine.models import Agency, Enterprise, Inspection, TaskRecord
 from tests.web.pages import login_demo as login
 from web.services import services
 
@@ -258,3 +258,17 @@ def test_each_refusal_or_override_names_its_agency_and_enterprise_and_opens_the_
     assert "R8" in row and names[0] in row and names[1] in row
     assert f'href="/supervise/instances/{instance_id}"' in row
     assert client.get(f"/supervise/instances/{instance_id}").status_code == 200
+
+
+def test_the_instance_page_links_the_supervisors_own_open_steps_to_work_them(app, client):
+    with app.app_context(), services().sessions() as session:
+        own = session.scalars(select(TaskRecord).where(  # the overdue revisit's 督办, beside the revisit itself
+            TaskRecord.candidate_group == "司法局", TaskRecord.state == "open",
+            TaskRecord.process_key == "penalty_revisit")).first()
+        others = session.scalars(select(TaskRecord).where(TaskRecord.instance_id == own.instance_id,
+                                                          TaskRecord.candidate_group != "司法局")).all()
+    login(client, "supervisor")
+    page = client.get(f"/supervise/instances/{own.instance_id}").get_data(as_text=True)
+    assert f'<a href="/tasks/{own.id}">{own.name}</a>' in page
+    assert others and all(f'href="/tasks/{task.id}"' not in page for task in others)  # other lanes: no link
+    assert client.get(f"/tasks/{own.id}").status_code == 200
