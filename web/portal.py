@@ -4,7 +4,8 @@ a plain answer that reveals nothing else."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine.domain import behavior_code
 from engine.domain.complaint_process import start_complaint_process
@@ -81,6 +82,7 @@ def complain():
     except (ValueError, WorkflowError) as err:
         message = err.message if isinstance(err, WorkflowError) else str(err)
         return render_template("portal/complain.html", form=form, kinds=COMPLAINT_KINDS, error=message), 422
+    flash(_("投诉已提交。请记下查询编号 %(number)s，凭它查询办理进度。", number=tracking), "ok")
     return redirect(url_for("portal.track", number=tracking))
 
 

@@ -68,6 +68,9 @@ def test_a_no_code_complaint_is_tracked_by_its_number(client):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "无码入企" in page and "已收到" in page
+    number = re.search(r"number=([\w-]+)", response.headers["Location"]).group(1)
+    assert f"投诉已提交。请记下查询编号 {number}" in page
+    assert "投诉已提交" not in client.get(response.headers["Location"]).get_data(as_text=True)  # said once
     missing = client.get("/complaints/track?number=nope")
     assert missing.status_code == 404 and "没有查到" in missing.get_data(as_text=True)
 
