@@ -24,6 +24,7 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from web.engine_messages import field_errors, refusal
 from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required
@@ -86,7 +87,7 @@ def assign(task_id: str, action: str):
             change(session, svc.clock(), task_id=task_id, actor=current_user().username)
         flash(str(done), "ok")
     except (TaskNotOpen, TaskNotFound) as err:
-        flash(err.message, "error")
+        flash(refusal(err), "error")
     return redirect(request.referrer or url_for("inbox.index"))
 
 
@@ -131,13 +132,11 @@ def task(task_id: str):
             flash(_("「%(name)s」已办结。", name=record.name), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:
-            errors, message, status = err.details.get("fields", {}), err.message, 422
-        except PolicyRefused as err:
-            message, status = err.message, 422
+            errors, message, status = field_errors(err), refusal(err), 422
+        except (PolicyRefused, StepFailed) as err:
+            message, status = refusal(err), 422
         except (TaskNotOpen, ConcurrentUpdate) as err:
-            message, status = _("%(reason)s。您填写的内容保留在下方，请核对后再处理。", reason=err.message), 409
-        except StepFailed as err:
-            message, status = err.message, 422
+            message, status = _("%(reason)s您填写的内容保留在下方，请核对后再处理。", reason=refusal(err)), 409
     values = {**data, **typed}
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},

@@ -30,12 +30,29 @@ _FALSE = {"false", "0", "no", "off", "否", ""}
 MAX_TEXT = 10_000
 
 
-class FormInvalid(ValueError):
-    """Submitted data does not fit the form; `errors` maps each bad field to a plain reason."""
+class FieldProblem(ValueError):
+    """Why a submitted value does not fit its field: a stable `code` with JSON-safe `params`, so that a page can
+    word it in its visitor's language; str() is the plain English reason (the API's and the logs')."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{name}: {reason}" for name, reason in errors.items()))
-        self.errors = errors
+    def __init__(self, code: str, reason: str, **params: str | int):
+        super().__init__(reason)
+        self.code, self.params = code, params
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "params": self.params}
+
+
+class FormInvalid(ValueError):
+    """Submitted data does not fit the form; `problems` maps each bad field to its FieldProblem."""
+
+    def __init__(self, problems: dict[str, FieldProblem]):
+        super().__init__("; ".join(f"{name}: {problem}" for name, problem in problems.items()))
+        self.problems = problems
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each bad field's plain English reason."""
+        return {name: str(problem) for name, problem in self.problems.items()}
 
 
 @dataclass(frozen=True)
@@ -61,23 +78,24 @@ class FormSpec:
     def clean(self, data: dict) -> dict:
         """Check `data` against the form; return it with values in their task-data form."""
         known = {f.name: f for f in self.fields}
-        errors = {name: "this form has no such field (the form may have changed; reload it)"
-                  for name in data if name not in known}
+        problems = {name: FieldProblem("unknown_field", "this form has no such field (the form may have changed; "
+                                                        "reload it)") for name in data if name not in known}
         cleaned: dict[str, Any] = {}
         for field_def in self.fields:
             value = data.get(field_def.name)
             if _is_empty(value):
                 if field_def.required:
-                    errors[field_def.name] = f"「{field_def.label}」is required"
+                    problems[field_def.name] = FieldProblem("required", f"「{field_def.label}」is required")
                 elif field_def.name in data:
                     cleaned[field_def.name] = [] if field_def.type == "multichoice" else None
                 continue
             try:
                 cleaned[field_def.name] = _convert(field_def, value)
-            except ValueError as exc:
-                errors[field_def.name] = f"「{field_def.label}」: {exc}"
-        if errors:
-            raise FormInvalid(errors)
+            except FieldProblem as problem:
+                problems[field_def.name] = FieldProblem(problem.code, f"「{field_def.label}」: {problem}",
+                                                        **problem.params)
+        if problems:
+            raise FormInvalid(problems)
         return cleaned
 
 
@@ -85,26 +103,32 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+def _shown(value: Any) -> str:
+    """A submitted value as a message may quote it: text, cut short."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def _convert(field_def: FormField, value: Any) -> Any:
     kind = field_def.type
     if kind in ("string", "text"):
         if not isinstance(value, str):
-            raise ValueError("expected text")
+            raise FieldProblem("not_text", "expected text")
         limit = 500 if kind == "string" else MAX_TEXT
         if len(value) > limit:
-            raise ValueError(f"at most {limit} characters")
+            raise FieldProblem("too_long", f"at most {limit} characters", limit=limit)
         return value.strip() if kind == "string" else value
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
-            raise ValueError(f"not a whole number: {value!r}")
+            raise FieldProblem("not_integer", f"not a whole number: {value!r}", value=_shown(value))
         return int(value)
     if kind == "number":
         if isinstance(value, bool):
-            raise ValueError("not a number")
+            raise FieldProblem("not_number", "not a number", value=_shown(value))
         try:
             return float(value) if not isinstance(value, int) else value
         except (TypeError, ValueError):
-            raise ValueError(f"not a number: {value!r}") from None
+            raise FieldProblem("not_number", f"not a number: {value!r}", value=_shown(value)) from None
     if kind == "boolean":
         if isinstance(value, bool):
             return value
@@ -113,31 +137,34 @@ def _convert(field_def: FormField, value: Any) -> Any:
             return True
         if text in _FALSE:
             return False
-        raise ValueError(f"not yes or no: {value!r}")
+        raise FieldProblem("not_boolean", f"not yes or no: {value!r}", value=_shown(value))
     if kind == "date":
         try:
             return date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+            raise FieldProblem("not_date", f"not a date (YYYY-MM-DD): {value!r}", value=_shown(value)) from None
     if kind == "datetime":
         try:
             moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError(f"not a date and time: {value!r}") from None
+            raise FieldProblem("not_datetime", f"not a date and time: {value!r}", value=_shown(value)) from None
         if moment.tzinfo is None:
-            raise ValueError("a date and time needs its UTC offset, e.g. +08:00")
+            raise FieldProblem("needs_offset", "a date and time needs its UTC offset, e.g. +08:00")
         return moment.isoformat()
     if kind == "choice":
         if value not in field_def.choices:
-            raise ValueError(f"choose one of {'、'.join(field_def.choices)}")
+            raise FieldProblem("not_a_choice", f"choose one of {'、'.join(field_def.choices)}",
+                               choices="、".join(field_def.choices))
         return value
     if kind == "multichoice":
         values = value if isinstance(value, list) else [value]
         unknown = [v for v in values if v not in field_def.choices]
         if unknown:
-            raise ValueError(f"not among the choices: {'、'.join(map(str, unknown))}")
+            raise FieldProblem("not_among_choices", f"not among the choices: {'、'.join(map(str, unknown))}",
+                               values="、".join(map(_shown, unknown)))
         return values
-    raise ValueError(f"unknown field type {kind}")  # definitions are checked at deploy; kept for safety
+    # Definitions are checked at deploy; kept for safety.
+    raise FieldProblem("unknown_type", f"unknown field type {kind}")
 
 
 def _form_elements(root: etree._Element):

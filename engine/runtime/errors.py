@@ -32,7 +32,9 @@ class TaskNotFound(WorkflowError):
 
 
 class TaskNotOpen(WorkflowError):
-    """The task was completed or cancelled already (someone else finished it, or the diagram moved on)."""
+    """The task cannot be worked now. `details["reason"]`: "closed" (completed or cancelled already: `state`,
+    `completed_by`, `completed_at`), "moved_on" (the diagram went past it), "claimed_by_other" (`assignee`) or
+    "not_claimed_by_you" (releasing someone else's claim); `name` is the task's."""
 
     code = "task_not_open"
     http_status = 409

@@ -112,21 +112,22 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     record = _open_task(session, task_id)
     if record["assignee"] and record["assignee"] != actor:
         raise TaskNotOpen(f"task '{record['name']}' is claimed by {record['assignee']}; only they can complete it",
-                          task_id=task_id, assignee=record["assignee"])
+                          task_id=task_id, assignee=record["assignee"], reason="claimed_by_other", name=record["name"])
     runtime.refresh_calendar(session)
     instance_row = {key: record[key] for key in ("process_key", "process_version_id", "spec_refs", "business_key",
                                                  "status", "lock_version")}
     state = store.load(runtime, session, record["instance_id"], meta=instance_row)
     task = state.workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY:
-        raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id)
+        raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id,
+                          reason="moved_on", name=record["name"])
     form = task_form_of(task)
     if form is not None:
         try:
             data = form.clean(data)
         except FormInvalid as invalid:
-            raise InvalidTaskData(f"the form of '{record['name']}' has errors: {invalid}",
-                                  fields=invalid.errors) from None
+            raise InvalidTaskData(f"the form of '{record['name']}' has errors: {invalid}", fields=invalid.errors,
+                                  problems={name: p.to_dict() for name, p in invalid.problems.items()}) from None
     now = clock.now()
     step = runtime.step_context(session, now=now, actor=actor, instance_id=state.id, business_key=state.business_key)
     with running_with(clock):  # completing the task may already evaluate the next timers
@@ -152,7 +153,7 @@ def claim_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> N
     )
     if affected_rows(result) != 1:
         raise TaskNotOpen(f"task '{record['name']}' is already claimed by {record['assignee']}", task_id=task_id,
-                          assignee=record["assignee"])
+                          assignee=record["assignee"], reason="claimed_by_other", name=record["name"])
     audit.record(session, at=clock.now(), actor=actor, action="task.claimed", instance_id=record["instance_id"],
                  task_id=task_id, before={"assignee": record["assignee"]}, after={"assignee": actor})
 
@@ -161,7 +162,7 @@ def release_task(session: Session, clock: Clock, *, task_id: str, actor: str) ->
     record = _open_task(session, task_id)
     if record["assignee"] != actor:
         raise TaskNotOpen(f"task '{record['name']}' is not claimed by you", task_id=task_id,
-                          assignee=record["assignee"])
+                          assignee=record["assignee"], reason="not_claimed_by_you", name=record["name"])
     session.execute(update(TaskRecord).where(TaskRecord.id == task_id).values(assignee=None))
     audit.record(session, at=clock.now(), actor=actor, action="task.released", instance_id=record["instance_id"],
                  task_id=task_id, before={"assignee": actor}, after={"assignee": None})
@@ -222,7 +223,9 @@ def _open_task(session: Session, task_id: str) -> dict:
         who = f" by {record['completed_by']}" if record["completed_by"] else ""
         when = f" at {_shanghai(closed.completed_at)}" if closed and closed.completed_at else ""
         raise TaskNotOpen(f"task '{record['name']}' was already {record['state']}{who}{when}", task_id=task_id,
-                          state=record["state"], completed_by=record["completed_by"])
+                          state=record["state"], completed_by=record["completed_by"], reason="closed",
+                          name=record["name"], completed_at=closed.completed_at.isoformat()
+                          if closed and closed.completed_at else None)
     return record
 
 

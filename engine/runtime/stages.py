@@ -73,7 +73,7 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
             raise PolicyRefused(
                 f"'{task.task_spec.bpmn_name or task.task_spec.bpmn_id}' cannot be completed ({rules}): "
                 + "; ".join(str(r.get("message")) for r in found.refusals),
-                stage=stage, refusals=found.refusals)
+                stage=stage, refusals=found.refusals, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
         refusals.extend(found.refusals)
         facts.update(found.data)
     task.data.update(facts)

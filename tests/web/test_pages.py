@@ -116,7 +116,14 @@ def test_the_form_from_the_diagram_with_errors_stale_and_done(app, client, notic
     bad = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "",
                                                         "method": "电话", "note": "电话通知法定代表人"})
     text = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and "「告知日期」is required" in text and "电话通知法定代表人" in text
+    assert bad.status_code == 422 and "有 1 处需要修改" in text and "电话通知法定代表人" in text
+    assert re.search(r'name="notice_date"[^>]*>\s*<div class="error">必填</div>', text)
+    assert "is required" not in text  # the engine's English stays for the API
+    wrong = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-02-30",
+                                                          "method": "传真", "note": ""})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "有 2 处需要修改" in text
+    assert "请填写日期，格式 YYYY-MM-DD（收到：2026-02-30）" in text and "请从这些选项中选择：书面、电话" in text
     done = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-09-30",
                                                          "method": "电话", "note": ""})
     assert done.status_code == 302
@@ -124,6 +131,26 @@ def test_the_form_from_the_diagram_with_errors_stale_and_done(app, client, notic
                                                           "method": "书面", "note": "第二次"})
     text = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "已由他人办结（li）" in text and "第二次" in text
+
+
+def test_a_task_someone_else_claimed_is_refused_in_words_keeping_what_was_typed(app, svc, clock, client,
+                                                                              notice_task):
+    make_user(app, "li", "staff")
+    make_user(app, "wang", "staff")
+    login(client, "li")
+    page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
+    client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token_of(page)})
+    login(client, "wang")
+    token = token_of(client.get("/inbox").get_data(as_text=True))
+    claim = client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token}, follow_redirects=True)
+    assert "「送达检查预告」已被 li 签收，只有签收人可以办理。" in claim.get_data(as_text=True)
+    response = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-10-08",
+                                                              "method": "书面", "note": "王某的记录"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409 and "「送达检查预告」已被 li 签收，只有签收人可以办理。" in text
+    assert "王某的记录" in text and "claimed by" not in text
+    released = client.post(f"/tasks/{notice_task.id}/release", data={"csrf_token": token}, follow_redirects=True)
+    assert "「送达检查预告」不是您签收的，不能退回。" in released.get_data(as_text=True)
 
 
 def test_errors_are_pages_not_stack_traces(app, client):

@@ -1,0 +1,77 @@
+"""The runtime's refusals in the visitor's language, for the pages: a task someone else claimed or finished, a
+diagram that moved on, a change made at the same moment, a check point's refusal, a form field that does not
+fit. The engine gives stable codes and details (engine.runtime.errors, engine.bpmn.forms.FieldProblem); its
+English messages stay for the API and the logs, and are what shows for anything not worded here."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from engine.runtime import ConcurrentUpdate, InvalidTaskData, PolicyRefused, StepFailed, TaskNotOpen, WorkflowError
+from web.presenters import shanghai
+
+FIELD_PROBLEMS = {
+    "required": _l("必填"),
+    "unknown_field": _l("表单里没有这一项（表单可能已更新，请刷新页面）"),
+    "not_text": _l("请填写文字"),
+    "too_long": _l("最多 %(limit)s 个字"),
+    "not_integer": _l("请填写整数（收到：%(value)s）"),
+    "not_number": _l("请填写数字（收到：%(value)s）"),
+    "not_boolean": _l("请选择是或否（收到：%(value)s）"),
+    "not_date": _l("请填写日期，格式 YYYY-MM-DD（收到：%(value)s）"),
+    "not_datetime": _l("请填写日期和时间（收到：%(value)s）"),
+    "needs_offset": _l("日期和时间须带时区，例如 +08:00"),
+    "not_a_choice": _l("请从这些选项中选择：%(choices)s"),
+    "not_among_choices": _l("不在选项中：%(values)s"),
+}
+
+
+def field_errors(err: InvalidTaskData) -> dict[str, str]:
+    """Each bad field's reason in words; a field without a known code keeps the engine's text."""
+    worded = dict(err.details.get("fields") or {})
+    for name, problem in (err.details.get("problems") or {}).items():
+        template = FIELD_PROBLEMS.get(problem.get("code"))
+        if template is not None:
+            try:
+                worded[name] = str(template) % problem.get("params", {})
+            except (KeyError, TypeError):  # a translation naming other placeholders: better the engine's text
+                pass
+    return worded
+
+
+def refusal(err: WorkflowError) -> str:
+    """One sentence for the page's message box."""
+    details = err.details
+    if isinstance(err, TaskNotOpen):
+        return _task_not_open(details)
+    if isinstance(err, ConcurrentUpdate):
+        return _("其他人在同一时刻处理了这个流程，您的操作未保存。")
+    if isinstance(err, InvalidTaskData) and details.get("problems"):
+        count = len(details["problems"])
+        return ngettext("有 %(num)d 处需要修改。", "有 %(num)d 处需要修改。", count)
+    if isinstance(err, PolicyRefused) and details.get("refusals"):
+        reasons = "；".join(f"{r.get('rule')}：{r.get('message')}" for r in details["refusals"])
+        return _("「%(name)s」不能办结：%(reasons)s", name=details.get("name", ""), reasons=reasons)
+    if isinstance(err, StepFailed):
+        return _("流程图运行出错，未保存任何内容。技术信息：%(detail)s", detail=err.message)
+    return err.message
+
+
+def _task_not_open(details: dict) -> str:
+    name = details.get("name", "")
+    reason = details.get("reason")
+    if reason == "claimed_by_other":
+        return _("「%(name)s」已被 %(who)s 签收，只有签收人可以办理。", name=name, who=details.get("assignee"))
+    if reason == "not_claimed_by_you":
+        return _("「%(name)s」不是您签收的，不能退回。", name=name)
+    if reason == "moved_on":
+        return _("「%(name)s」已不在待办中：流程已经往下走了。", name=name)
+    if reason == "closed" and details.get("state") == "completed":
+        when = shanghai(details["completed_at"]) if details.get("completed_at") else ""
+        return _("「%(name)s」已由 %(who)s 办结（%(when)s）。", name=name, who=details.get("completed_by") or "—",
+                 when=when or "—")
+    if reason == "closed":
+        return _("「%(name)s」已取消：流程已经往下走了。", name=name)
+    return _("「%(name)s」已不能办理。", name=name) if name else _("这项任务已不能办理。")
