@@ -126,21 +126,26 @@ def test_the_task_page_shows_the_current_step_on_the_diagram(page: Page, demo):
     shot(page, "staff-task-diagram")
 
 
-SELECT_TIMER = """(() => {
+SELECT = """(id) => {
   const modeler = window.inspectflowModeler;
-  modeler.get('selection').select(modeler.get('elementRegistry').get('Timer_notice_period'));
-})()"""
+  modeler.get('selection').select(modeler.get('elementRegistry').get(id));
+}"""
 
 
-def test_expressions_and_the_xml_source_are_edited_in_the_browser(page: Page, demo, svc):
-    ((v1_id, _, _),) = versions(svc, "advance_notice")
+def open_first_version(page: Page, svc, key: str = "advance_notice"):
+    """The owner's modeler on version 1 of `key`, ready; returns its side box."""
+    ((v1_id, _, _),) = versions(svc, key)
     log_in(page, "owner")
     page.goto(f"/processes/versions/{v1_id}/edit")
     expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
-    properties = page.locator("#modeler-properties")
+    return page.locator("#modeler-properties")
+
+
+def test_expressions_and_the_xml_source_are_edited_in_the_browser(page: Page, demo, svc):
+    properties = open_first_version(page, svc)
     expect(properties).to_contain_text("选中连线、定时事件或脚本任务")
 
-    page.evaluate(SELECT_TIMER)  # the timer's expression, edited in the side box
+    page.evaluate(SELECT, "Timer_notice_period")  # the timer's expression, edited in the side box
     timer = properties.locator("input")
     expect(timer).to_have_value("notice_period_ends")
     timer.fill("working_days_after(notice_date, 6)")
@@ -169,3 +174,52 @@ def test_expressions_and_the_xml_source_are_edited_in_the_browser(page: Page, de
     (_, (_, version, v2_xml)) = versions(svc, "advance_notice")
     assert version == 2
     assert "working_days_after(notice_date, 6)" in v2_xml.decode() and 'label="备注说明"' in v2_xml.decode()
+
+
+DROP_EXTENSIONS = """(id) => {
+  const modeler = window.inspectflowModeler;
+  const task = modeler.get('elementRegistry').get(id);
+  modeler.get('modeling').updateProperties(task, { extensionElements: undefined });
+}"""
+
+
+def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
+    box = open_first_version(page, svc)
+
+    page.evaluate(SELECT, "Task_give_notice")
+    rows = box.locator(".form-field")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(1).locator("select")).to_have_value("choice")
+    rows.nth(4).locator(".form-field-remove").click()  # 备注 goes
+    expect(rows).to_have_count(4)
+    page.evaluate("window.inspectflowModeler.get('commandStack').undo()")  # and comes back
+    expect(rows).to_have_count(5)
+    rows.nth(4).locator(".form-field-remove").click()
+    box.locator(".form-field-add").click()
+    added = rows.nth(4)
+    added.get_by_label("字段名（英文变量名）").fill("receipt_no")
+    added.get_by_label("显示名称").fill("回执编号")
+    added.locator("select").select_option("choice")
+    added.get_by_label("选项（用 | 分隔）").fill("已签收|拒收")
+    added.get_by_label("必填").check()
+    added.get_by_label("选项（用 | 分隔）").press("Tab")
+    shot(page, "owner-modeler-form")
+
+    page.evaluate(DROP_EXTENSIONS, "Task_reschedule")  # a task without a form gets one
+    page.evaluate(SELECT, "Task_reschedule")
+    expect(box).to_contain_text("这个任务还没有表单")
+    box.locator(".form-field-add").click()
+    box.locator(".form-field").get_by_label("字段名（英文变量名）").fill("inspection_date")
+    box.locator(".form-field select").select_option("date")
+
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 advance_notice v2")
+    (_, (_, version, v2_xml)) = versions(svc, "advance_notice")
+    forms = parse_forms(parse_diagram_xml(v2_xml))
+    notice = {f.name: f for f in forms["Task_give_notice"].fields}
+    assert list(notice) == ["notice_date", "method", "notice_items", "notice_inspectors", "receipt_no"]
+    assert (notice["receipt_no"].label, notice["receipt_no"].type, notice["receipt_no"].required,
+            notice["receipt_no"].choices) == ("回执编号", "choice", True, ("已签收", "拒收"))
+    reschedule = [(f.name, f.type, f.label) for f in forms["Task_reschedule"].fields]
+    assert reschedule == [("inspection_date", "date", "新字段")]
+    assert "Task_give_notice" in parse_hooks(parse_diagram_xml(v2_xml))  # its check point survived the edits

@@ -1,9 +1,10 @@
 // The modeler's side box: what bpmn-js's canvas cannot edit by itself — a sequence flow's condition, a timer's
-// expression, a script task's script — for the selected element, and the whole diagram as XML source for
-// anything else (forms, check points). Every edit goes through bpmn-js commands, so undo and the "unsaved"
+// expression, a script task's script, a user task's form (form-editor.js) — for the selected element, and the
+// whole diagram as XML source for anything else (check points). Every edit goes through bpmn-js commands, so undo and the "unsaved"
 // warning see it; the server checks all of it again before deploying.
 
 import { fitDiagram } from './diagram-common.js';
+import { renderFormEditor } from './form-editor.js';
 
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
 
@@ -60,7 +61,8 @@ export function attachProperties(modeler, box, text) {
     heading.textContent = `${bo.name || ''} ${bo.id}`.trim();
     box.append(heading);
     const parts = editableParts(modeler, element, text);
-    if (!parts.length) {
+    const userTask = bo.$type === 'bpmn:UserTask';
+    if (!parts.length && !userTask) {
       const note = document.createElement('p');
       note.textContent = text.no_properties;
       box.append(note);
@@ -70,8 +72,18 @@ export function attachProperties(modeler, box, text) {
       input.addEventListener('change', () => part.apply(input.value));
       box.append(label);
     }
+    if (userTask) renderFormEditor(modeler, element, box, text, () => show(element));
   }
-  modeler.on('selection.changed', ({ newSelection }) => show(newSelection.length === 1 ? newSelection[0] : null));
+  let shown = null;
+  modeler.on('selection.changed', ({ newSelection }) => {
+    shown = newSelection.length === 1 ? newSelection[0] : null;
+    show(shown);
+  });
+  // Undo and redo may change what the box shows; an edit made in the box does not need a redraw (and one
+  // would take the focus from the next field).
+  modeler.on('commandStack.changed', ({ trigger }) => {
+    if (trigger === 'undo' || trigger === 'redo') show(shown);
+  });
   show(null);
 }
 
