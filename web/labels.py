@@ -54,6 +54,14 @@ ALERT_KINDS = {
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
 INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束")}
 TASK_STATES = {"open": _l("待办理"), "completed": _l("已办结"), "cancelled": _l("已取消")}
+STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's check-point editor
+    "plan": _l("计划核验（资格、事项、时间窗口、专项、频次、预告）"),
+    "before_site": _l("入企前核验（资格、事项、时间窗口、行政行为码、预告）"),
+    "record_approval": _l("记录审批"),
+    "issue_code": _l("赋行政行为码"),
+    "record_notice": _l("记录预告"),
+    "record_override": _l("记录安静期例外"),
+}
 BUSINESS_KEY_KINDS = {  # the prefixes engine code gives the instances it starts (see engine.access.ENTERPRISE_KEY)
     "inspection": _l("检查 %(ref)s"),
     "complaint": _l("投诉 %(ref)s"),
@@ -73,6 +81,11 @@ def init_app(app: Flask) -> None:
 
 def _words_for(words: dict) -> Callable[[str], str]:
     return lambda code: words.get(code, code)
+
+
+def stage_choices(registered) -> list[tuple[str, str]]:
+    """[stage name, "name · words"] for each registered stage, sorted by name."""
+    return [(name, f"{name} · {STAGE_NAMES[name]}" if name in STAGE_NAMES else name) for name in sorted(registered)]
 
 
 def business_label(business_key: str | None) -> str:

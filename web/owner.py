@@ -26,6 +26,7 @@ from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import DeployRefused
 from engine.runtime import deploy as deploy_module
 from web.api.errors import error_response
+from web.labels import stage_choices
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -161,14 +162,16 @@ def _deployed_label(deployed: deploy_module.DeployedVersion) -> str:
 def edit(version_id: int):
     row = _version(version_id)
     return render_template("owner/modeler.html", heading=f"{row.name} v{row.version}", process_key=row.process_key,
-                           xml_url=url_for("owner.download", version_id=version_id), source_name=row.source_name)
+                           xml_url=url_for("owner.download", version_id=version_id), source_name=row.source_name,
+                           stages=stage_choices(services().runtime.stages))
 
 
 @bp.get("/new")
 @login_required(*OWNERS)
 def new():
     return render_template("owner/modeler.html", heading=gettext("新建流程"), process_key=None,
-                           xml_url=url_for("owner.blank"), source_name="new_process.bpmn")
+                           xml_url=url_for("owner.blank"), source_name="new_process.bpmn",
+                           stages=stage_choices(services().runtime.stages))
 
 
 @bp.get("/new.bpmn")

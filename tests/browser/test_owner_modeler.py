@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import re
 
+from lxml import etree
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine.bpmn import parse_diagram_xml
 from engine.bpmn.forms import parse_forms
-from engine.bpmn.hooks import parse_hooks
+from engine.bpmn.hooks import StageHook, parse_hooks
 from engine.models import Diagram, ProcessInstance, ProcessVersion
 from tests.browser.conftest import log_in, shot
 
@@ -132,12 +133,14 @@ SELECT = """(id) => {
 }"""
 
 
-def open_first_version(page: Page, svc, key: str = "advance_notice"):
-    """The owner's modeler on version 1 of `key`, ready; returns its side box."""
+def open_first_version(page: Page, svc, key: str = "advance_notice", selected: str | None = None):
+    """The owner's modeler on version 1 of `key`, ready, with the element `selected`; returns its side box."""
     ((v1_id, _, _),) = versions(svc, key)
     log_in(page, "owner")
     page.goto(f"/processes/versions/{v1_id}/edit")
     expect(page.locator("#modeler[data-ready=true]")).to_be_attached()
+    if selected:
+        page.evaluate(SELECT, selected)
     return page.locator("#modeler-properties")
 
 
@@ -184,9 +187,7 @@ DROP_EXTENSIONS = """(id) => {
 
 
 def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
-    box = open_first_version(page, svc)
-
-    page.evaluate(SELECT, "Task_give_notice")
+    box = open_first_version(page, svc, selected="Task_give_notice")
     rows = box.locator(".form-field")
     expect(rows).to_have_count(5)
     expect(rows.nth(1).locator("select")).to_have_value("choice")
@@ -223,3 +224,28 @@ def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
     reschedule = [(f.name, f.type, f.label) for f in forms["Task_reschedule"].fields]
     assert reschedule == [("inspection_date", "date", "新字段")]
     assert "Task_give_notice" in parse_hooks(parse_diagram_xml(v2_xml))  # its check point survived the edits
+
+
+def test_a_tasks_check_points_are_edited_in_the_side_box(page: Page, demo, svc):
+    box = open_first_version(page, svc, selected="Task_give_notice")
+    hooks = box.locator(".hook")
+    expect(hooks).to_have_count(1)
+    expect(hooks.nth(0).get_by_label("环节规则")).to_have_value("record_notice")
+    expect(hooks.nth(0).get_by_label("做什么")).to_have_value("inspectflow:Action")
+    box.locator(".hook-add").click()
+    expect(hooks).to_have_count(2)
+    added = hooks.nth(1)
+    added.get_by_label("环节规则").select_option("before_site")
+    added.get_by_label("不通过时不许办结").check()
+    hooks.nth(0).get_by_label("做什么").select_option("inspectflow:Checks")  # the record becomes a rule check
+    expect(hooks.nth(0).get_by_label("做什么")).to_have_value("inspectflow:Checks")
+    shot(page, "owner-modeler-check-points")
+
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 advance_notice v2")
+    (_, (_, _, v2_xml)) = versions(svc, "advance_notice")
+    root = parse_diagram_xml(v2_xml)
+    assert parse_hooks(root)["Task_give_notice"] == (StageHook("record_notice", False), StageHook("before_site", True))
+    (task,) = root.iterfind(".//{*}userTask[@id='Task_give_notice']")
+    kinds = [etree.QName(e).localname for e in task.iter("{*}checks", "{*}action")]
+    assert kinds == ["checks", "checks"] and parse_forms(root)["Task_give_notice"].fields  # the form untouched

@@ -4,6 +4,7 @@ deploy path, with every problem pinned to its element."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -107,6 +108,9 @@ def test_the_modeler_opens_a_version_for_owners_and_administrators(svc, clock, c
         assert 'data-source-name="approval_chain.bpmn"' in text and "bpmn-modeler.production.min.js" in text
         assert "检查" in text and "部署为新版本" in text and "下载" in text
         assert 'data-csrf-token="' in text and "modeler.js" in text
+        stages = json.loads(html.unescape(re.search(r'data-stages="([^"]*)"', text).group(1)))
+        assert ["record_notice", "record_notice · 记录预告"] in stages  # the registered stages, for check points
+        assert [name for name, _words in stages] == sorted(svc.runtime.stages)
     assert client.get("/processes/versions/999/edit").status_code == 404
     assert client.get("/processes/versions/999.bpmn").status_code == 404
 

@@ -191,7 +191,7 @@ byId('modeler-check').addEventListener('click', () => run(check));
 byId('modeler-deploy').addEventListener('click', () => run(deploy));
 byId('modeler-download').addEventListener('click', () => run(download));
 modeler.on(['commandStack.changed', 'inspectflow.sourceApplied'], () => { dirty = true; });
-attachProperties(modeler, byId('modeler-properties'), text);
+attachProperties(modeler, byId('modeler-properties'), text, JSON.parse(root.dataset.stages || '[]'));
 attachSource(modeler, {
   details: byId('modeler-source'), textarea: byId('modeler-source-text'), applyButton: byId('modeler-source-apply'),
   report: (message, kind) => say(message, kind),

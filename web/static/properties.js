@@ -1,10 +1,10 @@
 // The modeler's side box: what bpmn-js's canvas cannot edit by itself — a sequence flow's condition, a timer's
-// expression, a script task's script, a user task's form (form-editor.js) — for the selected element, and the
-// whole diagram as XML source for anything else (check points). Every edit goes through bpmn-js commands, so undo and the "unsaved"
-// warning see it; the server checks all of it again before deploying.
+// expression, a script task's script, a user task's form and a task's check points (extension-editors.js) — for
+// the selected element, and the whole diagram as XML source for anything else. Every edit goes through bpmn-js
+// commands, so undo and the "unsaved" warning see it; the server checks all of it again before deploying.
 
 import { fitDiagram } from './diagram-common.js';
-import { renderFormEditor } from './form-editor.js';
+import { renderCheckPointEditor, renderFormEditor } from './extension-editors.js';
 
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
 
@@ -47,7 +47,7 @@ function editableParts(modeler, element, text) {
   return [];
 }
 
-export function attachProperties(modeler, box, text) {
+export function attachProperties(modeler, box, text, stages) {
   function show(element) {
     box.replaceChildren();
     const heading = document.createElement('p');
@@ -62,7 +62,8 @@ export function attachProperties(modeler, box, text) {
     box.append(heading);
     const parts = editableParts(modeler, element, text);
     const userTask = bo.$type === 'bpmn:UserTask';
-    if (!parts.length && !userTask) {
+    const task = /Task$/.test(bo.$type);
+    if (!parts.length && !task) {
       const note = document.createElement('p');
       note.textContent = text.no_properties;
       box.append(note);
@@ -73,6 +74,7 @@ export function attachProperties(modeler, box, text) {
       box.append(label);
     }
     if (userTask) renderFormEditor(modeler, element, box, text, () => show(element));
+    if (task) renderCheckPointEditor(modeler, element, box, text, stages, () => show(element));
   }
   let shown = null;
   modeler.on('selection.changed', ({ newSelection }) => {

@@ -1,0 +1,170 @@
+// The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
+// a user task's form (name, label, type, required, choices) and a task's check points (a stage's rule checks
+// or records, blocking or not). Every change goes through bpmn-js commands, so undo and the "unsaved" warning
+// see it; the server checks all of it again when the diagram is checked or deployed.
+
+const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice'];
+const CHOICE_TYPES = ['choice', 'multichoice'];
+
+function extensionValues(businessObject) {
+  const extensions = businessObject.extensionElements;
+  return (extensions && extensions.get('values')) || [];
+}
+
+function formOf(businessObject) {
+  return extensionValues(businessObject).find((v) => v.$type === 'inspectflow:Form') || null;
+}
+
+// Add `value` to the task's extensionElements (created when missing): one command.
+function addExtension(modeler, element, value) {
+  const modeling = modeler.get('modeling');
+  const extensions = element.businessObject.extensionElements;
+  if (extensions) {
+    value.$parent = extensions;
+    modeling.updateModdleProperties(element, extensions, { values: [...extensions.get('values'), value] });
+  } else {
+    const created = modeler.get('moddle').create('bpmn:ExtensionElements', { values: [value] });
+    value.$parent = created;
+    modeling.updateProperties(element, { extensionElements: created });
+  }
+}
+
+function replaceExtensions(modeler, element, values) {
+  const extensions = element.businessObject.extensionElements;
+  values.forEach((value) => { value.$parent = extensions; });
+  modeler.get('modeling').updateModdleProperties(element, extensions, { values });
+}
+
+function ensureForm(modeler, element) {
+  const existing = formOf(element.businessObject);
+  if (existing) return existing;
+  const form = modeler.get('moddle').create('inspectflow:Form', { fields: [] });
+  addExtension(modeler, element, form);
+  return form;
+}
+
+function unusedName(fields) {
+  const taken = new Set(fields.map((f) => f.name));
+  let number = fields.length + 1;
+  while (taken.has(`field_${number}`)) number += 1;
+  return `field_${number}`;
+}
+
+function input(labelText, value, onChange, attributes = {}) {
+  const label = document.createElement('label');
+  label.textContent = labelText;
+  const box = document.createElement('input');
+  box.type = attributes.type || 'text';
+  if (box.type === 'checkbox') box.checked = value; else box.value = value || '';
+  box.spellcheck = false;
+  box.addEventListener('change', () => onChange(box.type === 'checkbox' ? box.checked : box.value));
+  if (box.type === 'checkbox') label.prepend(box); else label.append(box);
+  return label;
+}
+
+// A <select> of `options` ([value, text] pairs); a current value not among them is kept as an option.
+function choose(labelText, options, value, onChange) {
+  const label = document.createElement('label');
+  label.textContent = labelText;
+  const select = document.createElement('select');
+  const known = options.some(([option]) => option === value);
+  for (const [option, words] of known || !value ? options : [[value, value], ...options]) {
+    select.append(new Option(words, option, false, option === value));
+  }
+  select.addEventListener('change', () => onChange(select.value));
+  label.append(select);
+  return label;
+}
+
+// A titled part of the box: a section under a heading, or one entry (a fieldset under its legend).
+function titled(parent, tag, className, headingTag, headingText) {
+  const part = document.createElement(tag);
+  part.className = className;
+  const heading = document.createElement(headingTag);
+  if (headingTag === 'p') heading.className = 'properties-heading';
+  heading.textContent = headingText;
+  part.append(heading);
+  parent.append(part);
+  return part;
+}
+
+function button(className, words, onClick) {
+  const made = document.createElement('button');
+  made.type = 'button';
+  made.className = className;
+  made.textContent = words;
+  made.addEventListener('click', onClick);
+  return made;
+}
+
+// The form of the user task `element`; `redraw` shows the box again after a change of shape.
+export function renderFormEditor(modeler, element, box, text, redraw) {
+  const modeling = modeler.get('modeling');
+  const form = formOf(element.businessObject);
+  const fields = form ? form.get('fields') : [];
+  const heading = fields.length ? text.form_fields : text.form_none;
+  const part = titled(box, 'section', 'extension-editor form-editor', 'p', heading);
+  const types = FIELD_TYPES.map((kind) => [kind, kind]);
+  fields.forEach((field, index) => {
+    const set = (name) => (value) => modeling.updateModdleProperties(element, field, { [name]: value });
+    const legend = `${index + 1}. ${field.label || field.name}`;
+    const fieldset = titled(part, 'fieldset', 'extension-row form-field', 'legend', legend);
+    fieldset.append(
+      input(text.field_name, field.name, set('name')),
+      input(text.field_label, field.label, set('label')),
+      choose(text.field_type, types, field.type || 'string', (kind) => { set('type')(kind); redraw(); }),
+      input(text.field_required, field.required === 'true', (on) => set('required')(on ? 'true' : 'false'),
+        { type: 'checkbox' }));
+    if (CHOICE_TYPES.includes(field.type)) fieldset.append(input(text.field_choices, field.choices, set('choices')));
+    fieldset.append(button('form-field-remove', text.field_remove, () => {
+      modeling.updateModdleProperties(element, form, { fields: fields.filter((f) => f !== field) });
+      redraw();
+    }));
+  });
+  part.append(button('form-field-add', text.field_add, () => {
+    const target = ensureForm(modeler, element);
+    const current = target.get('fields');
+    const field = modeler.get('moddle').create('inspectflow:Field', {
+      name: unusedName(current), type: 'string', label: text.field_new_label, required: 'false' });
+    field.$parent = target;
+    modeling.updateModdleProperties(element, target, { fields: [...current, field] });
+    redraw();
+  }));
+}
+
+const HOOK_TYPES = ['inspectflow:Checks', 'inspectflow:Action'];
+
+// The task's check points: which stage runs before it completes, as rule checks or as records, and whether a
+// refusal blocks it. `stages` are the [name, words] the server has registered.
+export function renderCheckPointEditor(modeler, element, box, text, stages, redraw) {
+  const modeling = modeler.get('modeling');
+  const values = extensionValues(element.businessObject);
+  const hooks = values.filter((v) => HOOK_TYPES.includes(v.$type));
+  const heading = hooks.length ? text.hooks : text.hooks_none;
+  const part = titled(box, 'section', 'extension-editor hook-editor', 'p', heading);
+  const kinds = [['inspectflow:Checks', text.hook_checks], ['inspectflow:Action', text.hook_action]];
+  hooks.forEach((hook, index) => {
+    const fieldset = titled(part, 'fieldset', 'extension-row hook', 'legend', `${index + 1}. ${hook.stage || ''}`);
+    fieldset.append(
+      choose(text.hook_kind, kinds, hook.$type, (kind) => {
+        const swapped = modeler.get('moddle').create(kind, { stage: hook.stage, blocking: hook.blocking });
+        replaceExtensions(modeler, element, values.map((v) => (v === hook ? swapped : v)));
+        redraw();
+      }),
+      choose(text.hook_stage, stages, hook.stage,
+        (stage) => modeling.updateModdleProperties(element, hook, { stage })),
+      input(text.hook_blocking, hook.blocking === 'true',
+        (on) => modeling.updateModdleProperties(element, hook, { blocking: on ? 'true' : 'false' }),
+        { type: 'checkbox' }),
+      button('hook-remove', text.hook_remove, () => {
+        replaceExtensions(modeler, element, values.filter((v) => v !== hook));
+        redraw();
+      }));
+  });
+  part.append(button('hook-add', text.hook_add, () => {
+    const [first] = stages[0] || [''];
+    const hook = modeler.get('moddle').create('inspectflow:Checks', { stage: first, blocking: 'false' });
+    addExtension(modeler, element, hook);
+    redraw();
+  }));
+}
