@@ -23,6 +23,8 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, get_locale
 
+from web.security import same_site_path
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
@@ -76,10 +78,7 @@ def language_link(code: str) -> str:
 @bp.get("/lang/<code>")
 def choose(code: str):
     """Switch language and go back where the visitor was (a plain link: works without JavaScript)."""
-    target = request.args.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")  # only same-site paths: no open redirect
-    response = redirect(target)
+    response = redirect(same_site_path(request.args.get("next")) or url_for("main.index"))  # no open redirect
     if code in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response

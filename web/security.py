@@ -67,3 +67,11 @@ def check_csrf() -> None:
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description=_("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。"))
+
+
+def same_site_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: "//host" and "/\\host" would leave it (browsers read a
+    backslash as a slash), and an absolute URL is another site."""
+    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
+        return target
+    return None
