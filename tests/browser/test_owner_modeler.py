@@ -198,7 +198,11 @@ def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
     rows.nth(4).locator(".form-field-remove").click()
     box.locator(".form-field-add").click()
     added = rows.nth(4)
-    added.get_by_label("字段名（英文变量名）").fill("receipt_no")
+    name = added.get_by_label("字段名（英文变量名）")
+    for typed, hint in (("2nd copy", "字段名须以字母开头"), ("method", "已在本表单中使用"), ("receipt_no", "")):
+        name.fill(typed)
+        name.press("Tab")
+        expect(added.locator(".error")).to_have_text(re.compile(hint) if hint else "")
     added.get_by_label("显示名称").fill("回执编号")
     added.locator("select").select_option("choice")
     added.get_by_label("选项（用 | 分隔）").fill("已签收|拒收")

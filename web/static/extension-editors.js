@@ -43,6 +43,13 @@ function ensureForm(modeler, element) {
   return form;
 }
 
+// What the server will refuse about a field's name, said at once (the deploy's check has the last word).
+function nameProblem(name, field, fields, text) {
+  if (!/^\p{L}[\p{L}\p{N}_]*$/u.test(name || '')) return text.field_name_invalid;
+  if (fields.some((other) => other !== field && other.name === name)) return text.field_name_taken;
+  return '';
+}
+
 function unusedName(fields) {
   const taken = new Set(fields.map((f) => f.name));
   let number = fields.length + 1;
@@ -109,8 +116,12 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
     const set = (name) => (value) => modeling.updateModdleProperties(element, field, { [name]: value });
     const legend = `${index + 1}. ${field.label || field.name}`;
     const fieldset = titled(part, 'fieldset', 'extension-row form-field', 'legend', legend);
+    const hint = document.createElement('div');
+    hint.className = 'error';
+    const checkName = (name) => { hint.textContent = nameProblem(name, field, fields, text); };
+    checkName(field.name);
     fieldset.append(
-      input(text.field_name, field.name, set('name')),
+      input(text.field_name, field.name, (name) => { set('name')(name); checkName(name); }), hint,
       input(text.field_label, field.label, set('label')),
       choose(text.field_type, types, field.type || 'string', (kind) => { set('type')(kind); redraw(); }),
       input(text.field_required, field.required === 'true', (on) => set('required')(on ? 'true' : 'false'),
