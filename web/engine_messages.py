@@ -25,6 +25,7 @@ FIELD_PROBLEMS = {
     "needs_offset": _l("日期和时间须带时区，例如 +08:00"),
     "not_a_choice": _l("请从这些选项中选择：%(choices)s"),
     "not_among_choices": _l("不在选项中：%(values)s"),
+    "unknown_type": _l("表单定义有误（未知的字段类型），请告知流程负责人"),
 }
 
 

@@ -26,6 +26,7 @@ from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.runtime import DeployRefused
 from engine.runtime import deploy as deploy_module
 from web.api.errors import error_response
+from web.diagram_messages import problem_words
 from web.labels import stage_choices
 from web.presenters import shanghai
 from web.security import current_user, login_required
@@ -68,10 +69,11 @@ def check_and_deploy(xml: bytes | str, source_name: str) -> Outcome:
 
 
 def _problem(problem: DiagramError | DeployRefused) -> dict:
-    if isinstance(problem, DiagramError):
-        return {"element_id": problem.element_id, "line": problem.line, "reason": problem.reason}
-    return {"element_id": problem.details.get("element_id"), "line": problem.details.get("line"),
-            "reason": problem.details.get("reason") or problem.message}
+    """Where the problem is, and what it is in the visitor's language (web/diagram_messages.py)."""
+    found = problem.to_dict() if isinstance(problem, DiagramError) else problem.details
+    reason = found.get("reason") or getattr(problem, "message", "")
+    return {"element_id": found.get("element_id"), "line": found.get("line"),
+            "reason": problem_words(found.get("code"), found.get("params"), reason)}
 
 
 @bp.get("")

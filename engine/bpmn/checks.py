@@ -92,8 +92,10 @@ def owner(element: etree._Element) -> etree._Element:
     return element
 
 
-def problem(reason: str, element: etree._Element, line: int | None = None) -> DiagramError:
-    return DiagramError(reason, element_id=element.get("id"), line=line or element.sourceline)
+def problem(reason: str, element: etree._Element, line: int | None = None, *, code: str,
+            **params: str | int) -> DiagramError:
+    return DiagramError(reason, element_id=element.get("id"), line=line or element.sourceline, code=code,
+                        params=params)
 
 
 def runnable_processes(root: etree._Element) -> list[etree._Element]:
@@ -105,11 +107,11 @@ def structure_problems(root: etree._Element) -> list[DiagramError]:
     problems: list[DiagramError] = []
     processes = root.findall(bpmn("process"))
     if not processes:
-        return [DiagramError("the diagram defines no process", line=root.sourceline)]
+        return [DiagramError("the diagram defines no process", line=root.sourceline, code="no_process")]
     if not any(p.get("isExecutable") == "true" for p in processes):
         problems.append(DiagramError(
             'no process is executable: mark the process to run with isExecutable="true"',
-            element_id=processes[0].get("id"), line=processes[0].sourceline,
+            element_id=processes[0].get("id"), line=processes[0].sourceline, code="no_executable_process",
         ))
 
     seen: dict[str, etree._Element] = {}
@@ -119,7 +121,8 @@ def structure_problems(root: etree._Element) -> list[DiagramError]:
             continue
         if element_id in seen:
             problems.append(problem(
-                f"the id '{element_id}' is used twice (first on line {seen[element_id].sourceline})", element
+                f"the id '{element_id}' is used twice (first on line {seen[element_id].sourceline})", element,
+                code="duplicate_id", id=element_id, first_line=seen[element_id].sourceline or 0,
             ))
         else:
             seen[element_id] = element
@@ -127,7 +130,7 @@ def structure_problems(root: etree._Element) -> list[DiagramError]:
     non_executable = {p.get("id") for p in processes if p.get("isExecutable", "true") == "false"}
     for process in runnable_processes(root):
         if process.find(bpmn("startEvent")) is None:
-            problems.append(problem(f"{describe(process)} has no start event", process))
+            problems.append(problem(f"{describe(process)} has no start event", process, code="no_start_event"))
         for container in _containers(process):
             problems.extend(_container_problems(container, non_executable))
     return problems
@@ -157,28 +160,33 @@ def _container_problems(container: etree._Element, non_executable: set[str | Non
         if not isinstance(child.tag, str) or etree.QName(child).namespace != BPMN_MODEL_NS:
             continue
         if child.tag in SUPPORTED_FLOW_NODES and (reason := reserved_id_reason(child.get("id"))):
-            problems.append(problem(reason, child))
+            problems.append(problem(reason, child, code="reserved_id", id=child.get("id")))
         if child.tag in REFUSED_FLOW_NODES:
-            problems.append(problem(f"{describe(child)}: {REFUSED_FLOW_NODES[child.tag]}", child))
+            problems.append(problem(f"{describe(child)}: {REFUSED_FLOW_NODES[child.tag]}", child,
+                                    code="unsupported_element", kind=local_name(child)))
         elif child.tag not in SUPPORTED_FLOW_NODES and child.tag not in PROCESS_CONTENT:
             problems.append(problem(
-                f"{describe(child)}: bpmn:{local_name(child)} elements are not supported by this engine", child
+                f"{describe(child)}: bpmn:{local_name(child)} elements are not supported by this engine", child,
+                code="unsupported_element", kind=local_name(child),
             ))
         elif child.tag == bpmn("callActivity"):
             called = (child.get("calledElement") or "").strip()
             if not called:
                 problems.append(problem(
-                    f"{describe(child)} has no calledElement (the id of the process it calls)", child
+                    f"{describe(child)} has no calledElement (the id of the process it calls)", child,
+                    code="call_without_process",
                 ))
             elif called in non_executable:
                 problems.append(problem(
-                    f"{describe(child)} calls process '{called}', which is marked isExecutable=\"false\"", child
+                    f"{describe(child)} calls process '{called}', which is marked isExecutable=\"false\"", child,
+                    code="call_to_non_executable", called=called,
                 ))
         elif child.tag == bpmn("scriptTask"):
             script_format = (child.get("scriptFormat") or "").strip().lower()
             if script_format and script_format not in PYTHON_SCRIPT_FORMATS:
                 problems.append(problem(
-                    f"{describe(child)} is written in '{script_format}'; only Python scripts are supported", child
+                    f"{describe(child)} is written in '{script_format}'; only Python scripts are supported", child,
+                    code="script_not_python", format=script_format,
                 ))
         if child.tag in SUPPORTED_FLOW_NODES and local_name(child).endswith(("Event", "Task")):
             problems.extend(_event_definition_problems(child))
@@ -196,7 +204,8 @@ def _event_definition_problems(node: etree._Element) -> list[DiagramError]:
         ):
             kind = name.removesuffix("EventDefinition")
             problems.append(problem(
-                f"{describe(node)}: {kind} event definitions are not supported", node, line=definition.sourceline
+                f"{describe(node)}: {kind} event definitions are not supported", node, line=definition.sourceline,
+                code="unsupported_event", kind=kind,
             ))
     return problems
 
@@ -262,5 +271,6 @@ def expression_problems(root: etree._Element, engine: RestrictedScriptEngine) ->
             leading = text[: len(text) - len(text.lstrip())].count("\n")
             line += leading + refusal.line - 1
         problems.append(DiagramError(f"{label} on {describe(where)}: {refusal.reason}",
-                                     element_id=where.get("id"), line=line))
+                                     element_id=where.get("id"), line=line, code="bad_expression",
+                                     params={"what": label, "detail": refusal.reason}))
     return problems

@@ -2,9 +2,11 @@
 
 `DiagramError` is what a process owner sees when a diagram is refused at deploy: one sentence with the
 reason and where it is (BPMN element id and/or source line), plus `to_dict()` for the API and the modeler,
-which pins it to the element. `ScriptRefused` and `ScriptTimeout` concern one expression or script; the
-loader wraps them into `DiagramError`, and at run time SpiffWorkflow's script engine wraps them into
-`WorkflowTaskException`.
+which pins it to the element. Its `code` and `params` name the kind of problem for pages that word it in
+their visitor's language (web/diagram_messages.py); `reason` stays the plain English sentence.
+
+`ScriptRefused` and `ScriptTimeout` concern one expression or script; the loader wraps them into
+`DiagramError`, and at run time SpiffWorkflow's script engine wraps them into `WorkflowTaskException`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ from __future__ import annotations
 class DiagramError(Exception):
     """A diagram was refused: malformed, unsafe, or using something the engine does not run."""
 
-    def __init__(self, reason: str, element_id: str | None = None, line: int | None = None):
+    def __init__(self, reason: str, element_id: str | None = None, line: int | None = None, *,
+                 code: str = "diagram_invalid", params: dict[str, str | int] | None = None):
         self.reason = reason
         self.element_id = element_id
         self.line = line
+        self.code = code
+        self.params = dict(params or {})
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -31,8 +36,9 @@ class DiagramError(Exception):
     def __repr__(self) -> str:
         return f"DiagramError({self.reason!r}, element_id={self.element_id!r}, line={self.line!r})"
 
-    def to_dict(self) -> dict[str, str | int | None]:
-        return {"reason": self.reason, "element_id": self.element_id, "line": self.line}
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "element_id": self.element_id, "line": self.line, "code": self.code,
+                "params": self.params}
 
 
 class ScriptRefused(Exception):

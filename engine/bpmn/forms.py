@@ -179,31 +179,34 @@ def form_problems(root: etree._Element) -> list[DiagramError]:
         owner_id = task.get("id") if task is not None else None
         if task is None or etree.QName(task).localname not in ("userTask", "manualTask"):
             problems.append(DiagramError("an inspectflow:form belongs in a user task's extensionElements",
-                                         element_id=owner_id, line=form.sourceline))
+                                         element_id=owner_id, line=form.sourceline, code="form_misplaced"))
             continue
         seen: set[str] = set()
         for field_element in form.iter(f"{{{INSPECTFLOW_NS}}}field"):
-            reason = _field_problem(field_element, seen)
-            if reason:
-                problems.append(DiagramError(f"form of '{owner_id}': {reason}", element_id=owner_id,
-                                             line=field_element.sourceline))
+            found = _field_problem(field_element, seen)
+            if found:
+                problems.append(DiagramError(f"form of '{owner_id}': {found}", element_id=owner_id,
+                                             line=field_element.sourceline, code=found.code, params=found.params))
     return problems
 
 
-def _field_problem(element: etree._Element, seen: set[str]) -> str | None:
+def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | None:
     name = (element.get("name") or "").strip()
     kind = (element.get("type") or "string").strip()
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-        return f"field name '{name}' must be a variable name (letters, digits, _; not starting with _)"
+        return FieldProblem("form_field_name", f"field name '{name}' must be a variable name (letters, digits, _; "
+                                               "not starting with _)", field=name)
     if name in seen:
-        return f"field '{name}' appears twice"
+        return FieldProblem("form_field_twice", f"field '{name}' appears twice", field=name)
     seen.add(name)
     if kind not in FIELD_TYPES:
-        return f"field '{name}' has unknown type '{kind}' (one of {', '.join(FIELD_TYPES)})"
+        return FieldProblem("form_field_type", f"field '{name}' has unknown type '{kind}' (one of "
+                                               f"{', '.join(FIELD_TYPES)})", field=name, type=kind)
     if kind in ("choice", "multichoice") and not _choices(element):
-        return f"field '{name}' of type {kind} needs choices=\"a|b|c\""
+        return FieldProblem("form_field_choices", f"field '{name}' of type {kind} needs choices=\"a|b|c\"",
+                            field=name)
     if (element.get("required") or "false").strip().lower() not in ("true", "false"):
-        return f"field '{name}': required must be true or false"
+        return FieldProblem("form_field_required", f"field '{name}': required must be true or false", field=name)
     return None
 
 

@@ -46,17 +46,18 @@ def hook_problems(root: etree._Element, known_stages: set[str] | None = None) ->
         stage = (element.get("stage") or "").strip()
         if task is None or not owner_id:
             problems.append(DiagramError(f"inspectflow:{kind} belongs in a task's extensionElements",
-                                         line=element.sourceline))
+                                         line=element.sourceline, code="check_point_misplaced"))
         elif not stage.isidentifier():
             problems.append(DiagramError(f"{kind} on '{owner_id}' need stage=\"name\"", element_id=owner_id,
-                                         line=element.sourceline))
+                                         line=element.sourceline, code="check_point_without_stage"))
         elif (element.get("blocking") or "false").strip().lower() not in ("true", "false"):
             problems.append(DiagramError(f"{kind} on '{owner_id}': blocking must be true or false",
-                                         element_id=owner_id, line=element.sourceline))
+                                         element_id=owner_id, line=element.sourceline, code="check_point_blocking"))
         elif known_stages is not None and stage not in known_stages:
             problems.append(DiagramError(
                 f"{kind} on '{owner_id}' name the unknown stage '{stage}' (known: {', '.join(sorted(known_stages))})",
-                element_id=owner_id, line=element.sourceline,
+                element_id=owner_id, line=element.sourceline, code="check_point_unknown_stage",
+                params={"stage": stage},
             ))
     return problems
 

@@ -140,9 +140,10 @@ def _parse_specs(root: etree._Element, source_name: str) -> SpiffBpmnParser:
     except ValidationException as exc:
         raise _from_validation(exc, root) from None
     except RecursionError:
-        raise DiagramError("the diagram's flow is too deeply nested or too long to parse") from None
+        raise DiagramError("the diagram's flow is too deeply nested or too long to parse", code="too_deep") from None
     except Exception as exc:  # the library's parser raises bare errors on some malformed input
-        raise DiagramError(f"the diagram could not be parsed: {type(exc).__name__}: {exc}") from None
+        raise DiagramError(f"the diagram could not be parsed: {type(exc).__name__}: {exc}", code="bpmn_invalid",
+                           params={"detail": f"{type(exc).__name__}: {exc}"}) from None
     return parser
 
 
@@ -153,7 +154,8 @@ def _from_validation(exc: ValidationException, root: etree._Element) -> DiagramE
     if element_id and not line:
         element = _by_id(root, element_id)
         line = element.sourceline if element is not None else None
-    return DiagramError(message.rstrip(". "), element_id=element_id, line=line if isinstance(line, int) else None)
+    return DiagramError(message.rstrip(". "), element_id=element_id, line=line if isinstance(line, int) else None,
+                        code="bpmn_invalid", params={"detail": message.rstrip(". ")})
 
 
 def _by_id(root: etree._Element, element_id: str) -> etree._Element | None:

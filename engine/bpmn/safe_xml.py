@@ -54,32 +54,35 @@ def parse_diagram_xml(data: bytes | str) -> etree._Element:
     raw = diagram_bytes(data)
     if len(raw) > MAX_DIAGRAM_BYTES:
         raise DiagramError(
-            f"the diagram is {len(raw):,} bytes; the limit is {MAX_DIAGRAM_BYTES:,} bytes"
+            f"the diagram is {len(raw):,} bytes; the limit is {MAX_DIAGRAM_BYTES:,} bytes", code="too_large",
+            params={"limit_mb": MAX_DIAGRAM_BYTES // (1024 * 1024)},
         )
     if not raw.strip():
-        raise DiagramError("the diagram is empty")
+        raise DiagramError("the diagram is empty", code="empty")
     for marker in _DTD_MARKERS:
         position = raw.find(marker)
         if position >= 0:
             newline = b"\n" if marker.isascii() else "\n".encode("utf-16-le" if marker[1:2] == b"\0" else "utf-16-be")
-            raise DiagramError(_DOCTYPE_REFUSED, line=raw.count(newline, 0, position) + 1)
+            raise DiagramError(_DOCTYPE_REFUSED, line=raw.count(newline, 0, position) + 1, code="doctype")
     try:
         root = etree.fromstring(raw, parser=_make_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or None
         message = exc.msg or str(exc)
-        raise DiagramError(f"the XML is malformed: {message}", line=line) from None
+        raise DiagramError(f"the XML is malformed: {message}", line=line, code="malformed_xml",
+                           params={"detail": message}) from None
     except (ValueError, etree.LxmlError) as exc:
-        raise DiagramError(f"the XML could not be read: {exc}") from None
+        raise DiagramError(f"the XML could not be read: {exc}", code="malformed_xml",
+                           params={"detail": str(exc)}) from None
 
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise DiagramError(_DOCTYPE_REFUSED, line=1)
+        raise DiagramError(_DOCTYPE_REFUSED, line=1, code="doctype")
     if root.tag != f"{{{BPMN_MODEL_NS}}}definitions":
         raise DiagramError(
             f"the root element is {_display_tag(root.tag)}; a BPMN diagram's root must be bpmn:definitions "
             f"in the namespace {BPMN_MODEL_NS}",
-            line=root.sourceline,
+            line=root.sourceline, code="not_bpmn",
         )
     return root
 

@@ -1,12 +1,18 @@
-"""The runtime's refusals in words (web/engine_messages.py): each reason the engine codes, in both languages,
-and the engine's own text for anything not worded."""
+"""The runtime's refusals in words (web/engine_messages.py, web/diagram_messages.py): each reason the engine
+codes, in both languages, and the engine's own text for anything not worded."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
 from engine.runtime import ConcurrentUpdate, InvalidTaskData, PolicyRefused, StepFailed, TaskNotOpen, WorkflowError
-from web.engine_messages import field_errors, refusal
+from web.diagram_messages import DIAGRAM_PROBLEMS
+from web.engine_messages import FIELD_PROBLEMS, field_errors, refusal
+
+ENGINE_BPMN = Path(__file__).resolve().parents[2] / "engine" / "bpmn"
 
 
 @pytest.fixture
@@ -58,3 +64,12 @@ def test_in_english(english):
     err = InvalidTaskData("...", fields={"d": "..."}, problems={"d": {"code": "not_date", "params": {"value": "x"}}})
     assert field_errors(err) == {"d": "enter a date as YYYY-MM-DD (got: x)"}
     assert refusal(err) == "1 field needs correcting."
+
+
+def test_every_problem_code_the_engine_gives_is_worded():
+    """A new code in engine/bpmn without words here would show the engine's English on a Chinese page."""
+    source = "\n".join(path.read_text(encoding="utf-8") for path in ENGINE_BPMN.glob("*.py"))
+    codes = set(re.findall(r'code="(\w+)"', source)) | set(re.findall(r'FieldProblem\(\s*"(\w+)"', source))
+    assert codes, "the pattern no longer finds the codes"
+    worded = set(FIELD_PROBLEMS) | set(DIAGRAM_PROBLEMS) | {"diagram_invalid"}  # the latter: no particular kind
+    assert sorted(codes - worded) == []

@@ -146,9 +146,27 @@ def test_checking_reports_every_problem_with_its_element_and_line(client):
     assert [p["element_id"] for p in unsafe] == ["F3"] and unsafe[0]["line"] == 16
     malformed = post_json(client, "/processes/editor/check", token, {"xml": '<bpmn:definitions xmlns:bpmn="x">\n<a>'})
     (problem,) = malformed.json["problems"]
-    assert malformed.status_code == 200 and "malformed" in problem["reason"] and problem["line"] == 2
+    assert malformed.status_code == 200 and problem["reason"].startswith("XML 格式错误：") and problem["line"] == 2
     hostile = post_json(client, "/processes/editor/check", token, {"xml": HOSTILE.decode()}).json["problems"]
-    assert len(hostile) == 1 and "DOCTYPE" in hostile[0]["reason"] and hostile[0]["line"] == 2
+    assert len(hostile) == 1 and "不得包含 DOCTYPE" in hostile[0]["reason"] and hostile[0]["line"] == 2
+
+
+def test_problems_are_worded_in_the_visitors_language(client):
+    token = sign_in(client, "owner")
+
+    def problems(xml: str) -> list[str]:
+        return [p["reason"] for p in post_json(client, "/processes/editor/check", token, {"xml": xml}).json["problems"]]
+
+    (unsafe,) = problems(UNSAFE.decode())
+    assert unsafe.startswith("条件表达式有误：") and "__import__" in unsafe  # the checker's detail, as written
+    no_start = APPROVAL.decode().replace('<bpmn:startEvent id="StartEvent"><bpmn:outgoing>F1</bpmn:outgoing>'
+                                         '</bpmn:startEvent>', "")
+    assert "流程没有开始事件。" in problems(no_start)
+    twice = APPROVAL.decode().replace('id="StartEvent"', 'id="F1"')
+    assert any(reason.startswith("标识「F1」重复使用") for reason in problems(twice))
+    client.get("/lang/en")
+    assert problems(HOSTILE.decode()) == ["A diagram must not contain a DOCTYPE or entity declarations (for safety)."]
+
 
 
 def test_the_json_endpoints_refuse_bad_bodies_missing_csrf_and_other_roles(client):

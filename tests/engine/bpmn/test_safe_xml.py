@@ -89,10 +89,13 @@ def test_text_with_an_encoding_declaration_is_accepted():
 
 
 def test_diagram_error_is_one_sentence_and_a_dict():
-    error = DiagramError("condition on sequence flow 'Flow_3' uses '__class__'", element_id="Flow_3", line=7)
+    error = DiagramError("condition on sequence flow 'Flow_3' uses '__class__'", element_id="Flow_3", line=7,
+                         code="bad_expression", params={"what": "condition", "detail": "uses '__class__'"})
     assert str(error) == (
         "diagram refused: condition on sequence flow 'Flow_3' uses '__class__' (element Flow_3, line 7)"
     )
     assert error.to_dict() == {"reason": "condition on sequence flow 'Flow_3' uses '__class__'",
-                               "element_id": "Flow_3", "line": 7}
+                               "element_id": "Flow_3", "line": 7, "code": "bad_expression",
+                               "params": {"what": "condition", "detail": "uses '__class__'"}}
+    assert DiagramError("something").to_dict()["code"] == "diagram_invalid"  # a problem of no particular kind
     assert str(DiagramError("no process")) == "diagram refused: no process"
