@@ -27,7 +27,7 @@ from engine.runtime import (
 from web.engine_messages import field_errors, refusal
 from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
-from web.security import current_user, login_required
+from web.security import current_user, login_required, referring_path
 from web.services import services
 
 bp = Blueprint("inbox", __name__)
@@ -88,7 +88,7 @@ def assign(task_id: str, action: str):
         flash(str(done), "ok")
     except (TaskNotOpen, TaskNotFound) as err:
         flash(refusal(err), "error")
-    return redirect(request.referrer or url_for("inbox.index"))
+    return redirect(referring_path() or url_for("inbox.index"))
 
 
 def _submitted(form_spec) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -75,3 +76,11 @@ def same_site_path(target: str | None) -> str | None:
     if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
         return target
     return None
+
+
+def referring_path() -> str | None:
+    """The page the request came from, when it is one of this site's (for "back where you were")."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    return same_site_path(parts.path + (f"?{parts.query}" if parts.query else ""))

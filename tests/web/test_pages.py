@@ -270,3 +270,15 @@ def test_an_overdue_task_is_marked_in_either_language(app, client, notice_task, 
     page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
     assert re.search(r'<span class="overdue">\d+ working days? overdue', page)
     assert "Process started" in page  # the audit trail in words, not codes
+
+
+@pytest.mark.parametrize("referrer, lands_on", [
+    ("http://localhost/inbox?overdue=1", "/inbox?overdue=1"), ("http://evil.example/inbox", "/inbox"), (None, "/inbox"),
+])
+def test_claiming_goes_back_only_to_a_page_of_this_site(app, client, notice_task, referrer, lands_on):
+    make_user(app, "li", "staff")
+    login(client, "li")
+    token = token_of(client.get("/inbox").get_data(as_text=True))
+    headers = {"Referer": referrer} if referrer else {}
+    response = client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token}, headers=headers)
+    assert response.status_code == 302 and response.headers["Location"] == lands_on
