@@ -282,3 +282,19 @@ def test_claiming_goes_back_only_to_a_page_of_this_site(app, client, notice_task
     headers = {"Referer": referrer} if referrer else {}
     response = client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token}, headers=headers)
     assert response.status_code == 302 and response.headers["Location"] == lands_on
+
+
+def test_each_inbox_row_names_its_procedure_and_what_it_concerns(app, svc, clock, client):
+    deploy(svc, clock, "inbox_task.bpmn")
+    data = {"agency": "SCJG", "inspection_date": "2026-10-20"}
+    by_enterprise = start(svc, clock, "inbox_task", data, business_key="enterprise:91331125MA2E000001")
+    by_inspection = start(svc, clock, "inbox_task", data, business_key="inspection:245")
+    make_user(app, "li", "staff")
+    login(client, "li")
+    page = client.get("/inbox").get_data(as_text=True)
+    rows = {task_id: row for row in page.split("<tr>")[2:]
+            for task_id in re.findall(r'href="/tasks/([\w-]+)"', row)}
+    inspection_row = rows[only_task(svc, by_inspection.id, "Notify").id]
+    enterprise_row = rows[only_task(svc, by_enterprise.id, "Notify").id]
+    assert "预告后检查" in inspection_row and "<small>检查 245</small>" in inspection_row
+    assert "预告后检查" in enterprise_row and "企业 " not in enterprise_row  # the enterprise has its own column
