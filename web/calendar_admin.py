@@ -32,20 +32,19 @@ def _page(error: str | None = None, text: str = "", status: int = 200):
 
 
 def _schedule_text() -> tuple[str, str]:
-    """The posted schedule and a name for its source; ValueError with the reason when it cannot be read."""
+    """The posted schedule (the uploaded file, else the pasted text) and a name for its source; ValueError with
+    the reason when it cannot be read."""
     upload = request.files.get("schedule")
     if upload is not None and upload.filename:
-        data = upload.read(MAX_SCHEDULE_BYTES + 1)
-        if len(data) > MAX_SCHEDULE_BYTES:
-            raise ValueError(_("文件超过 64 KB，不像一份节假日安排。"))
-        try:
-            return data.decode("utf-8-sig"), upload.filename
-        except UnicodeDecodeError:
-            raise ValueError(_("文件不是 UTF-8 编码的文本（CSV）。")) from None
-    text = request.form.get("text", "")
-    if len(text.encode()) > MAX_SCHEDULE_BYTES:
+        data, source = upload.read(MAX_SCHEDULE_BYTES + 1), upload.filename
+    else:
+        data, source = request.form.get("text", "").encode(), "web"
+    if len(data) > MAX_SCHEDULE_BYTES:
         raise ValueError(_("文件超过 64 KB，不像一份节假日安排。"))
-    return text, "web"
+    try:
+        return data.decode("utf-8-sig"), source
+    except UnicodeDecodeError:
+        raise ValueError(_("文件不是 UTF-8 编码的文本（CSV）。")) from None
 
 
 @bp.route("", methods=["GET", "POST"])

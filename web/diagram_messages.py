@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from web.engine_messages import worded
+
 DIAGRAM_PROBLEMS = {
     "no_process": _l("流程图里没有流程（bpmn:process）。"),
     "no_executable_process": _l("没有可执行的流程：请把要运行的流程标为可执行（isExecutable=\"true\"）。"),
@@ -56,13 +58,7 @@ EXPRESSION_KINDS = {
 
 def problem_words(code: str | None, params: dict | None, reason: str) -> str:
     """The problem in the visitor's language; `reason` (the engine's English) when it cannot be worded."""
-    template = DIAGRAM_PROBLEMS.get(code or "")
-    if template is None:
-        return reason
     values = dict(params or {})
     if "what" in values:
         values["what"] = str(EXPRESSION_KINDS.get(values["what"], values["what"]))
-    try:
-        return str(template) % values
-    except (KeyError, TypeError, ValueError):  # params missing or a translation naming others
-        return reason
+    return worded(DIAGRAM_PROBLEMS, code, values, reason)

@@ -5,6 +5,9 @@ English messages stay for the API and the logs, and are what shows for anything 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -29,17 +32,24 @@ FIELD_PROBLEMS = {
 }
 
 
+def worded(templates: Mapping[str, Any], code: str | None, params: Mapping[str, Any] | None, fallback: str) -> str:
+    """The template for `code` filled with `params`; `fallback` (the engine's English) when there is no template,
+    or when it names placeholders the params lack (a translation gone astray)."""
+    template = templates.get(code or "")
+    if template is None:
+        return fallback
+    try:
+        return str(template) % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
 def field_errors(err: InvalidTaskData) -> dict[str, str]:
     """Each bad field's reason in words; a field without a known code keeps the engine's text."""
-    worded = dict(err.details.get("fields") or {})
+    fields = dict(err.details.get("fields") or {})
     for name, problem in (err.details.get("problems") or {}).items():
-        template = FIELD_PROBLEMS.get(problem.get("code"))
-        if template is not None:
-            try:
-                worded[name] = str(template) % problem.get("params", {})
-            except (KeyError, TypeError):  # a translation naming other placeholders: better the engine's text
-                pass
-    return worded
+        fields[name] = worded(FIELD_PROBLEMS, problem.get("code"), problem.get("params"), fields.get(name, ""))
+    return fields
 
 
 def refusal(err: WorkflowError) -> str:
