@@ -26,12 +26,12 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
-from engine.clock import FrozenClock, bind_library_clock  # noqa: E402
-from engine.db import make_engine, make_write_session_factory  # noqa: E402
+from engine.background.sweep import sweep  # noqa: E402
 from engine.models import Deadline, ProcessInstance  # noqa: E402
+from engine.platform.clock import FrozenClock, bind_library_clock  # noqa: E402
+from engine.platform.db import make_engine, make_write_session_factory  # noqa: E402
 from engine.runtime import Runtime, deploy, instances  # noqa: E402
 from engine.runtime.deploy import latest_version  # noqa: E402
-from engine.sweep import sweep  # noqa: E402
 from migrations import recreate_postgres_schema, upgrade  # noqa: E402
 
 DIAGRAM = Path(__file__).resolve().parent / "five_tasks.bpmn"

@@ -26,7 +26,7 @@ def recreate_postgres_schema(database_url: str) -> None:
     """Empty a PostgreSQL database (its public schema) and migrate it from nothing: tests and benchmarks."""
     from sqlalchemy import text
 
-    from engine.db import make_engine
+    from engine.platform.db import make_engine
 
     engine = make_engine(database_url)
     with engine.begin() as connection:

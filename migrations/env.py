@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import pool
 
-from engine.db import make_engine
 from engine.models import Base
+from engine.platform.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine.clock import FrozenClock, bind_library_clock
-from engine.db import make_engine
 from engine.models import Base
+from engine.platform.clock import FrozenClock, bind_library_clock
+from engine.platform.db import make_engine
 from migrations import recreate_postgres_schema, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent

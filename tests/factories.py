@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.domain import behavior_code
-from engine.domain.credit_code import check_character
 from engine.domain.policy import Policy, to_json
 from engine.domain.tracking_number import new_tracking_number
 from engine.models import (
@@ -30,6 +29,7 @@ from engine.models import (
     JointInspectionGroup,
     Jurisdiction,
 )
+from engine.models.credit_code import check_character
 
 NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # 2026-09-30 10:00 Asia/Shanghai, the `clock` fixture's moment
 _serial = itertools.count(1)

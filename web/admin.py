@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.background.jobs import Outcome, Report
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
 from engine.domain.policy_admin import resolve_jurisdiction, update_policy
-from engine.jobs import Outcome, Report
 from engine.models import Jurisdiction
 from web import demo as demo_module
 from web import jobs
@@ -83,7 +83,7 @@ def policy():
         code = jurisdiction.code
         current = to_json(policy_of(jurisdiction.policy))
         name = jurisdiction.name
-        # Administrators see every jurisdiction (engine.access.SEE_ALL_ROLES); a handful per deployment.
+        # Administrators see every jurisdiction (engine.identity.access.SEE_ALL_ROLES); a handful per deployment.
         choices = session.execute(select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)).all()
     errors: dict[str, str] = {}
     document = current

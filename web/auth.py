@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.accounts import verify_password
-from engine.login_throttle import clear_failed_logins, login_blocked, record_failed_login
+from engine.identity.accounts import verify_password
+from engine.identity.login_throttle import clear_failed_logins, login_blocked, record_failed_login
 from engine.models import User
 from web.security import same_site_path
 from web.services import services

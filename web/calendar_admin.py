@@ -10,8 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from engine import calendar_store
-from engine.clock import SHANGHAI
+from engine.calendar import store as calendar_store
+from engine.platform.clock import SHANGHAI
 from engine.runtime import timers
 from web.presenters import shanghai
 from web.security import current_user, login_required

@@ -17,16 +17,17 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
-from engine import accounts, calendar_store
-from engine.clock import SHANGHAI, FrozenClock
+from engine.background.sweep import sweep as run_sweep
+from engine.calendar import store as calendar_store
 from engine.domain import joint, statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.inbox import open_tasks
+from engine.identity import accounts
 from engine.models.user import ROLES
+from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
-from engine.sweep import sweep as run_sweep
+from engine.views.inbox import open_tasks
 from migrations import upgrade as migrate_upgrade
 from web.services import Services, services
 
@@ -322,7 +323,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("scheduler")
     def scheduler_command():
         """Run the deadline sweep every few seconds in the foreground."""
-        from engine.scheduler import build_scheduler
+        from engine.background.scheduler import build_scheduler
 
         svc = services()
         gc.freeze()  # as in `serve`
@@ -342,7 +343,7 @@ def register_commands(app: Flask) -> None:
         """Serve the web app (waitress) with the deadline scheduler running in the background."""
         from waitress import serve
 
-        from engine.scheduler import build_scheduler
+        from engine.background.scheduler import build_scheduler
 
         svc: Services = services()
         # Everything loaded so far lives as long as the process: keep it out of the collector's full passes.

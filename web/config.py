@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from engine.db import database_url
+from engine.platform.db import database_url
 
 
 def from_environment() -> dict:

@@ -1,6 +1,6 @@
 """Demo set-up for `inspectflow load-demo` and the administrator's 载入演示数据 action: deploy the shipped
-diagrams, load the demo county's records (engine.demo_records), start its running work
-(engine.demo_processes) and create one login per role.
+diagrams, load the demo county's records (engine.demo.records), start its running work
+(engine.demo.processes) and create one login per role.
 
 Idempotent: running it again deploys only diagrams that changed and keeps existing accounts. Each step is
 its own transaction and `progress(done, total, step)` is called between them (never inside one: on SQLite
@@ -16,9 +16,9 @@ from pathlib import Path
 from flask_babel import gettext
 from sqlalchemy import select
 
-from engine import accounts
-from engine.demo_processes import start_demo_work
-from engine.demo_records import COUNTY_NAME, demo_loaded, load_demo_records
+from engine.demo.processes import start_demo_work
+from engine.demo.records import COUNTY_NAME, demo_loaded, load_demo_records
+from engine.identity import accounts
 from engine.models import Enterprise, Jurisdiction, ProcessInstance, User
 from engine.runtime import deploy as deploy_module
 from web.services import Services

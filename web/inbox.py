@@ -1,6 +1,6 @@
 """The staff inbox: tasks for me and my groups, claim and release, and the task page whose form comes
 from the diagram. Thin: each view makes one engine call; stale or refused completions keep what the user
-typed and say why. Who sees and works what is engine.access: a task outside the user's scope is a 403 page,
+typed and say why. Who sees and works what is engine.identity.access: a task outside the user's scope is a 403 page,
 a task in another lane too (the supervisor follows other lanes' steps on the instance history page)."""
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine import access
-from engine.audit import trail
-from engine.clock import SHANGHAI
 from engine.domain.enterprise_view import enterprise_year
-from engine.inbox import InboxFilter, enterprises_of, inbox
+from engine.identity import access
 from engine.models import TaskRecord
+from engine.platform.audit import trail
+from engine.platform.clock import SHANGHAI
 from engine.runtime import (
     ConcurrentUpdate,
     InvalidTaskData,
@@ -24,6 +23,7 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from engine.views.inbox import InboxFilter, enterprises_of, inbox
 from web.engine_messages import field_errors, refusal
 from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
@@ -60,7 +60,7 @@ def _refusal(reason: str) -> str:
 
 def _task_for(task_id: str) -> TaskRecord:
     """The task the user may work (open, claim, release, complete): a 404 page when there is no such task, a 403
-    page when it lies outside the user's agency or jurisdiction or in another lane (engine.access)."""
+    page when it lies outside the user's agency or jurisdiction or in another lane (engine.identity.access)."""
     with services().sessions() as session:
         try:
             task = access.task_for(session, access.scope_of(session, current_user()), task_id, work=True)

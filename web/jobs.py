@@ -1,6 +1,6 @@
 """Long actions as background jobs on the pages: submitting one, its progress page and its outcome.
 
-`init_app` gives the app one `engine.jobs.JobRunner` (one worker thread, or the executor in
+`init_app` gives the app one `engine.background.jobs.JobRunner` (one worker thread, or the executor in
 config["JOB_EXECUTOR"]) and fails the jobs a dead process left behind. `submit` runs a body in the app's
 context and in the asking user's language, so step texts are written in it. `/jobs/<id>` shows a
 <progress> bar and reloads itself every second while the job runs (a meta refresh: no JavaScript), then
@@ -19,10 +19,10 @@ from flask import Blueprint, Flask, Response, abort, current_app, redirect, rend
 from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import inspect
 
-from engine import jobs as engine_jobs
+from engine.background import jobs as engine_jobs
+from engine.background.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
 from engine.domain import statistics
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
 from engine.models import BackgroundJob
 from web.i18n import current_language
 from web.presenters import shanghai

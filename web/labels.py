@@ -62,7 +62,8 @@ STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's 
     "record_notice": _l("记录预告"),
     "record_override": _l("记录安静期例外"),
 }
-BUSINESS_KEY_KINDS = {  # the prefixes engine code gives the instances it starts (see engine.access.ENTERPRISE_KEY)
+# The prefixes engine code gives the instances it starts (see engine.identity.access.ENTERPRISE_KEY).
+BUSINESS_KEY_KINDS = {
     "inspection": _l("检查 %(ref)s"),
     "complaint": _l("投诉 %(ref)s"),
     "enterprise": _l("企业 %(ref)s"),

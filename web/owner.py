@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import DiagramError, diagram_problems
 from engine.bpmn.safe_xml import MAX_DIAGRAM_BYTES
-from engine.clock import SHANGHAI
 from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
+from engine.platform.clock import SHANGHAI
 from engine.runtime import DeployRefused
 from engine.runtime import deploy as deploy_module
 from web.api.errors import error_response

@@ -10,10 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.clock import SHANGHAI
 from engine.domain import planning
 from engine.domain.inspection_process import plan_inspection
-from engine.inbox import open_tasks
+from engine.platform.clock import SHANGHAI
+from engine.views.inbox import open_tasks
 from web.security import current_user, login_required
 from web.services import services
 

@@ -12,7 +12,7 @@ from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import complaint_progress, file_complaint, rate_inspection
 from engine.domain.errors import Refused
 from engine.domain.policy import default_policy
-from engine.domain.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
+from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime import WorkflowError
 from web.services import services
 

@@ -12,7 +12,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
+from engine.platform.clock import SHANGHAI
 from web.i18n import current_language
 
 MOMENT_PATTERNS = {"en": "d MMM yyyy, HH:mm"}

@@ -5,7 +5,7 @@
 - every POST from a page carries the session's CSRF token (`csrf_token()` in templates; scripts send it in
   the `X-CSRF-Token` header), checked before any view runs; a missing or wrong token is a 400 page (JSON for
   JSON requests), never a stack trace.
-Login throttling is engine.login_throttle (in the database, so every process counts alike).
+Login throttling is engine.identity.login_throttle (in the database, so every process counts alike).
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock, clock_from_env
-from engine.db import make_engine, make_session_factory, make_write_session_factory
 from engine.domain.stages import INSPECTION_STAGES
+from engine.commands import Work
+from engine.platform.clock import Clock, clock_from_env
+from engine.platform.db import make_engine, make_session_factory, make_write_session_factory
 from engine.runtime import Runtime
 
 
@@ -20,7 +21,7 @@ from engine.runtime import Runtime
 class Services:
     engine: Engine
     sessions: sessionmaker[Session]  # reading
-    write_sessions: sessionmaker[Session]  # units of work that write (see engine.db)
+    write_sessions: sessionmaker[Session]  # units of work that write (see engine.platform.db)
     runtime: Runtime
     clock_factory: Callable[[], Clock]
 
@@ -37,6 +38,12 @@ class Services:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextlib.contextmanager
+    def work(self) -> Iterator[Work]:
+        """A transaction as the unit of work an engine command runs in (engine.commands)."""
+        with self.transaction() as session:
+            yield Work(session, self.clock(), self.runtime)
 
 
 def build_services(app: Flask) -> Services:

@@ -1,5 +1,5 @@
 """The supervisor's pages (司法局 / 综合执法办), scoped to the user's jurisdiction and those below it
-(engine.access): overdue steps with drill-down filters (agency, procedure, age in working days) each linking to
+(engine.identity.access): overdue steps with drill-down filters (agency, procedure, age in working days) each linking to
 the instance's history and audit trail, alerts to acknowledge or resolve, the year's joint rate and non-onsite
 share per agency against the target, refusals and overrides, the annual statistics with CSV download, and the
 proposed joint inspections the county office merges (R18). Charts are bars drawn in HTML, so everything works
@@ -13,17 +13,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine import access, alerts
-from engine.audit import trail
-from engine.clock import SHANGHAI
 from engine.domain import statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.joint_desk import MergeOutOfScope, joint_proposals, merge_in_scope
+from engine.identity import access
 from engine.models import Agency, Alert, ProcessInstance, TaskRecord
-from engine.overdue import AGE_BUCKETS, overdue_steps
+from engine.platform import alerts
+from engine.platform.audit import trail
+from engine.platform.clock import SHANGHAI
 from engine.runtime import instances
-from engine.supervision_scope import alerts_in_scope, decisions_in_scope, open_alerts
+from engine.views.joint_desk import MergeOutOfScope, joint_proposals, merge_in_scope
+from engine.views.overdue import AGE_BUCKETS, overdue_steps
+from engine.views.supervision_scope import alerts_in_scope, decisions_in_scope, open_alerts
 from web.history_view import history_lines
 from web.inbox import PROCESSES
 from web.presenters import shanghai

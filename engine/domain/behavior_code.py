@@ -24,10 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, default_policy
-from engine.domain.vocabulary import QUALIFIED_INSPECTOR_KIND
 from engine.models import (
     Agency,
     BehaviorCode,
@@ -38,6 +36,8 @@ from engine.models import (
     JointInspectionGroup,
     PolicyDecision,
 )
+from engine.models.vocabulary import QUALIFIED_INSPECTOR_KIND
+from engine.platform.clock import SHANGHAI
 
 # No 0/O, 1/I/L: the code is read aloud at the door and typed by enterprises.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

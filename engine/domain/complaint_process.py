@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engine.clock import SHANGHAI, Clock
 from engine.models import Complaint
+from engine.platform.clock import SHANGHAI, Clock
 from engine.runtime import Runtime, instances
 
 COMPLAINT_PROCESS = "complaint_correction"

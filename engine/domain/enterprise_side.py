@@ -14,15 +14,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import alerts
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain.behavior_code import normalize_code
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy
 from engine.domain.tracking_number import new_tracking_number
-from engine.domain.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES, PROHIBITIONS
 from engine.models import BehaviorCode, Complaint, Inspection, InspectionRating
+from engine.models.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES, PROHIBITIONS
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 
 NO_CODE_ALERT = "no_code"
 VISITED_STATUSES = ("in_progress", "completed", "closed")

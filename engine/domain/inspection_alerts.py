@@ -8,7 +8,7 @@
   override) or triggered inspections above the reasonable yearly number (R16);
 - `overdue`: an open task past its due moment (engine/runtime mirror), kept in step by `scan_overdue`.
 
-Alerts are raised (or refreshed) through engine.alerts, one open alert per kind and subject.
+Alerts are raised (or refreshed) through engine.platform.alerts, one open alert per kind and subject.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engine import alerts
-from engine.clock import SHANGHAI
 from engine.domain.inspection_checks import credit_class_in, policy_for, routine_onsite_count
 from engine.domain.policy import Policy
 from engine.models import Alert, Inspection, TaskRecord
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 
 MULTI_HEAD, REPEATED, HIGH_FREQUENCY, OVERDUE = "multi_head", "repeated", "high_frequency", "overdue"
 

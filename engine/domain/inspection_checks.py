@@ -23,12 +23,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain.behavior_code import certificate_status
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
-from engine.domain.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
 from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice, QuietPeriodOverride
+from engine.models.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
+from engine.platform.clock import SHANGHAI
 
 STAGES = ("plan", "before_site")
 CERTIFICATE_PROBLEMS = {

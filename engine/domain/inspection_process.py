@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.clock import Clock
 from engine.models import Agency, Enterprise, Inspection, InspectionItem, Inspector
+from engine.platform.clock import Clock
 from engine.runtime import Runtime, instances
 
 LIFECYCLE = "inspection_lifecycle"

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.models import Agency, Inspection, JointInspectionGroup, Jurisdiction
+from engine.platform import audit
 
 OPEN_STATUSES = ("planned", "approved")
 

@@ -17,8 +17,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.behavior_code import certificate_status
-from engine.domain.vocabulary import TRIGGER_KINDS
 from engine.models import Agency, Enterprise, InspectionItem, InspectionItemList, Inspector
+from engine.models.vocabulary import TRIGGER_KINDS
 
 MODES = {"onsite": "现场检查", "non_onsite": "非现场检查"}
 TRIGGERS = {"routine": "日常检查", **{key: f"触发式检查：{label}" for key, label in TRIGGER_KINDS.items()}}

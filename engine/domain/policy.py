@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from engine.domain.vocabulary import (
+from engine.models.vocabulary import (
     ALLOWED_WINDOW_EXEMPTIONS,
     CREDIT_CLASSES,
     NOTICE_EXEMPTIONS,

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.domain.policy import Policy, from_json, policy_of, to_json
 from engine.models import Jurisdiction
+from engine.platform import audit
 
 
 def jurisdiction_by_code(session: Session, code: str) -> Jurisdiction:

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from engine.clock import SHANGHAI
 from engine.domain import behavior_code
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.domain.inspection_alerts import raise_inspection_alerts
 from engine.domain.inspection_checks import STAGES, check_inspection, policy_for
-from engine.domain.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
 from engine.models import Inspection, Notice, QuietPeriodOverride
+from engine.models.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
+from engine.platform.clock import SHANGHAI
 from engine.runtime.stages import StageCheck, StageContext, StageFindings
 
 
@@ -165,7 +165,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-# The notice form's choices, as the records' vocabulary (engine.domain.vocabulary.NOTICE_METHODS).
+# The notice form's choices, as the records' vocabulary (engine.models.vocabulary.NOTICE_METHODS).
 NOTICE_METHOD_LABELS = {"书面": "letter", "电话": "phone", "短信": "sms", "政务服务平台": "platform",
                         "当面": "in_person"}
 

@@ -19,7 +19,6 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.clock import SHANGHAI
 from engine.domain.policy import policy_of
 from engine.models import (
     Agency,
@@ -31,6 +30,7 @@ from engine.models import (
     PolicyDecision,
     TaskRecord,
 )
+from engine.platform.clock import SHANGHAI
 
 
 @dataclass

@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from engine.domain.credit_code import normalize as normalize_credit_code
-from engine.domain.vocabulary import CREDIT_CLASSES
 from engine.models.base import Base, UTCDateTime
+from engine.models.credit_code import normalize as normalize_credit_code
 from engine.models.organisation import Jurisdiction
+from engine.models.vocabulary import CREDIT_CLASSES
 
 
 class Enterprise(Base):
-    """An inspected enterprise, keyed by its 统一社会信用代码 (validated by engine.domain.credit_code)."""
+    """An inspected enterprise, keyed by its 统一社会信用代码 (validated by engine.models.credit_code)."""
 
     __tablename__ = "enterprise"
 

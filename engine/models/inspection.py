@@ -11,12 +11,12 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from engine.domain.vocabulary import INSPECTION_MODES, INSPECTION_TRIGGERS, TRIGGER_KINDS, URGENT_REASONS
 from engine.models.base import Base, UTCDateTime
 from engine.models.enterprise import Enterprise
 from engine.models.item_list import InspectionItem
 from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.plan import InspectionPlan
+from engine.models.vocabulary import INSPECTION_MODES, INSPECTION_TRIGGERS, TRIGGER_KINDS, URGENT_REASONS
 
 INSPECTION_STATUSES = ("planned", "approved", "in_progress", "completed", "closed", "cancelled")
 

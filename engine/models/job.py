@@ -1,5 +1,5 @@
 """Background jobs (后台任务): long actions such as loading the demo or exporting statistics, run off the
-request by engine.jobs, with the progress a page shows while they run and the outcome when they end."""
+request by engine.background.jobs, with the progress a page shows while they run and the outcome when they end."""
 
 from __future__ import annotations
 

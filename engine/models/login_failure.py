@@ -1,4 +1,4 @@
-"""Failed logins, kept for the throttle's window (engine.login_throttle) so that every web process and a
+"""Failed logins, kept for the throttle's window (engine.identity.login_throttle) so that every web process and a
 restart see the same count."""
 
 from __future__ import annotations

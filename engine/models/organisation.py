@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from engine.domain.vocabulary import INSPECTOR_KINDS, INSPECTOR_STATUSES
 from engine.models.base import Base
+from engine.models.vocabulary import INSPECTOR_KINDS, INSPECTOR_STATUSES
 
 
 class Jurisdiction(Base):

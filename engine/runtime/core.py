@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn.loader import LoadedDiagram, load_diagram
 from engine.bpmn.scripting import RestrictedScriptEngine
 from engine.calendar import WorkingCalendar
-from engine.calendar_store import load_calendar
+from engine.calendar.store import load_calendar
 from engine.models import Diagram, ProcessVersion
 from engine.runtime.cache import LruCache
 from engine.runtime.errors import ProcessNotFound

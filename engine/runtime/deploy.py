@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.bpmn.errors import DiagramError
 from engine.bpmn.loader import load_diagram
-from engine.clock import Clock
 from engine.models import Diagram, ProcessVersion
 from engine.models.base import table_of
+from engine.platform import audit
+from engine.platform.clock import Clock
 from engine.runtime.core import Runtime
 from engine.runtime.errors import DeployRefused
 

@@ -17,16 +17,16 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.bpmn.forms import FormInvalid, FormSpec
-from engine.clock import SHANGHAI, Clock, running_with
-from engine.db import affected_rows
 from engine.models import ProcessInstance, TaskRecord
+from engine.platform import audit
+from engine.platform.clock import SHANGHAI, Clock, running_with
+from engine.platform.db import affected_rows
+from engine.platform.hotsql import hot_sql
 from engine.runtime import store
 from engine.runtime.core import Runtime
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
-from engine.runtime.hotsql import hot_sql
 from engine.runtime.stages import apply_stage_checks
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}

@@ -16,8 +16,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI, parse_moment, to_utc
-from engine.runtime.hotsql import HotSql
+from engine.platform.clock import SHANGHAI, parse_moment, to_utc
+from engine.platform.hotsql import HotSql
 
 
 @dataclass(frozen=True)

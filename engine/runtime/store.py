@@ -20,11 +20,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine.calendar_store import open_uncovered_year_alerts
-from engine.clock import SHANGHAI, Clock, running_with
+from engine.calendar.store import open_uncovered_year_alerts
+from engine.platform.clock import SHANGHAI, Clock, running_with
+from engine.platform.hotsql import hot_sql
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed, WorkflowError
-from engine.runtime.hotsql import hot_sql
 from engine.runtime.mirror import Snapshot, live_tasks, read_snapshot, snapshot, write_changes
 from engine.runtime.stages import StepContext, apply_stage_checks
 

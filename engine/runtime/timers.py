@@ -1,6 +1,6 @@
 """Firing due timers of one instance, and recomputing provisional due dates after a calendar import.
 
-The sweep (engine.sweep) decides which instances to visit; this module does the work on one instance
+The sweep (engine.background.sweep) decides which instances to visit; this module does the work on one instance
 inside the caller's transaction.
 """
 
@@ -10,9 +10,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefini
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.clock import Clock, running_with
 from engine.models import Deadline
+from engine.platform import audit
+from engine.platform.clock import Clock, running_with
 from engine.runtime import store
 from engine.runtime.core import Runtime
 from engine.runtime.mirror import timer_due

@@ -9,8 +9,8 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from engine.audit import trail
 from engine.models import BehaviorCode, Complaint, TaskRecord
+from engine.platform.audit import trail
 from tests.browser.conftest import log_in, shot
 
 

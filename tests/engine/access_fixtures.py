@@ -1,4 +1,5 @@
-"""A small world for the access rules (engine.access): a city with two counties, agencies and enterprises in each,
+"""A small world for the access rules
+(engine.identity.access): a city with two counties, agencies and enterprises in each,
 and task mirror rows written directly (the access model reads only the mirror and the records, never workflows).
 
 City 示范市 (3311) ⊃ county 示范县 (331125: agencies SCJG, XFJY; enterprise 甲) and county 邻县 (331126: agency

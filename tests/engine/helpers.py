@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine import inbox
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
+from engine.views import inbox
 from tests.conftest import fixture_bytes
 
 

@@ -1,4 +1,4 @@
-"""engine.access: who sees and who works which task and instance — agency and lane, joint inspections (R18),
+"""engine.identity.access: who sees and who works which task and instance — agency and lane, joint inspections (R18),
 jurisdictions with the ones below them, placement by enterprise, administrators — and that the inbox query cuts
 in SQL (no leakage past a LIMIT), with the enterprise filter and search."""
 
@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from engine import access
-from engine.inbox import InboxFilter, enterprises_of, inbox, open_tasks
+from engine.identity import access
 from engine.models import User
-from engine.supervision_scope import alerts_in_scope, decisions_in_scope
+from engine.views.inbox import InboxFilter, enterprises_of, inbox, open_tasks
+from engine.views.supervision_scope import alerts_in_scope, decisions_in_scope
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
 from tests.factories import NOW, make_complaint
 
@@ -200,9 +200,9 @@ def test_enterprise_filter_and_search_by_name_or_credit_code(svc, world):
 
 
 def test_alerts_and_decisions_are_placed_in_jurisdictions(svc, world):
-    from engine import alerts
     from engine.domain.decisions import log_refusal
     from engine.domain.errors import Refused
+    from engine.platform import alerts
 
     with svc.transaction() as session:
         task = add_task(session, world, agency="LXJG", lane="司法局")

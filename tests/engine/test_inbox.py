@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.clock import SHANGHAI
-from engine.inbox import InboxFilter, inbox
 from engine.models import User
+from engine.platform.clock import SHANGHAI
+from engine.views.inbox import InboxFilter, inbox
 from tests.engine.helpers import deploy, start
 
 

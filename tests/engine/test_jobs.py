@@ -1,4 +1,4 @@
-"""engine.jobs: a job's row from queued to done or failed, its progress committed as it goes, failures told
+"""engine.background.jobs: a job's row from queued to done or failed, its progress committed as it goes, failures told
 plainly, and jobs of a dead process marked failed when an app starts."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.domain.errors import Refused
-from engine.jobs import (
+from engine.background.jobs import (
     FAILED_UNEXPECTEDLY,
     INTERRUPTED,
     InlineExecutor,
@@ -22,6 +21,7 @@ from engine.jobs import (
     recover_interrupted,
     runner_alive,
 )
+from engine.domain.errors import Refused
 from engine.models import BackgroundJob
 
 
@@ -104,7 +104,7 @@ def test_a_refusal_is_told_plainly_and_an_unexpected_error_only_logged(svc, capl
     def broken(report):
         raise RuntimeError("SELECT secret FROM app_user")
 
-    with caplog.at_level(logging.ERROR, logger="engine.jobs"):
+    with caplog.at_level(logging.ERROR, logger="engine.background.jobs"):
         first = runner.submit("test", refused, created_by="alice")
         second = runner.submit("test", broken, created_by="alice")
     assert first.future.result() == second.future.result() == "failed"

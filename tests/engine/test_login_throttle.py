@@ -1,4 +1,4 @@
-"""The login throttle (engine.login_throttle): five failures per user name and address within ten minutes
+"""The login throttle (engine.identity.login_throttle): five failures per user name and address within ten minutes
 block the sixth attempt; the window slides with the injected clock; success clears; the count lives in the
 database, so another process sees it too."""
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.login_throttle import LIMIT, WINDOW, clear_failed_logins, login_blocked, record_failed_login
+from engine.identity.login_throttle import LIMIT, WINDOW, clear_failed_logins, login_blocked, record_failed_login
 from engine.models import LoginFailure
 
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from engine.db import make_engine
 from engine.models import Base
+from engine.platform.db import make_engine
 from migrations import upgrade
 
 

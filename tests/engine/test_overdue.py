@@ -1,4 +1,5 @@
-"""engine.overdue: the supervisor's overdue steps in scope, by agency, procedure and age bucket in working days."""
+"""engine.views.overdue: the supervisor's overdue steps in scope,
+ by agency, procedure and age bucket in working days."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import access
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
+from engine.identity import access
 from engine.models import User
-from engine.overdue import AGE_BUCKETS, overdue_steps
+from engine.platform.clock import SHANGHAI
+from engine.views.overdue import AGE_BUCKETS, overdue_steps
 from tests.engine.access_fixtures import add_task, build_world
 
 

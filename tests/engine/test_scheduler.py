@@ -3,10 +3,7 @@ with a frozen clock; nothing waits for a real tick)."""
 
 from __future__ import annotations
 
-from engine import alerts, calendar_store
-from engine.clock import FrozenClock
-from engine.db import checkpoint_sqlite
-from engine.scheduler import (
+from engine.background.scheduler import (
     CALENDAR_JOB_ID,
     CHECKPOINT_JOB_ID,
     OVERDUE_JOB_ID,
@@ -15,6 +12,10 @@ from engine.scheduler import (
     calendar_job,
     sweep_job,
 )
+from engine.calendar import store as calendar_store
+from engine.platform import alerts
+from engine.platform.clock import FrozenClock
+from engine.platform.db import checkpoint_sqlite
 from tests.engine.helpers import deploy, only_task, start
 
 

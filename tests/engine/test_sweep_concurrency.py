@@ -7,11 +7,11 @@ import threading
 
 from sqlalchemy import func, select, text
 
-from engine.clock import FrozenClock
-from engine.db import is_postgresql
+from engine.background.sweep import SWEEP_LOCK_KEY, sweep
 from engine.models import AuditEntry, Deadline
+from engine.platform.clock import FrozenClock
+from engine.platform.db import is_postgresql
 from engine.runtime.core import Runtime
-from engine.sweep import SWEEP_LOCK_KEY, sweep
 from tests.engine.helpers import deploy, start
 
 DUE = FrozenClock("2026-10-09T00:00:01+08:00")

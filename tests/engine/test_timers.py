@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from engine import alerts, calendar_store
-from engine.clock import SHANGHAI, FrozenClock
+from engine.background.sweep import sweep
+from engine.calendar import store as calendar_store
 from engine.models import AuditEntry, Deadline, TaskRecord
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import timers
-from engine.sweep import sweep
 from tests.engine.helpers import complete, deploy, only_task, open_tasks, start
 
 

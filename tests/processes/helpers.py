@@ -12,11 +12,11 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import select
 
-from engine.clock import SHANGHAI, FrozenClock
+from engine.background.sweep import sweep
 from engine.models import Deadline, TaskRecord
+from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
-from engine.sweep import sweep
 from tests.engine.helpers import complete as complete_task
 from tests.engine.helpers import only_task, open_tasks, start
 

@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.clock import SHANGHAI
 from engine.domain.decisions import decisions
 from engine.domain.inspection_process import plan_inspection
 from engine.models import BehaviorCode, Inspection, Notice, QuietPeriodOverride
+from engine.platform.clock import SHANGHAI
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
 from tests.processes.helpers import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.accounts import create_user
+from engine.identity.accounts import create_user
 from web.services import services
 
 DEMO_PASSWORD = "inspectflow-demo"

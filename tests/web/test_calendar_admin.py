@@ -11,9 +11,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine import alerts, calendar_store
-from engine.clock import SHANGHAI
+from engine.calendar import store as calendar_store
 from engine.models import Deadline
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 from tests.engine.helpers import deploy, start
 from tests.web.pages import in_english, login, make_user, token_of
 

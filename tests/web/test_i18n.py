@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
+from engine.platform.clock import SHANGHAI
 from tests.factories import make_jurisdiction
 from tests.web.pages import in_english, leftover_chinese, login, make_user, token_of
 from web import i18n_catalog

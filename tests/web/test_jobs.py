@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from engine.jobs import INTERRUPTED, Outcome
+from engine.background.jobs import INTERRUPTED, Outcome
 from engine.models import BackgroundJob
 from tests.factories import make_agency, make_inspection, make_jurisdiction
 from tests.web.pages import login, make_user, token_of

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.domain import behavior_code
-from engine.domain.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
+from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime.deploy import deploy
 from tests.factories import make_code, make_inspection
 from tests.web.pages import in_english, leftover_chinese

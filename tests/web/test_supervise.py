@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import alerts
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.models import Agency, Enterprise, Inspection, TaskRecord
+from engine.platform import alerts
 from tests.web.pages import login_demo as login
 from web.services import services
 

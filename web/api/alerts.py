@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine import alerts as engine_alerts
-from engine.access import scope_of
-from engine.supervision_scope import alerts_in_scope
+from engine.identity.access import scope_of
+from engine.platform import alerts as engine_alerts
+from engine.views.supervision_scope import alerts_in_scope
 from web.api import bp
 from web.api.auth import COUNTY_OFFICE, SUPERVISOR, current_user, requires
 from web.api.bodies import query_args

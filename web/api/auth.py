@@ -1,7 +1,7 @@
 """Bearer-token authentication for the API: `Authorization: Bearer <token>` → `g.api_user`.
 
 401 when the header is missing or the token is unknown or revoked; 403 when the user's role is not allowed.
-Administrators pass every role check. Which tasks and instances a user sees and works is engine.access, the
+Administrators pass every role check. Which tasks and instances a user sees and works is engine.identity.access, the
 same model as the pages (`scope`, `checked_task`).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from engine import access, api_tokens
+from engine.identity import access, api_tokens
 from engine.models import TaskRecord
 from web.api.errors import ApiError
 from web.services import services

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from engine import api_tokens
+from engine.identity import api_tokens
 from engine.models import User
 from web.api import bp
 from web.services import services

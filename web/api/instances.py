@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from engine import access, audit
-from engine.inbox import open_tasks
+from engine.identity import access
+from engine.platform import audit
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
+from engine.views.inbox import open_tasks
 from web.api import bp
 from web.api.auth import PROCESS_OWNER, TASK_ROLES, current_user, requires, scope
 from web.api.bodies import json_body

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 
-from engine.access import scope_of
 from engine.domain import statistics as engine_statistics
 from engine.domain.policy_admin import resolve_jurisdiction
+from engine.identity.access import scope_of
 from web.api import bp
 from web.api.auth import COUNTY_OFFICE, SUPERVISOR, current_user, requires
 from web.api.bodies import query_args

@@ -1,16 +1,16 @@
 """Tasks: the inbox query, claim, release and complete; and the overdue view.
 
-Scoped by engine.access like the pages: lists hold the tasks the user may see (their agency and its joint
+Scoped by engine.identity.access like the pages: lists hold the tasks the user may see (their agency and its joint
 inspections, or their jurisdiction), cut in the SQL before the limit; claim, release and complete need the right
 to work the task (also its lane). Out of scope is a 403 JSON error, an unknown task the engine's 404.
 """
 
 from __future__ import annotations
 
-from engine import access
-from engine.inbox import open_tasks
+from engine.identity import access
 from engine.models import TaskRecord
 from engine.runtime import instances as runtime_instances
+from engine.views.inbox import open_tasks
 from web.api import bp
 from web.api.auth import TASK_ROLES, checked_task, current_user, requires, scope
 from web.api.bodies import json_body, query_args

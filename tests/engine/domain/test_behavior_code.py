@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI, parse_moment
 from engine.domain import behavior_code as bc
 from engine.domain.errors import Refused
 from engine.models import BehaviorCode, PolicyDecision
+from engine.platform.clock import SHANGHAI, parse_moment
 from tests import factories as f
 
 CALENDAR = WorkingCalendar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.domain.credit_code import CHARSET, InvalidCreditCode, check_character, is_valid, normalize
+from engine.models.credit_code import CHARSET, InvalidCreditCode, check_character, is_valid, normalize
 
 # Published codes of well-known companies; each satisfies the check-character algorithm.
 PUBLISHED = [

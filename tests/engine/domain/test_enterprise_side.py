@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import alerts
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import complaint_progress, file_complaint, rate_inspection
 from engine.domain.errors import Refused
 from engine.domain.policy import default_policy
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 from engine.runtime.deploy import deploy
 from tests.engine.helpers import open_tasks
 from tests.factories import make_code, make_inspection

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from engine import alerts
-from engine.clock import SHANGHAI
 from engine.domain.inspection_alerts import raise_inspection_alerts, scan_overdue
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 from tests.engine.helpers import complete, deploy, only_task, start
 from tests.factories import NOW, make_agency, make_enterprise, make_inspection, make_jurisdiction, set_credit_class
 

@@ -7,10 +7,10 @@ from datetime import date, datetime
 import pytest
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain.inspection_checks import check_inspection, credit_class_in
 from engine.domain.policy import kaifeng_style
 from engine.models import Notice, QuietPeriodOverride
+from engine.platform.clock import SHANGHAI
 from tests.factories import (
     NOW,
     make_agency,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import inspect
 
-from engine.db import make_engine
+from engine.platform.db import make_engine
 from migrations import alembic_config, upgrade
 from tests.engine.test_migrations import schema_diff
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from engine.domain.policy import Policy, PolicyError, dumps, from_json, kaifeng_style, to_json, yunhe_style
-from engine.domain.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
+from engine.models.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
 
 
 def test_defaults_are_the_domain_figures():

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from engine.calendar import WorkingCalendar
 from engine.domain import behavior_code
-from engine.domain.credit_code import InvalidCreditCode, is_valid
 from engine.domain.policy import from_json, kaifeng_style
 from engine.models import (
     BehaviorCode,
@@ -32,6 +31,7 @@ from engine.models import (
     QuietPeriodOverride,
     Revisit,
 )
+from engine.models.credit_code import InvalidCreditCode, is_valid
 from tests import factories as f
 
 NOW = f.NOW

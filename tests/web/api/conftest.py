@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine import accounts, api_tokens
+from engine.identity import accounts, api_tokens
 from engine.runtime import deploy as deploy_module
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import deploy
 
-# The fixture diagrams name their lanes in English; the access rules (engine.access) know the real lanes.
+# The fixture diagrams name their lanes in English; the access rules (engine.identity.access) know the real lanes.
 REAL_LANES = {"staff": "执法人员", "head": "单位负责人", "supervisor": "司法局"}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine import api_tokens
+from engine.identity import api_tokens
 from tests.web.api.conftest import assert_error
 
 

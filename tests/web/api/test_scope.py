@@ -1,4 +1,4 @@
-"""The API's scoping is engine.access, as on the pages: jurisdictions (a second county with its own agency and
+"""The API's scoping is engine.identity.access, as on the pages: jurisdictions (a second county with its own agency and
 supervisor), joint-inspection members, placement past the limit, and the 403 JSON error for out-of-scope tasks and
 instances."""
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine import alerts
+from engine.platform import alerts
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
 from tests.factories import NOW
 from tests.web.api.conftest import assert_error

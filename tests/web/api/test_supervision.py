@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine import alerts
+from engine.platform import alerts
 from tests.factories import make_agency, make_jurisdiction
 from tests.web.api.conftest import assert_error
 

@@ -1,4 +1,5 @@
-"""Tasks: inbox filters and scoping (engine.access: agency, lanes, joint inspections, jurisdictions), claim/release,
+"""Tasks: inbox filters and scoping
+(engine.identity.access: agency, lanes, joint inspections, jurisdictions), claim/release,
 complete (409 when no longer open, 422 form errors, 403 out of scope or lane), the overdue view."""
 
 from __future__ import annotations

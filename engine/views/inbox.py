@@ -1,8 +1,8 @@
-"""The inbox query over the task mirror (never over workflows), cut to what the user may work by engine.access.
+"""The inbox query over the task mirror (never over workflows), cut to what the user may work by engine.identity.access.
 
 `open_tasks` is the one query for open tasks (inbox, API, CLI, overdue views): every filter, the access condition
 included, is part of the SQL, so a LIMIT never hides a task the user may see behind ones they may not.
-A task's enterprise is found as engine.access describes (inspection, complaint or `enterprise:` business key).
+A task's enterprise is found as engine.identity.access describes (inspection, complaint or `enterprise:` business key).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from engine.access import ENTERPRISE_KEY, Person, concerning_enterprises, scope_of, workable
-from engine.clock import SHANGHAI
+from engine.identity.access import ENTERPRISE_KEY, Person, concerning_enterprises, scope_of, workable
 from engine.models import Complaint, Enterprise, Inspection, TaskRecord
+from engine.platform.clock import SHANGHAI
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def open_tasks(session: Session, *, now: datetime | None = None, instance_id: in
                limit: int | None = 500) -> list[TaskRecord]:
     """Open tasks soonest due first (tasks without a deadline last), narrowed by whichever filters are given.
 
-    `within` is an access condition (engine.access.visible / workable), `agency` one agency's tasks,
+    `within` is an access condition (engine.identity.access.visible / workable), `agency` one agency's tasks,
     `unclaimed_or` tasks nobody claimed or that user claimed; `overdue` needs `now`; `due_from` and
     `due_before` bound the due moment (from inclusive, before exclusive).
     """
@@ -78,7 +78,7 @@ def open_tasks(session: Session, *, now: datetime | None = None, instance_id: in
 
 def inbox(session: Session, user: Person, now: datetime, wanted: InboxFilter = InboxFilter(),
           limit: int = 200) -> list[TaskRecord]:
-    """Open tasks the user may work (engine.access.workable), soonest due first."""
+    """Open tasks the user may work (engine.identity.access.workable), soonest due first."""
     week_end = None
     if wanted.due_this_week:
         today = now.astimezone(SHANGHAI).date()

@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.clock import Clock
 from engine.domain.errors import Refused
 from engine.models import BackgroundJob
+from engine.platform.clock import Clock
 from engine.runtime.errors import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class JobRunner:
     def __init__(self, sessions: sessionmaker[Session], write_sessions: sessionmaker[Session],
                  clock_factory: Callable[[], Clock], executor: Executor | None = None):
         self.sessions = sessions
-        self.write_sessions = write_sessions  # BEGIN IMMEDIATE on SQLite (engine.db)
+        self.write_sessions = write_sessions  # BEGIN IMMEDIATE on SQLite (engine.platform.db)
         self.clock_factory = clock_factory
         self._executor = executor
         self.token = f"{_this_host()}:{os.getpid()}:{secrets.token_hex(6)}"

@@ -2,7 +2,7 @@
 
 `inspectflow serve` starts it in the background next to the web app; `inspectflow scheduler` runs it in
 the foreground as its own process. Either way the sweep itself guarantees that concurrent sweepers never
-fire a timer twice (see engine.sweep), so running several is safe.
+fire a timer twice (see engine.background.sweep), so running several is safe.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.calendar_store import watch_coverage
-from engine.clock import Clock
-from engine.db import checkpoint_sqlite
+from engine.background.sweep import sweep
+from engine.calendar.store import watch_coverage
 from engine.domain.inspection_alerts import scan_overdue
+from engine.platform.clock import Clock
+from engine.platform.db import checkpoint_sqlite
 from engine.runtime.core import Runtime
-from engine.sweep import sweep
 
 log = logging.getLogger(__name__)
 

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI, Clock
-from engine.demo_records import agency_item_lists
+from engine.demo.records import agency_item_lists
 from engine.domain import behavior_code
 from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import file_complaint
 from engine.domain.inspection_process import plan_inspection
 from engine.domain.policy import default_policy
 from engine.models import Agency, Enterprise, Inspection, ProcessInstance
+from engine.platform.clock import SHANGHAI, Clock
 from engine.runtime import Runtime, instances
 
 

@@ -20,10 +20,10 @@ from datetime import datetime
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import alerts, audit
-from engine.clock import Clock
-from engine.db import is_postgresql
 from engine.models import Deadline
+from engine.platform import alerts, audit
+from engine.platform.clock import Clock
+from engine.platform.db import is_postgresql
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, WorkflowError
 from engine.runtime.store import savepoint

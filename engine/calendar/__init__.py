@@ -39,7 +39,7 @@ import chinese_calendar
 # not depend on holiday names (which follow the locale) nor on filtering out its substituted days.
 from holidays.calendars.chinese import _ChineseLunisolar
 
-from engine.clock import SHANGHAI, parse_moment
+from engine.platform.clock import SHANGHAI, parse_moment
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"

@@ -1,4 +1,5 @@
-"""Alerts and policy decisions within a supervisor's scope (engine.access: their jurisdiction and those below it).
+"""Alerts and policy decisions within a supervisor's scope (engine.identity.access: their jurisdiction
+and those below it).
 
 An alert is placed by the records its details name, checked in this order: `agency_id` (its agency's
 jurisdiction), `inspection_id` (the inspecting agency's), `complaint_id` (the complained-of inspection's agency,
@@ -18,9 +19,9 @@ from typing import NamedTuple
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine import alerts as alert_store
-from engine.access import Scope, visible
+from engine.identity.access import Scope, visible
 from engine.models import Agency, Alert, Complaint, Enterprise, Inspection, PolicyDecision, TaskRecord
+from engine.platform import alerts as alert_store
 
 PLACED_BY = ("agency_id", "inspection_id", "complaint_id", "enterprise_id")
 

@@ -1,5 +1,5 @@
 """The supervisor's overdue view: open steps past their due moment in the user's scope, with their age in
-working days, narrowed by agency, procedure and age bucket — every narrowing in the SQL (engine.inbox.open_tasks).
+working days, narrowed by agency, procedure and age bucket — every narrowing in the SQL (engine.views.inbox.open_tasks).
 
 An age bucket becomes a due-moment window: age ≥ n working days means "due on or before the latest day from which
 n working days have passed by today" (engine.calendar.working_days_through), found by stepping back from today.
@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine.access import Scope, visible
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
-from engine.inbox import open_tasks
+from engine.identity.access import Scope, visible
 from engine.models import TaskRecord
+from engine.platform.clock import SHANGHAI
+from engine.views.inbox import open_tasks
 
 # key → (fewest, most) working days overdue; None = no upper bound.
 AGE_BUCKETS: dict[str, tuple[int, int | None]] = {"1-2": (1, 2), "3-5": (3, 5), "over5": (6, None)}

@@ -1,5 +1,5 @@
 """The county office's joint-inspection desk (综合查一次, R18): the proposals of engine.domain.joint within the
-user's jurisdictions (engine.access), with the names and dates a coordinator decides by, and the merge itself
+user's jurisdictions (engine.identity.access), with the names and dates a coordinator decides by, and the merge itself
 limited to the county office (and administrators) and to inspections of agencies in their jurisdictions.
 Functions flush; the caller commits.
 """
@@ -12,8 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.access import Scope
 from engine.domain import joint
+from engine.identity.access import Scope
 from engine.models import Agency, Enterprise, Inspection, JointInspectionGroup
 
 

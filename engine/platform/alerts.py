@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.db import affected_rows
 from engine.models import Alert
+from engine.platform.db import affected_rows
 
 OPEN_STATES = ("open", "acknowledged")
 

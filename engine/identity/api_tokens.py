@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.db import affected_rows
 from engine.models import ApiToken, User
+from engine.platform.db import affected_rows
 
 # Noting every use would make each API read a write; a minute's precision is enough to see idle tokens.
 LAST_USED_PRECISION = timedelta(minutes=1)

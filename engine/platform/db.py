@@ -94,7 +94,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # checkpoint, an application crash loses nothing.
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Checkpoints (the only fsyncs) then happen every ~40 MB of WAL instead of every 4 MB, off most commits;
-        # the scheduler also checkpoints every few seconds (engine.scheduler), which bounds what a power cut
+        # the scheduler also checkpoints every few seconds (engine.background.scheduler), which bounds what a power cut
         # can take.
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEntry
-from engine.runtime.hotsql import hot_sql
+from engine.platform.hotsql import hot_sql
 
 
 def record(

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from engine import alerts
 from engine.calendar import WorkingCalendar, parse_override_csv
-from engine.clock import SHANGHAI
 from engine.models import CalendarOverride, CalendarYear, Deadline
+from engine.platform import alerts
+from engine.platform.clock import SHANGHAI
 
 UNCOVERED_YEAR_ALERT = "calendar_year_uncovered"
 

@@ -19,9 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.clock import SHANGHAI
 from engine.domain import behavior_code
-from engine.domain.credit_code import check_character
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.domain.joint import merge
@@ -42,6 +40,8 @@ from engine.models import (
     Notice,
     Penalty,
 )
+from engine.models.credit_code import check_character
+from engine.platform.clock import SHANGHAI
 
 COUNTY_CODE = "331125"
 COUNTY_NAME = "示范县"
