@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.domain.stages import INSPECTION_STAGES
 from engine.commands import Work
+from engine.domain.stages import INSPECTION_STAGES
 from engine.platform.clock import Clock, clock_from_env
 from engine.platform.db import make_engine, make_session_factory, make_write_session_factory
 from engine.runtime import Runtime
