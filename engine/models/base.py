@@ -28,6 +28,14 @@ def table_of(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
+def column_length(model: type[Base], column: str) -> int:
+    """How many characters a String column holds: the limit for text that reaches it, said once where it is
+    checked (a form, a schema, a diagram's names) instead of failing in the database."""
+    length = getattr(table_of(model).c[column].type, "length", None)
+    assert isinstance(length, int), f"{model.__name__}.{column} has no length"
+    return length
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC moments on every backend (SQLite keeps no offset of its own)."""
 
