@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.urls import iri_to_uri
 
 from engine.models import User
 from web.services import services
@@ -71,11 +73,39 @@ def check_csrf() -> None:
 
 
 def same_site_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site, else None: "//host" and "/\\host" would leave it (browsers read a
-    backslash as a slash), and an absolute URL is another site."""
-    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
-        return target
-    return None
+    """`target` as the ASCII path that will be sent, when it stays on this site; else None.
+
+    Normalise first, then check: browsers drop tabs, newlines and carriage returns anywhere in a URL and read a
+    backslash as a slash, and werkzeug strips them again when it writes the Location header, so a slash, a tab
+    and a slash, or a slash and a backslash, leave as "//host" (another site). Such characters are refused, not
+    repaired. What remains is percent-encoded as werkzeug would send it (`iri_to_uri`) and must be a path — no
+    scheme, no host, one leading slash — also once every escape is decoded and compatibility characters are
+    folded ("/%2F/host", "/%09/host", "/／host"), since a proxy or another client may do either."""
+    if not target or any(_unsafe(char) for char in target):
+        return None
+    uri = iri_to_uri(target)
+    return uri if _a_path(target) and _a_path(uri) else None
+
+
+def _a_path(url: str) -> bool:
+    """One leading slash, then no second one, no control and no backslash, even fully decoded and folded."""
+    path = unicodedata.normalize("NFKC", _fully_unquoted(url.partition("?")[0].partition("#")[0]))
+    return (url.startswith("/") and path[1:2] != "/" and not path[1:2].isspace()
+            and not any(_unsafe(char) and not char.isspace() for char in path))
+
+
+def _unsafe(char: str) -> bool:
+    """Controls (C0, DEL, C1), format characters (zero-width, bidi overrides), whitespace and the backslash."""
+    return char == "\\" or char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def _fully_unquoted(text: str) -> str:
+    for _round in range(4):  # "%252F" is "%2F" after one decoding and "/" after two
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def referring_path() -> str | None:
