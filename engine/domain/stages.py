@@ -39,6 +39,11 @@ def _inspection(context: StageContext) -> Inspection | Refused:
     if inspection is None:
         return Refused("R5", "流程没有关联有效的检查记录（inspection_id），无法核验检查条件",
                        {"inspection_id": inspection_id})
+    # The record must be the instance's own agency's (its `agency` is bound at start, engine.commands.tasks):
+    # a step never writes approvals, codes or notices to another agency's inspection (issue 10 defect 1).
+    if inspection.agency.code != context.data.get("agency"):
+        return Refused("R6", "检查记录不属于本流程的执法单位，不能在此流程中审批、赋码或告知",
+                       {"inspection_id": inspection.id, "agency": context.data.get("agency")})
     return inspection
 
 

@@ -57,12 +57,16 @@ ENTERPRISE_KEY = "enterprise:"  # business key prefix of the procedures started 
 
 
 class Person(Protocol):
-    """A logged-in page user or an API token's user."""
+    """A logged-in page user, an API token's user or a command's actor."""
 
-    username: str
-    role: str
-    agency: str | None
-    jurisdiction: str | None
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def jurisdiction(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,14 @@ class Scope:
 
 
 class NotPermitted(Exception):
-    """The task or instance exists but is not the user's: `reason` is "outside_scope" or "not_your_lane"."""
+    """The actor may not do this to this record: `reason` is a stable code ("outside_scope", "not_your_lane",
+    "role", "agency_not_yours", "record_not_yours" …) the pages word; `details` names the record."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, message: str | None = None, **details: object) -> None:
+        super().__init__(message or reason)
         self.reason = reason
+        self.message = message or reason
+        self.details = details
 
 
 def scope_of(session: Session, user: Person) -> Scope:
@@ -104,6 +111,11 @@ def jurisdiction_tree(session: Session, wanted: str | None) -> frozenset[int]:
         root = resolve_jurisdiction(session, wanted).id
     except LookupError:
         return frozenset()
+    return jurisdiction_tree_of(session, root)
+
+
+def jurisdiction_tree_of(session: Session, root: int) -> frozenset[int]:
+    """The jurisdiction with id `root` and all below it."""
     found, frontier = {root}, {root}
     while frontier:  # a handful of levels (province → city → county)
         frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))) - found

@@ -58,6 +58,9 @@ class ProcessInstance(Base):
     serialized: Mapped[str] = mapped_column(Text)
     # {process_key: process_version_id} for every spec the instance runs, call-activity targets included.
     spec_refs: Mapped[dict] = mapped_column(JSON)
+    # Where the instance is placed for supervisors and the county office when no agency of its tasks places it
+    # (an anonymous complaint: the county the portal serves). Set once at start (engine.commands.tasks).
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdiction.id"), index=True)
     lock_version: Mapped[int] = mapped_column(Integer)
     started_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -37,9 +37,9 @@ FROM process_instance WHERE id = :id"""
 _SELECT_SERIALIZED = "SELECT serialized, lock_version FROM process_instance WHERE id = :id"
 _INSERT_INSTANCE = """
 INSERT INTO process_instance (process_version_id, process_key, business_key, status, serialized, spec_refs,
-                              lock_version, started_by, created_at, updated_at, completed_at)
-VALUES (:process_version_id, :process_key, :business_key, :status, :serialized, :spec_refs, 1, :started_by,
-        :now, :now, :completed_at)
+                              jurisdiction_id, lock_version, started_by, created_at, updated_at, completed_at)
+VALUES (:process_version_id, :process_key, :business_key, :status, :serialized, :spec_refs, :jurisdiction_id, 1,
+        :started_by, :now, :now, :completed_at)
 RETURNING id"""
 _UPDATE_INSTANCE = """
 UPDATE process_instance
@@ -188,13 +188,14 @@ class HotSql:
         return serialized, lock_version
 
     def insert_instance(self, *, process_version_id: int, process_key: str, business_key: str | None, status: str,
-                        serialized: str, spec_refs: dict, started_by: str, now: datetime,
-                        completed_at: datetime | None) -> int:
+                        serialized: str, spec_refs: dict, jurisdiction_id: int | None, started_by: str,
+                        now: datetime, completed_at: datetime | None) -> int:
         moment = self._dialect.moment
         return self._run("insert_instance", {
             "process_version_id": process_version_id, "process_key": process_key, "business_key": business_key,
             "status": status, "serialized": serialized, "spec_refs": self._dialect.document(spec_refs),
-            "started_by": started_by, "now": moment(now), "completed_at": moment(completed_at),
+            "jurisdiction_id": jurisdiction_id, "started_by": started_by, "now": moment(now),
+            "completed_at": moment(completed_at),
         }).fetchone()[0]
 
     def update_instance(self, *, instance_id: int, version: int, serialized: str, status: str, now: datetime,

@@ -14,11 +14,11 @@ from uuid import UUID
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn.forms import FormInvalid, FormSpec
-from engine.models import ProcessInstance, TaskRecord
+from engine.models import Agency, Enterprise, ProcessInstance, TaskRecord
 from engine.platform import audit
 from engine.platform.clock import SHANGHAI, Clock, running_with
 from engine.platform.db import affected_rows
@@ -30,6 +30,10 @@ from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound
 from engine.runtime.stages import apply_stage_checks
 
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
+# What an instance is about, fixed when it starts (engine.commands.tasks checks them against the starter's scope):
+# a completion may repeat them unchanged but never change them, or work would move into another agency's inbox
+# and engine steps would write to another agency's records (issue 10 defect 1).
+BOUND_KEYS = ("agency", "enterprise", "inspection_id", "complaint_id")
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,13 @@ def resolve_spec_refs(session: Session, version: VersionRef) -> dict[str, int]:
 
 
 def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_key: str, data: dict,
-                   actor: str, business_key: str | None = None) -> StartedInstance:
+                   actor: str, business_key: str | None = None,
+                   jurisdiction_id: int | None = None) -> StartedInstance:
+    """Start the latest version. Who may start what for which agency and record is engine.commands.tasks'
+    decision; engine code that starts a procedure for a record it has just checked calls this directly."""
     validate_data(data)
+    if jurisdiction_id is None:
+        jurisdiction_id = jurisdiction_of(session, data)
     version = latest_version(session, process_key)
     if version is None:
         raise ProcessNotFound(f"no process '{process_key}' is deployed", process_key=process_key)
@@ -98,12 +107,24 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
         store.run_engine(runtime, workflow, clock, step)
     state = store.insert_new(runtime, session, workflow=workflow, process_key=process_key,
                              process_version_id=version.id, spec_refs=spec_refs, business_key=business_key,
-                             actor=actor, now=now)
+                             actor=actor, now=now, jurisdiction_id=jurisdiction_id)
     audit.record(session, at=now, actor=actor, action="instance.started", instance_id=state.id,
                  after={"process_key": process_key, "version": version.version, "data": data,
                         "business_key": business_key})
     return StartedInstance(state.id, process_key, version.version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])
+
+
+def jurisdiction_of(session: Session, data: dict) -> int | None:
+    """Where an instance whose starter named no jurisdiction is placed: its agency's, else its enterprise's."""
+    agency, enterprise = data.get("agency"), data.get("enterprise")
+    if isinstance(agency, str) and agency:
+        found = session.scalar(select(Agency.jurisdiction_id).where(Agency.code == agency))
+        if found is not None:
+            return found
+    if isinstance(enterprise, str) and enterprise:
+        return session.scalar(select(Enterprise.jurisdiction_id).where(Enterprise.credit_code == enterprise))
+    return None
 
 
 def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: str, data: dict,
@@ -121,6 +142,7 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     if task is None or task.state != TaskState.READY:
         raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id,
                           reason="moved_on", name=record["name"])
+    _keep_bound_keys(task.data, data, record["name"])
     form = task_form_of(task)
     if form is not None:
         try:
@@ -142,6 +164,13 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     version = runtime.version_specs(session, state.process_version_id).version
     return StartedInstance(state.id, state.process_key, version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])
+
+
+def _keep_bound_keys(current: dict, submitted: dict, task_name: str) -> None:
+    changed = {key: "fixed when the procedure started; it cannot be changed by completing a task"
+               for key in BOUND_KEYS if key in submitted and submitted[key] != current.get(key)}
+    if changed:
+        raise InvalidTaskData(f"'{task_name}' cannot change {', '.join(sorted(changed))}", fields=changed)
 
 
 def claim_task(session: Session, clock: Clock, *, task_id: str, actor: str) -> None:

@@ -135,12 +135,14 @@ def insert_new(
     business_key: str | None,
     actor: str,
     now: datetime,
+    jurisdiction_id: int | None = None,
 ) -> InstanceState:
     completed = workflow.completed
     instance_id = hot_sql(session).insert_instance(
         process_version_id=process_version_id, process_key=process_key, business_key=business_key,
         status="completed" if completed else "running", serialized=runtime.codec.dumps(workflow),
-        spec_refs=spec_refs, started_by=actor, now=now, completed_at=now if completed else None,
+        spec_refs=spec_refs, jurisdiction_id=jurisdiction_id, started_by=actor, now=now,
+        completed_at=now if completed else None,
     )
     state = InstanceState(
         id=instance_id, process_key=process_key, process_version_id=process_version_id, spec_refs=spec_refs,

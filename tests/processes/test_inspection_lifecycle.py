@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.domain.decisions import decisions
 from engine.domain.inspection_process import plan_inspection
-from engine.models import BehaviorCode, Inspection, Notice, QuietPeriodOverride
+from engine.models import Agency, BehaviorCode, Inspection, Notice, QuietPeriodOverride
 from engine.platform.clock import SHANGHAI
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
@@ -50,7 +50,9 @@ def inspection_record(svc, day: str) -> int:
     """The planned inspection the check step verifies (R1–R17 pass for it unless the test says otherwise)."""
     with svc.transaction() as session:
         planned_on = date.fromisoformat(day)
-        return make_inspection(session, planned_start=planned_on, planned_end=planned_on).id
+        # The instance's agency (CASE) must be the inspection's: steps never write to another agency's record.
+        agency = session.scalar(select(Agency).where(Agency.code == AGENCY)) or make_agency(session, code=AGENCY)
+        return make_inspection(session, agency=agency, planned_start=planned_on, planned_end=planned_on).id
 
 
 def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.commands import Actor, tasks
 from engine.identity import access
 from engine.platform import audit
 from engine.runtime import InstanceNotFound
@@ -18,16 +19,15 @@ from web.services import services
 
 @bp.post("/process-instances")
 @requires(*TASK_ROLES, PROCESS_OWNER)
-@documented(summary="Start an instance of the latest version of a process", body=StartInstanceSchema,
-            response=StartedInstanceSchema, status=201, errors=(400, 404, 422))
+@documented(summary="Start an instance of the latest version of a process for the caller's agency (staff and heads: "
+                    "their own; the county office and supervisors: one of their jurisdiction's); records named in "
+                    "the data (inspection_id, complaint_id, enterprise) must belong to it, else 403",
+            body=StartInstanceSchema, response=StartedInstanceSchema, status=201, errors=(400, 403, 404, 422))
 def start_instance():
     loaded = json_body(StartInstanceSchema())
-    svc = services()
-    with svc.transaction() as session:
-        started = runtime_instances.start_instance(svc.runtime, session, svc.clock(),
-                                                   process_key=loaded["process_key"], data=loaded["data"],
-                                                   business_key=loaded["business_key"],
-                                                   actor=current_user().username)
+    with services().work() as work:
+        started = tasks.start_process(work, Actor.of(current_user()), process_key=loaded["process_key"],
+                                      data=loaded["data"], business_key=loaded["business_key"])
     return StartedInstanceSchema().dump(started), 201
 
 

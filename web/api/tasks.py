@@ -7,12 +7,12 @@ to work the task (also its lane). Out of scope is a 403 JSON error, an unknown t
 
 from __future__ import annotations
 
+from engine.commands import Actor, tasks
 from engine.identity import access
 from engine.models import TaskRecord
-from engine.runtime import instances as runtime_instances
 from engine.views.inbox import open_tasks
 from web.api import bp
-from web.api.auth import TASK_ROLES, checked_task, current_user, requires, scope
+from web.api.auth import TASK_ROLES, current_user, requires, scope
 from web.api.bodies import json_body, query_args
 from web.api.docs import documented
 from web.api.schemas import (
@@ -54,32 +54,20 @@ def list_overdue():
         return TaskSchema(many=True).dump(tasks)
 
 
-def _check_access(task_id: str) -> None:
-    """403 unless the user may work the task; unknown tasks are left to the engine's 404."""
-    with services().sessions() as session:
-        checked_task(session, task_id, work=True)
-
-
 @bp.post("/tasks/<task_id>/claim")
 @requires(*TASK_ROLES)
 @documented(summary="Claim an open task for yourself", response=TaskSchema, errors=(403, 404, 409))
 def claim_task(task_id: str):
-    _check_access(task_id)
-    svc = services()
-    with svc.transaction() as session:
-        runtime_instances.claim_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
-        return TaskSchema().dump(session.get(TaskRecord, task_id))
+    with services().work() as work:
+        return TaskSchema().dump(tasks.claim_task(work, Actor.of(current_user()), task_id))
 
 
 @bp.post("/tasks/<task_id>/release")
 @requires(*TASK_ROLES)
 @documented(summary="Release a task you claimed", response=TaskSchema, errors=(403, 404, 409))
 def release_task(task_id: str):
-    _check_access(task_id)
-    svc = services()
-    with svc.transaction() as session:
-        runtime_instances.release_task(session, svc.clock(), task_id=task_id, actor=current_user().username)
-        return TaskSchema().dump(session.get(TaskRecord, task_id))
+    with services().work() as work:
+        return TaskSchema().dump(tasks.release_task(work, Actor.of(current_user()), task_id))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -89,10 +77,7 @@ def release_task(task_id: str):
             body=CompleteTaskSchema, response=CompletedTaskSchema, errors=(400, 403, 404, 409, 422))
 def complete_task(task_id: str):
     loaded = json_body(CompleteTaskSchema())
-    _check_access(task_id)
-    svc = services()
-    with svc.transaction() as session:
-        result = runtime_instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id,
-                                                 data=loaded["data"], actor=current_user().username)
+    with services().work() as work:
+        result = tasks.complete_task(work, Actor.of(current_user()), task_id, loaded["data"])
     return CompletedTaskSchema().dump({"id": task_id, "instance_id": result.id, "instance_status": result.status,
                                        "open_tasks": result.open_tasks})
