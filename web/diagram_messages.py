@@ -38,6 +38,8 @@ DIAGRAM_PROBLEMS = {
     "not_bpmn": _l("这不是 BPMN 流程图：根元素须是 bpmn:definitions。"),
     "too_deep": _l("流程图嵌套过深或过长，无法解析。"),
     "bpmn_invalid": _l("BPMN 结构有误：%(detail)s"),
+    "id_too_long": _l("标识有 %(length)s 个字符，超过可保存的 %(limit)s 个。"),
+    "name_too_long": _l("名称有 %(length)s 个字符，超过可保存的 %(limit)s 个。"),
 }
 EXPRESSION_KINDS = {
     "condition": _l("条件表达式"),

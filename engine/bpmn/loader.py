@@ -26,6 +26,7 @@ from .forms import FormSpec, form_problems, parse_forms
 from .hooks import StageHook, hook_problems, parse_hooks
 from .safe_xml import diagram_bytes, parse_diagram_xml
 from .scripting import CALENDAR_HELPER_NAMES, RestrictedScriptEngine
+from .stored_names import stored_name_problems
 
 
 @dataclass
@@ -119,6 +120,7 @@ def _check_and_parse(
     problems.extend(expression_problems(root, engine))
     problems.extend(form_problems(root))
     problems.extend(hook_problems(root, stages))
+    problems.extend(stored_name_problems(root))
     parser = None
     try:
         parser = _parse_specs(root, source_name)
