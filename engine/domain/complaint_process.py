@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from engine.domain.policy_admin import resolve_jurisdiction
 from engine.models import Complaint
 from engine.platform.clock import SHANGHAI, Clock
 from engine.runtime import Runtime, instances
@@ -14,8 +15,17 @@ COMPLAINT_PROCESS = "complaint_correction"
 
 
 def start_complaint_process(runtime: Runtime, session: Session, clock: Clock, complaint: Complaint, *,
-                            actor: str = "portal") -> int:
+                            actor: str = "portal", portal_jurisdiction: str | None = None) -> int:
+    """Start the procedure, placed where the complaint belongs: the complained-of inspection's agency's
+    jurisdiction, else the enterprise's, else the county the portal serves (`portal_jurisdiction`, a code or
+    name; None: the only jurisdiction there is), so an anonymous report is one county's, not everyone's."""
     inspection = complaint.inspection
+    if inspection is not None:
+        complaint.jurisdiction_id = inspection.agency.jurisdiction_id
+    elif complaint.enterprise is not None:
+        complaint.jurisdiction_id = complaint.enterprise.jurisdiction_id
+    else:
+        complaint.jurisdiction_id = resolve_jurisdiction(session, portal_jurisdiction).id
     data = {
         "complaint_id": complaint.id,
         "tracking_number": complaint.tracking_number,
@@ -29,7 +39,8 @@ def start_complaint_process(runtime: Runtime, session: Session, clock: Clock, co
         data["agency"] = inspection.agency.code
         data["inspection_id"] = inspection.id
     started = instances.start_instance(runtime, session, clock, process_key=COMPLAINT_PROCESS, data=data,
-                                       actor=actor, business_key=f"complaint:{complaint.tracking_number}")
+                                       actor=actor, business_key=f"complaint:{complaint.tracking_number}",
+                                       jurisdiction_id=complaint.jurisdiction_id)
     complaint.process_instance_id = started.id
     session.flush()
     return started.id

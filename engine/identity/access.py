@@ -13,9 +13,10 @@ The rules, over the task mirror (a task row carries its lane = candidate group a
 - An instance is seen by whoever sees one of its tasks, open or done (everything for administrators and owners).
 
 Where a task is placed: in the jurisdiction of its agency (`Agency.code` = the task's `agency`). A task with no
-agency, or an agency code that names no agency, is placed where the enterprise its instance concerns is; a task
-placed nowhere (e.g. an anonymous complaint naming neither a code nor an enterprise) is seen by every supervisor
-and county office, because otherwise nobody would handle it.
+agency, or an agency code that names no agency, is placed in its instance's jurisdiction
+(`ProcessInstance.jurisdiction_id`, set at start: e.g. the county the portal serves for an anonymous complaint)
+and where the enterprise its instance concerns is. Nothing is open to every county (issue 10 defect 9): work
+placed nowhere is seen only by administrators and process owners.
 
 How an instance concerns records, without reading workflow data (all on indexed columns):
 - an inspection: `Inspection.process_instance_id` (set when engine.domain.inspection_process starts the lifecycle);
@@ -38,7 +39,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, false, literal_colum
 from sqlalchemy.orm import Session, aliased
 
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.models import Agency, Complaint, Enterprise, Inspection, Jurisdiction, TaskRecord
+from engine.models import Agency, Complaint, Enterprise, Inspection, Jurisdiction, ProcessInstance, TaskRecord
 
 LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "staff": ("执法人员",),
@@ -151,9 +152,10 @@ def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
     known_agency = TaskRecord.agency.in_(select(Agency.code))
     unplaced_agency = or_(TaskRecord.agency.is_(None), ~known_agency)
     in_scope = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(jurisdiction_ids))
+    placed_instances = select(ProcessInstance.id).where(ProcessInstance.jurisdiction_id.in_(jurisdiction_ids))
     return or_(
         TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(jurisdiction_ids))),
-        and_(unplaced_agency, or_(concerning_enterprises(in_scope), ~concerning_enterprises(select(Enterprise.id)))),
+        and_(unplaced_agency, or_(TaskRecord.instance_id.in_(placed_instances), concerning_enterprises(in_scope))),
     )
 
 

@@ -1,11 +1,11 @@
 """Alerts and policy decisions within a supervisor's scope (engine.identity.access: their jurisdiction
 and those below it).
 
-An alert is placed by the records its details name, checked in this order: `agency_id` (its agency's
-jurisdiction), `inspection_id` (the inspecting agency's), `complaint_id` (the complained-of inspection's agency,
-else the enterprise's), `enterprise_id` (the enterprise's), `instance_id` (whoever sees the instance, as for
-tasks: overdue steps and failed timers). An alert naming none of them — an uncovered calendar year — concerns
-the whole system and is shown to every supervisor, as is a complaint alert with neither inspection nor enterprise.
+An alert is placed by the records its details name, checked in this order: `agency_id` (its agency's jurisdiction),
+`inspection_id` (the inspecting agency's), `complaint_id` (the complained-of inspection's agency, else the
+enterprise's, else the county it was filed in), `enterprise_id` (the enterprise's), `instance_id` (whoever sees the
+instance, as for tasks: overdue steps and failed timers). An alert naming none of them — an uncovered calendar year
+— concerns the whole system and is shown to every supervisor.
 Open alerts are few, so they are read and then placed with one batched lookup per kind of record.
 
 A policy decision is placed by its agency, else its enterprise; one with neither is shown to every supervisor.
@@ -44,13 +44,14 @@ def _jurisdictions(session: Session, alerts: list[Alert]) -> dict[str, dict[int,
     enterprises = _pairs(session, select(Enterprise.id, Enterprise.jurisdiction_id)
                          .where(Enterprise.id.in_(_ids(alerts, "enterprise_id"))))
     complaints: dict[int, int | None] = {}
-    rows = session.execute(select(Complaint.id, Agency.jurisdiction_id, Enterprise.jurisdiction_id)
+    rows = session.execute(select(Complaint.id, Agency.jurisdiction_id, Enterprise.jurisdiction_id,
+                                  Complaint.jurisdiction_id)
                            .outerjoin(Inspection, Inspection.id == Complaint.inspection_id)
                            .outerjoin(Agency, Agency.id == Inspection.agency_id)
                            .outerjoin(Enterprise, Enterprise.id == Complaint.enterprise_id)
                            .where(Complaint.id.in_(_ids(alerts, "complaint_id"))))
-    for complaint_id, by_agency, by_enterprise in rows:
-        complaints[complaint_id] = by_agency if by_agency is not None else by_enterprise
+    for complaint_id, by_agency, by_enterprise, filed_in in rows:
+        complaints[complaint_id] = next((j for j in (by_agency, by_enterprise, filed_in) if j is not None), None)
     return {"agency_id": agencies, "inspection_id": inspections, "complaint_id": complaints,
             "enterprise_id": enterprises}
 
@@ -72,7 +73,7 @@ def alerts_in_scope(session: Session, scope: Scope, alerts: list[Alert]) -> list
         key = next((k for k in PLACED_BY if isinstance(details.get(k), int)), None)
         if key is not None:
             jurisdiction = placed[key].get(details[key])
-            if (jurisdiction is None and key == "complaint_id") or jurisdiction in scope.jurisdiction_ids:
+            if jurisdiction in scope.jurisdiction_ids:
                 kept.append(alert)
         elif isinstance(details.get("instance_id"), int):
             if details["instance_id"] in seen_instances:

@@ -63,10 +63,12 @@ def build_world(svc, clock) -> World:
 
 
 def add_task(session, world: World, *, agency: str | None, lane: str | None, business_key: str | None = None,
-             due_at: datetime | None = None, name: str | None = None, process_key: str = "inbox_task") -> TaskRecord:
-    """One open task in an instance of its own."""
+             due_at: datetime | None = None, name: str | None = None, process_key: str = "inbox_task",
+             placed_in: Jurisdiction | None = None) -> TaskRecord:
+    """One open task in an instance of its own (placed in `placed_in` when given)."""
     instance = ProcessInstance(process_version_id=world.version_id, process_key=process_key,
                                business_key=business_key, status="running", serialized="{}", spec_refs={},
+                               jurisdiction_id=placed_in.id if placed_in else None,
                                lock_version=1, started_by="test", created_at=NOW, updated_at=NOW)
     session.add(instance)
     session.flush()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from engine.identity import access
-from engine.models import User
+from engine.models import Complaint, User
 from engine.views.inbox import InboxFilter, enterprises_of, inbox, open_tasks
 from engine.views.supervision_scope import alerts_in_scope, decisions_in_scope
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
@@ -107,7 +107,7 @@ def test_supervisors_and_the_county_office_see_their_jurisdiction_and_below(svc,
     assert listed(svc, "sup", work=True) == {justice_step}
 
 
-def test_tasks_without_a_known_agency_are_placed_by_their_enterprise_or_seen_by_every_supervisor(svc, world):
+def test_tasks_without_a_known_agency_are_placed_by_their_instance_or_enterprise_and_never_everywhere(svc, world):
     with svc.transaction() as session:
         by_key = add_task(session, world, agency=None, lane="县综合执法办",
                           business_key=f"enterprise:{world.firm.credit_code}").id
@@ -116,23 +116,27 @@ def test_tasks_without_a_known_agency_are_placed_by_their_enterprise_or_seen_by_
         complaint.process_instance_id = complaint_task.instance_id
         unknown_code = add_task(session, world, agency="NOPE", lane="县综合执法办",
                                 business_key=f"enterprise:{world.other_firm.credit_code}").id
+        anonymous = add_task(session, world, agency=None, lane="县综合执法办", business_key="complaint:T3",
+                             placed_in=world.county).id
         nowhere = add_task(session, world, agency=None, lane="县综合执法办", business_key="complaint:T2").id
         session.flush()
-        ids = by_key, complaint_task.id, unknown_code, nowhere
-    assert [standing(svc, "office", t) for t in ids] == ["work", "no", "no", "work"]
-    assert [standing(svc, "office2", t) for t in ids] == ["no", "work", "work", "work"]
-    assert [standing(svc, "li", t) for t in ids] == ["no", "no", "no", "no"]
+        ids = by_key, complaint_task.id, unknown_code, anonymous, nowhere
+    # Issue 10 defect 9: an anonymous complaint is the county's it was filed in, and nothing is everyone's.
+    assert [standing(svc, "office", t) for t in ids] == ["work", "no", "no", "work", "no"]
+    assert [standing(svc, "office2", t) for t in ids] == ["no", "work", "work", "no", "no"]
+    assert [standing(svc, "li", t) for t in ids] == ["no", "no", "no", "no", "no"]
+    assert standing(svc, "admin", nowhere) == "see"
 
 
-def test_a_supervisor_whose_jurisdiction_cannot_be_told_sees_only_unplaced_tasks(svc, world):
+def test_a_supervisor_whose_jurisdiction_cannot_be_told_sees_nothing(svc, world):
     with svc.transaction() as session:
         placed = add_task(session, world, agency="SCJG", lane="司法局").id
         nowhere = add_task(session, world, agency=None, lane="司法局").id
     with svc.sessions() as session:
         scope = access.scope_of(session, User(username="lost", role="supervisor", jurisdiction="no such place"))
         assert scope.jurisdiction_ids == frozenset()  # three jurisdictions exist: no single fallback
-        assert {t.id for t in open_tasks(session, within=access.visible(scope))} == {nowhere}
-    assert placed not in listed(svc, "sup2")
+        assert {t.id for t in open_tasks(session, within=access.visible(scope))} == set()
+    assert placed not in listed(svc, "sup2") and nowhere not in listed(svc, "sup2")
 
 
 def test_administrators_and_process_owners_see_everything_and_work_nothing(svc, world):
@@ -218,7 +222,11 @@ def test_alerts_and_decisions_are_placed_in_jurisdictions(svc, world):
                                            details={"year": 2027}),
             "anonymous": alerts.raise_alert(session, kind="no_code", subject="e", message="m", now=NOW,
                                             details={"complaint_id": make_complaint(session).id}),
+            "filed_here": alerts.raise_alert(session, kind="no_code", subject="f", message="m", now=NOW,
+                                             details={"complaint_id": make_complaint(session).id}),
         }
+        # An anonymous report is the county's it was filed in (issue 10 defect 9); one placed nowhere is nobody's.
+        session.get(Complaint, raised["filed_here"].details["complaint_id"]).jurisdiction_id = world.county.id
         log_refusal(session, Refused("R15", "超过上限"), action="plan", actor="li", now=NOW, inspection=inspection)
         log_refusal(session, Refused("R99", "无处可归"), action="x", actor="li", now=NOW)
         ids = {label: alert.id for label, alert in raised.items()}
@@ -233,7 +241,7 @@ def test_alerts_and_decisions_are_placed_in_jurisdictions(svc, world):
             scope = access.scope_of(session, person(username))
             return [line.decision.rule for line in decisions_in_scope(session, scope)]
 
-        assert kept("sup") == {"firm", "inspection", "calendar", "anonymous"}
-        assert kept("sup2") == {"neighbour_task", "calendar", "anonymous"}
-        assert kept("city") == set(ids) and kept("admin") == set(ids)
+        assert kept("sup") == {"firm", "inspection", "calendar", "filed_here"}
+        assert kept("sup2") == {"neighbour_task", "calendar"}
+        assert kept("city") == set(ids) - {"anonymous"} and kept("admin") == set(ids)
         assert sorted(rules("sup")) == ["R15", "R99"] and rules("sup2") == ["R99"]
