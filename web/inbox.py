@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from engine.commands import Actor, tasks
 from engine.domain.enterprise_view import enterprise_year
 from engine.identity import access
 from engine.models import TaskRecord
@@ -71,22 +72,24 @@ def _task_for(task_id: str) -> TaskRecord:
     return task
 
 
-ASSIGNMENT = {"claim": (instances.claim_task, lazy_gettext("已签收。")),
-              "release": (instances.release_task, lazy_gettext("已退回待办池。"))}
+ASSIGNMENT = {"claim": (tasks.claim_task, lazy_gettext("已签收。")),
+              "release": (tasks.release_task, lazy_gettext("已退回待办池。"))}
 
 
 @bp.post("/tasks/<task_id>/<any(claim, release):action>")
 @login_required(*WORKERS)
 def assign(task_id: str, action: str):
     """Claim a task for oneself, or release it back to the group."""
-    _task_for(task_id)
     change, done = ASSIGNMENT[action]
-    svc = services()
     try:
-        with svc.transaction() as session:
-            change(session, svc.clock(), task_id=task_id, actor=current_user().username)
+        with services().work() as work:
+            change(work, Actor.of(current_user()), task_id)
         flash(str(done), "ok")
-    except (TaskNotOpen, TaskNotFound) as err:
+    except access.NotPermitted as refused:
+        abort(403, description=_refusal(refused.reason))
+    except TaskNotFound:
+        abort(404, description=_("没有这个任务。"))
+    except TaskNotOpen as err:
         flash(refusal(err), "error")
     return redirect(referring_path() or url_for("inbox.index"))
 
@@ -126,15 +129,16 @@ def task(task_id: str):
     elif request.method == "POST":
         typed = _submitted(form_spec)
         try:
-            with svc.transaction() as session:
-                instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id, data=typed,
-                                        actor=user.username)
+            with svc.work() as work:
+                tasks.complete_task(work, Actor.of(user), task_id, typed)
             flash(_("「%(name)s」已办结。", name=record.name), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:
             errors, message, status = field_errors(err), refusal(err), 422
         except (PolicyRefused, StepFailed) as err:
             message, status = refusal(err), 422
+        except access.NotPermitted as refused:  # the right was lost since the page was read
+            abort(403, description=_refusal(refused.reason))
         except (TaskNotOpen, ConcurrentUpdate) as err:
             message, status = _("%(reason)s您填写的内容保留在下方，请核对后再处理。", reason=refusal(err)), 409
     values = {**data, **typed}

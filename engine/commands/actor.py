@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import User
+
 SYSTEM_ROLE = "system"  # the scheduler and the operator at the command line (trusted: they run the server)
 ENTERPRISE_ROLE = "enterprise"  # the enterprise or complainant on the public portal, holding a per-case secret
 
@@ -31,3 +36,10 @@ class Actor:
     @property
     def is_system(self) -> bool:
         return self.role == SYSTEM_ROLE
+
+
+def actor_named(session: Session, name: str) -> Actor:
+    """The command line's `--as NAME`: that user with their scope when NAME is an account, else the operator
+    (the system, unscoped: whoever runs the CLI already holds the database)."""
+    user = session.scalar(select(User).where(User.username == name))
+    return Actor.of(user) if user is not None else Actor.system(name)

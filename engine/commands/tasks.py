@@ -27,7 +27,8 @@ from engine.commands.work import Work
 from engine.identity import access
 from engine.identity.access import NotPermitted
 from engine.models import Agency, Complaint, Enterprise, Inspection, TaskRecord
-from engine.runtime import InvalidTaskData, TaskNotFound, instances
+from engine.runtime import InvalidTaskData, ProcessNotFound, TaskNotFound, instances
+from engine.runtime.deploy import latest_version
 from engine.runtime.instances import StartedInstance
 
 STARTING_ROLES = (*access.WORKING_ROLES, *access.SEE_ALL_ROLES)
@@ -44,6 +45,8 @@ def start_process(work: Work, actor: Actor, *, process_key: str, data: dict,
     if not actor.is_system and actor.role not in STARTING_ROLES:
         raise NotPermitted("role", f"the role {actor.role} does not start procedures", role=actor.role)
     data = dict(instances.validate_data(data))
+    if latest_version(work.session, process_key) is None:  # say the plainest problem first
+        raise ProcessNotFound(f"no process '{process_key}' is deployed", process_key=process_key)
     placement = place(work, actor, data)
     if placement.agency is not None:
         data["agency"] = placement.agency
@@ -57,7 +60,7 @@ def place(work: Work, actor: Actor, data: dict) -> Placement:
     names an agency or a record outside the actor's scope, InvalidTaskData when it names one that does not exist."""
     session = work.session
     scope = access.scope_of(session, actor)
-    agency = _agency(session, data.get("agency"))
+    agency = _agency(session, data.get("agency"), must_exist=not actor.is_system)
     inspection = _record(session, Inspection, data, "inspection_id")
     complaint = _record(session, Complaint, data, "complaint_id")
     if agency is None and inspection is not None:
@@ -93,16 +96,22 @@ def place(work: Work, actor: Actor, data: dict) -> Placement:
                            f"enterprise {enterprise.credit_code} lies outside your jurisdiction",
                            enterprise=enterprise.credit_code)
     jurisdiction_id = home or (enterprise.jurisdiction_id if enterprise else None) or _own_jurisdiction(scope)
+    if jurisdiction_id is None and actor.is_system:
+        return Placement(data.get("agency") if isinstance(data.get("agency"), str) else None, None)
     if jurisdiction_id is None:
         raise InvalidTaskData("name an agency or an enterprise: a procedure must be placed in a jurisdiction",
                               fields={"agency": "required to place the procedure"})
     return Placement(agency.code if agency else None, jurisdiction_id)
 
 
-def _agency(session, code: object) -> Agency | None:
+def _agency(session, code: object, *, must_exist: bool = True) -> Agency | None:
+    """The agency the code names. The operator (CLI) may name one not yet recorded: the work is then placed by
+    its enterprise, or seen only by administrators and process owners."""
     if code is None or code == "":
         return None
     found = session.scalar(select(Agency).where(Agency.code == code)) if isinstance(code, str) else None
+    if found is None and not must_exist and isinstance(code, str):
+        return None
     if found is None:
         raise InvalidTaskData(f"no agency with code {str(code)[:120]!r}", fields={"agency": "no such agency"})
     return found
@@ -147,27 +156,28 @@ def _own_jurisdiction(scope: access.Scope) -> int | None:
         else None
 
 
-def workable_task(work: Work, actor: Actor, task_id: str) -> TaskRecord:
-    """The task the actor may work; NotPermitted otherwise, the engine's TaskNotFound when there is none."""
-    task = access.task_for(work.session, access.scope_of(work.session, actor), task_id, work=True)
-    if task is None:
+def check_workable(work: Work, actor: Actor, task_id: str) -> None:
+    """NotPermitted unless the actor may work the task (the system may work any); the engine's TaskNotFound when
+    there is none."""
+    if actor.is_system:
+        return  # the runtime itself refuses unknown or closed tasks
+    if access.task_for(work.session, access.scope_of(work.session, actor), task_id, work=True) is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
-    return task
 
 
 def claim_task(work: Work, actor: Actor, task_id: str) -> TaskRecord:
-    task = workable_task(work, actor, task_id)
+    check_workable(work, actor, task_id)
     instances.claim_task(work.session, work.clock, task_id=task_id, actor=actor.username)
-    return task
+    return work.session.get_one(TaskRecord, task_id)
 
 
 def release_task(work: Work, actor: Actor, task_id: str) -> TaskRecord:
-    task = workable_task(work, actor, task_id)
+    check_workable(work, actor, task_id)
     instances.release_task(work.session, work.clock, task_id=task_id, actor=actor.username)
-    return task
+    return work.session.get_one(TaskRecord, task_id)
 
 
 def complete_task(work: Work, actor: Actor, task_id: str, data: dict) -> StartedInstance:
-    workable_task(work, actor, task_id)
+    check_workable(work, actor, task_id)
     return instances.complete_task(work.runtime, work.session, work.clock, task_id=task_id, data=data,
                                    actor=actor.username)
