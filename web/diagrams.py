@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import parse_diagram_xml
 from engine.bpmn.checks import bpmn
+from engine.identity import access
 from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from web.inbox import WORKERS, _task_for
-from web.security import login_required
+from web.security import current_user, login_required
 from web.services import services
 from web.supervise import SUPERVISORS
 
@@ -85,6 +86,13 @@ def task_diagram(task_id: str):
 @bp.get("/supervise/instances/<int:instance_id>/diagram.bpmn")
 @login_required(*SUPERVISORS)
 def instance_diagram(instance_id: int):
+    with services().sessions() as session:  # as the instance page: only an instance the user may see
+        known = session.get(ProcessInstance, instance_id) is not None
+        seen = known and access.may_see_instance(session, access.scope_of(session, current_user()), instance_id)
+    if not known:
+        abort(404, description=gettext("没有这个流程实例。"))
+    if not seen:
+        abort(403, description=gettext("这个流程实例不在您的辖区内。"))
     return _instance_xml(instance_id)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import complete, deploy, only_task, start
+from tests.factories import make_agency, make_jurisdiction
 from tests.web.pages import login, make_user
 from web.diagrams import BPMN_JS_FILES, bpmn_dist, diagram_position
 
@@ -24,13 +25,18 @@ def client(app):
     make_user(app, "wang", "staff", agency="XFJY")
     make_user(app, "owner", "process_owner", agency=None)
     for role in SUPERVISING:
-        make_user(app, role, role, agency=None)
+        make_user(app, role, role, agency=None, jurisdiction="331125")
+    make_user(app, "neighbour", "supervisor", agency=None, jurisdiction="331126")
     return app.test_client()
 
 
 @pytest.fixture
 def notice(svc, clock):
-    """An inspection whose notice step (lane 执法人员, agency SCJG) is open."""
+    """An inspection whose notice step (lane 执法人员, agency SCJG of 示范县) is open; 邻县 has a supervisor too."""
+    with svc.transaction() as session:
+        county = make_jurisdiction(session, code="331125", name="示范县")
+        make_agency(session, jurisdiction=county, code="SCJG")
+        make_jurisdiction(session, code="331126", name="邻县")
     deploy(svc, clock, "inbox_task.bpmn")
     started = start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"},
                     business_key="enterprise:91331125MA2E000001")
@@ -64,7 +70,7 @@ def test_the_instance_diagram_is_for_supervisors_only(client, notice):
         login(client, role)
         assert client.get(path).data == fixture_bytes("inbox_task.bpmn")
         assert client.get("/supervise/instances/999/diagram.bpmn").status_code == 404
-    for other in ("li", "owner"):
+    for other in ("li", "owner", "neighbour"):  # neighbour: another county's supervisor (issue 10 defect 9)
         login(client, other)
         assert client.get(path).status_code == 403
 
