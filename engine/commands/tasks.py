@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from engine.commands.actor import SYSTEM_ROLE, Actor
 from engine.commands.work import Work
+from engine.domain.policy_admin import jurisdiction_tree_of
 from engine.identity import access
 from engine.identity.access import NotPermitted
 from engine.models import Agency, Complaint, Enterprise, Inspection, TaskRecord
@@ -87,7 +88,7 @@ def place(work: Work, actor: Actor, data: dict) -> Placement:
     enterprise = _enterprise(session, data.get("enterprise"))
     home = agency.jurisdiction_id if agency is not None else None
     if enterprise is not None and home is not None \
-            and enterprise.jurisdiction_id not in access.jurisdiction_tree_of(session, home):
+            and enterprise.jurisdiction_id not in jurisdiction_tree_of(session, home):
         raise NotPermitted("enterprise_outside_jurisdiction", f"enterprise {enterprise.credit_code} lies outside "
                            f"the jurisdiction of agency {agency.code if agency else ''}",
                            enterprise=enterprise.credit_code)

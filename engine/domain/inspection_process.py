@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Agency, Enterprise, Inspection, InspectionItem, Inspector
+from engine.domain.planning import enterprise_in_reach
+from engine.models import Agency, Enterprise, Inspection, InspectionItem, InspectionItemList, Inspector
 from engine.platform.clock import Clock
 from engine.runtime import Runtime, instances
 
@@ -31,12 +32,18 @@ def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_
     enterprise = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code))
     if enterprise is None:
         raise ValueError(f"no enterprise with credit code {credit_code!r}")
-    items = list(session.scalars(select(InspectionItem).where(InspectionItem.code.in_(item_codes))))
+    if not enterprise_in_reach(session, agency, enterprise):
+        raise ValueError(f"enterprise {credit_code} lies outside the jurisdiction of agency {agency_code}")
+    # Only the agency's own listed items and its own inspectors (R1, R2): never another agency's.
+    items = list(session.scalars(select(InspectionItem).join(InspectionItemList).where(
+        InspectionItem.code.in_(item_codes), InspectionItemList.agency_id == agency.id)))
     unknown_items = sorted(set(item_codes) - {item.code for item in items})
-    inspectors = list(session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids))))
+    inspectors = list(session.scalars(select(Inspector).where(Inspector.id.in_(inspector_ids),
+                                                              Inspector.agency_id == agency.id)))
     unknown_inspectors = sorted(set(inspector_ids) - {p.id for p in inspectors})
     if unknown_items or unknown_inspectors:
-        raise ValueError(f"unknown items {unknown_items} or inspectors {unknown_inspectors}")
+        raise ValueError(f"items {unknown_items} or inspectors {unknown_inspectors} are not agency "
+                         f"{agency_code}'s")
     if planned_end < planned_start:
         raise ValueError("the inspection window ends before it starts")
     now = clock.now()

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.domain.behavior_code import certificate_status
+from engine.domain.policy_admin import jurisdiction_tree_of
 from engine.models import Agency, Enterprise, InspectionItem, InspectionItemList, Inspector
 from engine.models.vocabulary import TRIGGER_KINDS
 
@@ -94,6 +95,11 @@ def enterprise_suggestions(session: Session, agency: Agency, limit: int = 500) -
         .order_by(Enterprise.name).limit(limit))]
 
 
+def enterprise_in_reach(session: Session, agency: Agency, enterprise: Enterprise) -> bool:
+    """An agency inspects enterprises of its own jurisdiction or one below it, never another county's."""
+    return enterprise.jurisdiction_id in jurisdiction_tree_of(session, agency.jurisdiction_id)
+
+
 def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | list[str]]) -> CheckedPlan:
     problems: dict[str, str] = {}
     enterprise_text = str(form.get("enterprise") or "").strip()
@@ -102,6 +108,8 @@ def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | lis
         problems["enterprise"] = "请填写企业名称或统一社会信用代码"
     elif enterprise is None:
         problems["enterprise"] = f"没有找到企业「{enterprise_text}」"
+    elif not enterprise_in_reach(session, choices.agency, enterprise):
+        problems["enterprise"] = f"企业「{enterprise.name}」不在本单位所属辖区内，不能由本单位检查"
     start, end = _day(form.get("planned_start"), "planned_start", problems), \
         _day(form.get("planned_end") or form.get("planned_start"), "planned_end", problems)
     if start and end and end < start:

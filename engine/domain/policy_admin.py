@@ -36,6 +36,15 @@ def resolve_jurisdiction(session: Session, wanted: str | None) -> Jurisdiction:
     return candidates[0]
 
 
+def jurisdiction_tree_of(session: Session, root: int) -> frozenset[int]:
+    """The jurisdiction with id `root` and all below it."""
+    found, frontier = {root}, {root}
+    while frontier:  # a handful of levels (province → city → county)
+        frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))) - found
+        found |= frontier
+    return frozenset(found)
+
+
 def update_policy(session: Session, *, jurisdiction_code: str, document: dict[str, Any], actor: str,
                   now: datetime) -> Policy:
     """Replace the jurisdiction's policy; a PolicyError (naming the field) leaves the stored one untouched."""

@@ -38,8 +38,8 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, Select, String, and_, false, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.domain.policy_admin import resolve_jurisdiction
-from engine.models import Agency, Complaint, Enterprise, Inspection, Jurisdiction, ProcessInstance, TaskRecord
+from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
+from engine.models import Agency, Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
 
 LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "staff": ("执法人员",),
@@ -113,15 +113,6 @@ def jurisdiction_tree(session: Session, wanted: str | None) -> frozenset[int]:
     except LookupError:
         return frozenset()
     return jurisdiction_tree_of(session, root)
-
-
-def jurisdiction_tree_of(session: Session, root: int) -> frozenset[int]:
-    """The jurisdiction with id `root` and all below it."""
-    found, frontier = {root}, {root}
-    while frontier:  # a handful of levels (province → city → county)
-        frontier = set(session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))) - found
-        found |= frontier
-    return frozenset(found)
 
 
 def concerning_enterprises(enterprise_ids: Select) -> ColumnElement[bool]:
