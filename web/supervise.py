@@ -13,18 +13,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.commands import Actor, NotPermitted, supervision
 from engine.domain import statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
 from engine.identity import access
-from engine.models import Agency, Alert, ProcessInstance, TaskRecord
-from engine.platform import alerts
+from engine.models import Agency, ProcessInstance, TaskRecord
 from engine.platform.audit import trail
 from engine.platform.clock import SHANGHAI
 from engine.runtime import instances
-from engine.views.joint_desk import MergeOutOfScope, joint_proposals, merge_in_scope
+from engine.views.joint_desk import joint_proposals
 from engine.views.overdue import AGE_BUCKETS, overdue_steps
-from engine.views.supervision_scope import alerts_in_scope, decisions_in_scope, open_alerts
+from engine.views.supervision_scope import decisions_in_scope, open_alerts
 from web.history_view import history_lines
 from web.inbox import PROCESSES
 from web.presenters import shanghai
@@ -89,14 +89,12 @@ def alert_status(alert_id: int, action: str):
     status = {"ack": "acknowledged", "resolve": "resolved"}.get(action)
     if status is None:
         abort(404)
-    svc = services()
     try:
-        with svc.transaction() as session:
-            found = session.get(Alert, alert_id)
-            if found is not None and not alerts_in_scope(session, _scope(session), [found]):
-                abort(403, description=_("这条预警不在您的辖区内。"))
-            alerts.set_status(session, alert_id, status=status, actor=current_user().username, now=svc.clock().now())
+        with services().work() as work:
+            supervision.set_alert_status(work, Actor.of(current_user()), alert_id, status)
         flash(_("已确认。") if status == "acknowledged" else _("已处理完毕。"), "ok")
+    except NotPermitted:
+        abort(403, description=_("这条预警不在您的辖区内。"))
     except LookupError:
         abort(404, description=_("没有这条预警。"))
     except ValueError as err:
@@ -124,18 +122,17 @@ def _inspection_ids() -> list[int]:
 @login_required(*SUPERVISORS)
 def merge_joint():
     """Merge a proposed set of inspections into one joint inspection (综合查一次, R18): the county office only."""
-    svc = services()
     if current_user().role not in access.MERGING_ROLES:
         abort(403, description=_("只有县综合执法办可以合并联合检查。"))
     try:
         inspection_ids = _inspection_ids()
         lead = request.form.get("lead_agency_id", type=int)
         start, end = _day("planned_start"), _day("planned_end")
-        with svc.transaction() as session:
-            group_id = merge_in_scope(session, _scope(session), inspection_ids=inspection_ids, now=svc.clock().now(),
-                                      planned_start=start, planned_end=end, lead_agency_id=lead).id
+        with services().work() as work:
+            group_id = supervision.merge_joint(work, Actor.of(current_user()), inspection_ids=inspection_ids,
+                                               planned_start=start, planned_end=end, lead_agency_id=lead).id
         flash(_("已合并为联合检查（第 %(id)s 组），%(start)s 至 %(end)s。", id=group_id, start=start, end=end), "ok")
-    except MergeOutOfScope:
+    except NotPermitted:
         abort(403, description=_("这些检查不全在您的辖区内。"))
     except Refused as refusal:
         flash(_("未合并（%(rule)s）：%(message)s", rule=refusal.rule, message=refusal.message), "error")

@@ -1,24 +1,19 @@
 """The county office's joint-inspection desk (综合查一次, R18): the proposals of engine.domain.joint within the
-user's jurisdictions (engine.identity.access), with the names and dates a coordinator decides by, and the merge itself
-limited to the county office (and administrators) and to inspections of agencies in their jurisdictions.
-Functions flush; the caller commits.
+user's jurisdictions (engine.identity.access), with the names and dates a coordinator decides by. Read-only: the
+merge itself is engine.commands.supervision.merge_joint.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.domain import joint
 from engine.identity.access import Scope
-from engine.models import Agency, Enterprise, Inspection, JointInspectionGroup
-
-
-class MergeOutOfScope(Exception):
-    """The user may not merge these inspections: not the county office, or an agency outside their jurisdiction."""
+from engine.models import Enterprise, Inspection
 
 
 @dataclass(frozen=True)
@@ -51,17 +46,3 @@ def joint_proposals(session: Session, scope: Scope) -> list[ProposalView]:
         views.append(ProposalView(month=proposal.month, enterprise=inspections[0].enterprise,
                                   inspections=inspections, first_day=min(starts), last_day=max(ends)))
     return views
-
-
-def merge_in_scope(session: Session, scope: Scope, *, inspection_ids: list[int], now: datetime,
-                   planned_start: date, planned_end: date, lead_agency_id: int | None = None) -> JointInspectionGroup:
-    """engine.domain.joint.merge for a user allowed to merge these inspections (else MergeOutOfScope)."""
-    if not scope.may_merge:
-        raise MergeOutOfScope("only the county office merges joint inspections")
-    if not scope.everything:
-        outside = session.scalar(select(Inspection.id).join(Agency, Agency.id == Inspection.agency_id).where(
-            Inspection.id.in_(inspection_ids), Agency.jurisdiction_id.not_in(scope.jurisdiction_ids)).limit(1))
-        if outside is not None:
-            raise MergeOutOfScope(f"inspection {outside} belongs to an agency outside the user's jurisdiction")
-    return joint.merge(session, inspection_ids=inspection_ids, coordinator=scope.username, now=now,
-                       planned_start=planned_start, planned_end=planned_end, lead_agency_id=lead_agency_id)
