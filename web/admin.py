@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.background.jobs import Outcome, Report
+from engine.commands import Actor, administration
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
-from engine.domain.policy_admin import resolve_jurisdiction, update_policy
+from engine.domain.policy_admin import resolve_jurisdiction
 from engine.models import Jurisdiction
 from web import demo as demo_module
 from web import jobs
@@ -95,9 +96,8 @@ def policy():
             document, errors = _from_form(current)
         if not errors:
             try:
-                with svc.transaction() as session:
-                    update_policy(session, jurisdiction_code=code, document=document, actor=user.username,
-                                  now=svc.clock().now())
+                with svc.work() as work:
+                    administration.update_policy(work, Actor.of(user), jurisdiction_code=code, document=document)
                 flash(_("政策已保存。"), "ok")
                 return redirect(url_for("admin.policy", jurisdiction=code))
             except PolicyError as err:

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from engine.calendar import store as calendar_store
+from engine.commands import Actor, administration
 from engine.platform.clock import SHANGHAI
-from engine.runtime import timers
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -55,11 +55,9 @@ def index():
     pasted = request.form.get("text", "")
     try:
         text, source = _schedule_text()
-        svc, clock = services(), services().clock()
-        actor = current_user().username  # type: ignore[union-attr]
-        with svc.transaction() as session:
-            result = calendar_store.import_schedule(session, text, source=source, actor=actor, now=clock.now())
-            recomputed = timers.recompute_provisional(svc.runtime, session, clock, actor=actor)
+        with services().work() as work:
+            imported = administration.import_calendar(work, Actor.of(current_user()), text, source=source)
+        result, recomputed = imported.result, imported.recomputed
     except ValueError as err:
         return _page(error=_("没有导入：%(reason)s", reason=err), text=pasted, status=422)
     flash(ngettext("已导入 %(years)s 年的安排（%(days)s 天），重算了 %(num)d 个暂定期限。",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import DiagramError, diagram_problems
 from engine.bpmn.safe_xml import MAX_DIAGRAM_BYTES
+from engine.commands import Actor, administration
 from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.platform.clock import SHANGHAI
 from engine.runtime import DeployRefused
@@ -57,9 +58,9 @@ def check_and_deploy(xml: bytes | str, source_name: str) -> Outcome:
         return Outcome([], problems)
     svc = services()
     try:
-        with svc.transaction() as session:
-            deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=xml, source_name=source_name,
-                                            actor=current_user().username)
+        with svc.work() as work:
+            deployed = administration.deploy_diagram(work, Actor.of(current_user()), xml=xml,
+                                                     source_name=source_name)
     except DeployRefused as err:
         return Outcome([], [_problem(err)])
     except IntegrityError:  # the (process, version) pair was taken by a deploy that committed first

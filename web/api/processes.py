@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from engine.runtime import deploy as deploy_module
+from engine.commands import Actor, administration
 from engine.runtime.deploy import process_definitions
 from web.api import bp
 from web.api.auth import PROCESS_OWNER, current_user, requires
@@ -37,8 +37,7 @@ def deploy_process_definition():
     else:
         raw = {"source_name": request.args.get("source_name", "upload.bpmn"), "xml": request.get_data()}
     loaded = DeployInputSchema().load(raw)
-    svc = services()
-    with svc.transaction() as session:
-        deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=loaded["xml"],
-                                        source_name=loaded["source_name"], actor=current_user().username)
+    with services().work() as work:
+        deployed = administration.deploy_diagram(work, Actor.of(current_user()), xml=loaded["xml"],
+                                                 source_name=loaded["source_name"])
     return DeployedVersionSchema(many=True).dump(deployed), 201
