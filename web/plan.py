@@ -10,8 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engine.commands import Actor
+from engine.commands import planning as planning_commands
 from engine.domain import planning
-from engine.domain.inspection_process import plan_inspection
 from engine.platform.clock import SHANGHAI
 from engine.views.inbox import open_tasks
 from web.security import current_user, login_required
@@ -33,26 +34,19 @@ def new():
     if request.method == "POST":
         form = {key: request.form.getlist(key) if key in ("items", "inspectors") else request.form.get(key, "")
                 for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors")}
+    visit_day = _visit_day(form.get("planned_start"), today)
+    if request.method == "POST":
+        try:
+            with svc.work() as work:
+                inspection, instance_id = planning_commands.plan(work, Actor.of(user), form, visit_day=visit_day)
+                number, first = inspection.id, open_tasks(work.session, instance_id=instance_id, limit=1)
+            flash(_("检查计划已建立（检查编号 %(number)s），请核对并提交计划。", number=number), "ok")
+            return redirect(url_for("inbox.task", task_id=first[0].id) if first else url_for("inbox.index"))
+        except planning.PlanInvalid as invalid:
+            errors = invalid.fields
     with svc.sessions() as session:
-        visit_day = _visit_day(form.get("planned_start"), today)
         choices = planning.plan_choices(session, user.agency, visit_day)
         enterprise_names = planning.enterprise_suggestions(session, choices.agency)
-        if request.method == "POST":
-            try:
-                checked = planning.check_plan(session, choices, form)
-            except planning.PlanInvalid as invalid:
-                errors = invalid.fields
-    if request.method == "POST" and not errors:
-        with svc.transaction() as session:
-            inspection, instance_id = plan_inspection(
-                svc.runtime, session, svc.clock(), agency_code=user.agency, actor=user.username,
-                credit_code=checked.credit_code, item_codes=checked.item_codes,
-                inspector_ids=checked.inspector_ids, planned_start=checked.planned_start,
-                planned_end=checked.planned_end, trigger=checked.trigger,
-                trigger_reason=checked.trigger_reason, mode=checked.mode)
-            first = open_tasks(session, instance_id=instance_id, limit=1)
-        flash(_("检查计划已建立（检查编号 %(number)s），请核对并提交计划。", number=inspection.id), "ok")
-        return redirect(url_for("inbox.task", task_id=first[0].id) if first else url_for("inbox.index"))
     return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
                            modes=planning.MODES, enterprise_names=enterprise_names,
                            status_labels=CERTIFICATE_LABELS), 422 if errors else 200

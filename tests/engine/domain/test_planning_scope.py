@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from engine.commands import Actor, NotPermitted, Work
+from engine.commands import planning as commands_planning
 from engine.domain import planning
 from engine.domain.inspection_process import plan_inspection
 from tests.factories import make_agency, make_enterprise, make_inspector, make_item_list, make_jurisdiction
@@ -55,3 +57,17 @@ def test_a_plan_of_its_own_goes_ahead(svc, clock, two_counties):
     deploy_all(svc, clock)
     inspection, instance_id = plan(svc, clock, two_counties)
     assert inspection.agency.code == "SCJG" and instance_id
+
+
+@pytest.mark.parametrize("who", [Actor("o", "county_office", jurisdiction="331125"), Actor("l", "staff", "LXJG"),
+                                 Actor("n", "staff", None)])
+def test_the_plan_command_plans_for_the_actors_own_agency_only(svc, clock, two_counties, who):
+    deploy_all(svc, clock)
+    form = {"enterprise": two_counties["home"], "planned_start": DAY.isoformat(), "items": ["SCJG-001"],
+            "inspectors": [str(two_counties["ours"])]}
+    with pytest.raises((NotPermitted, planning.PlanInvalid)), svc.transaction() as session:
+        commands_planning.plan(Work(session, clock, svc.runtime), who, form, visit_day=DAY)
+    with svc.transaction() as session:
+        inspection, _ = commands_planning.plan(Work(session, clock, svc.runtime), Actor("li", "staff", "SCJG"), form,
+                                               visit_day=DAY)
+        assert inspection.agency.code == "SCJG"
