@@ -15,6 +15,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.extensions["inspectflow"] = build_services(app)
 
+    from web import input_guard
+
+    input_guard.init_app(app)  # first: `int` in the routes added after it is bounded to the database's ids
+
     from web import jobs
 
     jobs.init_app(app)  # the background-job runner; fails the jobs a dead process left running

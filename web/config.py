@@ -16,6 +16,9 @@ def from_environment() -> dict:
         "SCHEDULER_INTERVAL_S": float(os.environ.get("INSPECTFLOW_SWEEP_INTERVAL_S", "5")),
         "SCRIPT_TIME_LIMIT_S": float(os.environ.get("INSPECTFLOW_SCRIPT_TIME_LIMIT_S", "2")),
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("INSPECTFLOW_WORKFLOW_CACHE_SIZE", "512")),
+        # Any request body: refused with 413 before it is read (web.input_guard). Room for the modeler's JSON
+        # (twice a 5 MB diagram, web.owner); each upload keeps its own, smaller check.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("INSPECTFLOW_MAX_CONTENT_LENGTH", str(16 * 2**20))),
     }
 
 

@@ -15,6 +15,7 @@ see (ISO strings for dates, real numbers and booleans) or raises `FormInvalid` n
 from __future__ import annotations
 
 import keyword
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -126,9 +127,12 @@ def _convert(field_def: FormField, value: Any) -> Any:
         if isinstance(value, bool):
             raise FieldProblem("not_number", "not a number", value=_shown(value))
         try:
-            return float(value) if not isinstance(value, int) else value
+            number = float(value) if not isinstance(value, int) else value
         except (TypeError, ValueError):
             raise FieldProblem("not_number", f"not a number: {value!r}", value=_shown(value)) from None
+        if not math.isfinite(number):  # "nan", "inf", "1e999": no JSON number, and PostgreSQL's json refuses them
+            raise FieldProblem("not_number", f"not a finite number: {value!r}", value=_shown(value))
+        return number
     if kind == "boolean":
         if isinstance(value, bool):
             return value

@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from engine.identity.access import NotPermitted
 from engine.runtime import WorkflowError
 from web.api import bp
 
@@ -34,6 +35,12 @@ def workflow_error(err: WorkflowError):
     return error_response(err.http_status, err.code, err.message, err.details)
 
 
+@bp.errorhandler(NotPermitted)
+def not_permitted(err: NotPermitted):
+    """An engine command refused the actor: which rule of scope (`reason`) and the record concerned."""
+    return error_response(403, "forbidden", err.message, {"reason": err.reason, **err.details})
+
+
 @bp.errorhandler(ValidationError)
 def validation_error(err: ValidationError):
     messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
@@ -48,7 +55,7 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
 def _http_error(err: HTTPException):
     status = err.code or 500
     return error_response(status, _CODES.get(status, "server_error" if status >= 500 else "error"),
-                          err.description or err.name)
+                          err.description or err.name, getattr(err, "details", None))
 
 
 @bp.errorhandler(HTTPException)

@@ -1,8 +1,28 @@
-"""marshmallow schemas for every API body, query and response; the OpenAPI document is built from them."""
+"""marshmallow schemas for every API body, query and response; the OpenAPI document is built from them.
+
+Text that reaches a column is capped at that column's size (engine.models.base.column_length), and task data
+must be storable (engine.runtime.data_limits): too long or unstorable input is a 422 naming the field, never a
+database error.
+"""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from engine.models import Alert, Jurisdiction, ProcessInstance, TaskRecord
+from engine.models.base import column_length
+from engine.runtime.data_limits import data_problem
+
+
+def _fits(model, column: str) -> validate.Length:
+    return validate.Length(max=column_length(model, column))
+
+
+def _storable_data(data: dict) -> None:
+    found = data_problem(data)
+    if found is not None:
+        path, problem = found
+        raise ValidationError(f"{path} {problem}")
 
 
 class ErrorBodySchema(Schema):
@@ -59,9 +79,10 @@ class TaskSummarySchema(Schema):
 
 
 class StartInstanceSchema(Schema):
-    process_key = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    data = fields.Dict(keys=fields.String(), load_default=dict)
-    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    process_key = fields.String(required=True, validate=validate.Length(
+        min=1, max=column_length(ProcessInstance, "process_key")))
+    data = fields.Dict(keys=fields.String(), load_default=dict, validate=_storable_data)
+    business_key = fields.String(load_default=None, allow_none=True, validate=_fits(ProcessInstance, "business_key"))
 
 
 class StartedInstanceSchema(Schema):
@@ -113,22 +134,22 @@ class InstanceSchema(Schema):
 
 
 class TaskQuerySchema(Schema):
-    candidate_group = fields.String()
-    agency = fields.String()
-    assignee = fields.String()
-    process_key = fields.String()
+    candidate_group = fields.String(validate=_fits(TaskRecord, "candidate_group"))
+    agency = fields.String(validate=_fits(TaskRecord, "agency"))
+    assignee = fields.String(validate=_fits(TaskRecord, "assignee"))
+    process_key = fields.String(validate=_fits(TaskRecord, "process_key"))
     overdue = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
 
 
 class OverdueQuerySchema(Schema):
-    process_key = fields.String()
-    agency = fields.String()
+    process_key = fields.String(validate=_fits(TaskRecord, "process_key"))
+    agency = fields.String(validate=_fits(TaskRecord, "agency"))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
 
 
 class CompleteTaskSchema(Schema):
-    data = fields.Dict(keys=fields.String(), load_default=dict)
+    data = fields.Dict(keys=fields.String(), load_default=dict, validate=_storable_data)
 
 
 class CompletedTaskSchema(Schema):
@@ -141,7 +162,7 @@ class CompletedTaskSchema(Schema):
 # Supervision
 
 class AlertQuerySchema(Schema):
-    kind = fields.String()
+    kind = fields.String(validate=_fits(Alert, "kind"))
 
 
 class AlertSchema(Schema):
@@ -157,7 +178,7 @@ class AlertSchema(Schema):
 
 class StatisticsQuerySchema(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    jurisdiction = fields.String()
+    jurisdiction = fields.String(validate=_fits(Jurisdiction, "name"))  # a code or a name
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
