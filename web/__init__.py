@@ -23,6 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     jobs.init_app(app)  # the background-job runner; fails the jobs a dead process left running
 
+    from web import security
+
+    security.init_app(app)  # hardening headers, the session cookie's flags, ProxyFix (TRUSTED_PROXIES)
+
     from web import i18n
 
     i18n.init_app(app)
@@ -37,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from web.api import bp as api_bp
 
-    app.register_blueprint(api_bp)  # after the CLI: it adds `users token` to the `users` group
+    app.register_blueprint(api_bp)
 
     from web import pages
 

@@ -22,8 +22,6 @@ from engine.calendar import store as calendar_store
 from engine.domain import joint, statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.identity import accounts
-from engine.models.user import ROLES
 from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import WorkflowError, instances, timers
 from engine.runtime import deploy as deploy_module
@@ -223,28 +221,9 @@ def register_commands(app: Flask) -> None:
             for y in document["years"]
         ] + [f"provisional deadlines: {document['provisional_deadlines']}"])
 
-    users = AppGroup("users", help="Accounts.")
-    app.cli.add_command(users)
+    from web import accounts_cli
 
-    @users.command("create")
-    @click.argument("username")
-    @click.option("--role", required=True, type=click.Choice(ROLES))
-    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-    @click.option("--name", "display_name", default=None)
-    @click.option("--agency", default=None)
-    @click.option("--jurisdiction", default=None)
-    @json_option
-    @reports_errors
-    def users_create(username, role, password, display_name, agency, jurisdiction, as_json):
-        """Create a login."""
-        svc = services()
-        with svc.transaction() as session:
-            user = accounts.create_user(session, username=username, password=password, role=role,
-                                        now=svc.clock().now(), display_name=display_name, agency=agency,
-                                        jurisdiction=jurisdiction)
-            document = {"id": user.id, "username": user.username, "role": user.role, "agency": user.agency,
-                        "jurisdiction": user.jurisdiction}
-        emit(as_json, document, [f"created {role} '{username}'"])
+    accounts_cli.register(app)  # `users …`: accounts and API tokens
 
     @app.cli.command("stats")
     @click.option("--year", type=int, required=True)

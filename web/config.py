@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from engine.platform.db import database_url
 
 
 def from_environment() -> dict:
+    scheme = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    secure_cookie = _flag("SESSION_COOKIE_SECURE") or scheme == "https"
+    trusted_proxies = int(os.environ.get("INSPECTFLOW_TRUSTED_PROXIES", "0"))
+    session_lifetime = timedelta(hours=float(os.environ.get("INSPECTFLOW_SESSION_HOURS", "12")))
     return {
         "DATABASE_URL": database_url(),
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(),
+        "SECRET_KEY": _secret_key(deployed=secure_cookie or trusted_proxies > 0),
+        # Security (README, "Security"): the session cookie, page logins and API tokens (web.security,
+        # engine.identity). The cookie is also Secure whenever the request itself came over HTTPS.
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_SECURE": secure_cookie,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_LIFETIME": session_lifetime,  # a login ends on the server after this, whatever the cookie
+        "PERMANENT_SESSION_LIFETIME": session_lifetime,  # and the cookie's signature is not accepted longer
+        "API_TOKEN_LIFETIME": timedelta(days=float(os.environ.get("INSPECTFLOW_API_TOKEN_DAYS", "90"))),
+        "TRUSTED_PROXIES": trusted_proxies,  # reverse proxies in front whose X-Forwarded-* headers count
         "SCHEDULER_INTERVAL_S": float(os.environ.get("INSPECTFLOW_SWEEP_INTERVAL_S", "5")),
         "SCRIPT_TIME_LIMIT_S": float(os.environ.get("INSPECTFLOW_SCRIPT_TIME_LIMIT_S", "2")),
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("INSPECTFLOW_WORKFLOW_CACHE_SIZE", "512")),
@@ -20,6 +35,23 @@ def from_environment() -> dict:
         # (twice a 5 MB diagram, web.owner); each upload keeps its own, smaller check.
         "MAX_CONTENT_LENGTH": int(os.environ.get("INSPECTFLOW_MAX_CONTENT_LENGTH", str(16 * 2**20))),
     }
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key(*, deployed: bool) -> str:
+    """SECRET_KEY from the environment; a development checkout may fall back to a key file of its own, but a
+    deployment (HTTPS or behind a proxy) must set it, so that every process and host signs alike and the key is
+    managed like the deployment's other secrets."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if deployed:
+        raise RuntimeError("SECRET_KEY is not set: a deployment served over HTTPS or behind a proxy needs one; "
+                           "generate it with  python -c 'import secrets; print(secrets.token_hex(32))'")
+    return _instance_secret()
 
 
 def _instance_secret(path: Path = Path("instance") / "secret_key") -> str:

@@ -1,10 +1,17 @@
-"""Sessions, roles and CSRF for the HTML pages (the JSON API uses bearer tokens).
+"""Sessions, roles, CSRF and the HTTP hardening of the pages (the JSON API uses bearer tokens).
 
-- `current_user()` reads the user id the login stored in the signed session cookie;
+- `current_user()` resolves the login token kept in the signed session cookie to its user through the session
+  row on the server (engine.identity.sessions): logging out, deactivating the user or the session's expiry ends
+  it there, so a copied or replayed cookie stops working at once;
 - `login_required(*roles)` sends anonymous visitors to the login page and answers 403 to other roles;
 - every POST from a page carries the session's CSRF token (`csrf_token()` in templates; scripts send it in
   the `X-CSRF-Token` header), checked before any view runs; a missing or wrong token is a 400 page (JSON for
-  JSON requests), never a stack trace.
+  JSON requests), never a stack trace;
+- `same_site_path` / `referring_path`: "back where you were" only to this site's own paths (no open redirect);
+- `init_app`: every response carries a Content-Security-Policy (own scripts only, no framing) and the other
+  hardening headers; the session cookie is HttpOnly, SameSite=Lax and Secure when the request came over HTTPS
+  (or SESSION_COOKIE_SECURE says so); behind `TRUSTED_PROXIES` reverse proxies the client's address, scheme and
+  host come from their X-Forwarded-* headers (werkzeug's ProxyFix), never from a client's own.
 Login throttling is engine.identity.login_throttle (in the database, so every process counts alike).
 """
 
@@ -16,24 +23,71 @@ import secrets
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 
+from engine.identity import sessions as login_sessions
 from engine.models import User
 from web.services import services
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+LOGIN_KEY = "login"  # the session cookie's login token (engine.identity.sessions)
+
+# The pages load only their own scripts (bpmn-js is served from /assets/bpmn-js). Styles may be inline: base.html
+# has a <style> block, bar widths are style attributes, and bpmn-js writes style attributes into its SVG; its
+# stylesheet draws a few icons as data: images.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # "back where you were" needs our own pages' referrer, nobody else does
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = _SessionCookie()
+    app.after_request(_add_security_headers)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_port=proxies)
+
+
+class _SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked Secure also when this request came over HTTPS (directly or, with
+    TRUSTED_PROXIES, through a TLS-terminating proxy), not only when SESSION_COOKIE_SECURE is set."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
+def _add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 def current_user() -> User | None:
+    """The user of this request's live login session, else None (anonymous, logged out, ended or expired)."""
     if "user" not in g:
-        user_id = session.get("user_id")
+        token = session.get(LOGIN_KEY)
         g.user = None
-        if isinstance(user_id, int):
-            with services().sessions() as db:
-                g.user = db.get(User, user_id)
+        if isinstance(token, str):
+            svc = services()
+            with svc.sessions() as db:
+                g.user = login_sessions.session_user(db, token, svc.clock().now())
                 if g.user is not None:
                     db.expunge(g.user)
     return g.user

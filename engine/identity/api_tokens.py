@@ -1,13 +1,15 @@
-"""API bearer tokens: issuing, authenticating and revoking.
+"""API bearer tokens: issuing, authenticating, listing and revoking.
 
 A token is `secrets.token_urlsafe(32)`; only its SHA-256 is stored, so the plain text is shown once, at issue.
-Each function flushes inside the caller's transaction.
+It works until it expires (`lifetime` at issue, `DEFAULT_LIFETIME` unless the deployment sets another), is
+revoked, or its user is deactivated. Each function flushes inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -16,37 +18,70 @@ from sqlalchemy.orm import Session
 from engine.models import ApiToken, User
 from engine.platform.db import affected_rows
 
+DEFAULT_LIFETIME = timedelta(days=90)
 # Noting every use would make each API read a write; a minute's precision is enough to see idle tokens.
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    plain: str  # shown once, never stored
+    expires_at: datetime
 
 
 def token_hash(plain: str) -> str:
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, name: str, now: datetime) -> str:
-    """A new token for `user`; returns the plain text (never stored)."""
+def issue_token(session: Session, user: User, name: str, now: datetime,
+                lifetime: timedelta = DEFAULT_LIFETIME) -> IssuedToken:
+    """A new token for `user`, valid for `lifetime` from `now`."""
+    if lifetime <= timedelta(0):
+        raise ValueError("a token's lifetime must be positive")
     plain = secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(plain), created_at=now))
+    token = ApiToken(user_id=user.id, name=name, token_hash=token_hash(plain), created_at=now,
+                     expires_at=now + lifetime)
+    session.add(token)
     session.flush()
-    return plain
+    return IssuedToken(token.id, plain, token.expires_at)
 
 
 def authenticate(session: Session, plain: str, now: datetime) -> User | None:
-    """The user a live token belongs to (and note its use), or None for unknown or revoked tokens."""
+    """The active user a live token belongs to (and note its use); None for unknown, expired or revoked tokens."""
     if not plain:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(plain),
-                                                  ApiToken.revoked_at.is_(None)))
-    if token is None:
+    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+        ApiToken.token_hash == token_hash(plain), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+        User.active.is_(True))).first()
+    if found is None:
         return None
+    token, user = found
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = now
         session.flush()
-    return session.get(User, token.user_id)
+    return user
+
+
+def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+
+
+def state_of(token: ApiToken, now: datetime) -> str:
+    """"revoked", "expired" or "live"."""
+    if token.revoked_at is not None:
+        return "revoked"
+    return "expired" if token.expires_at <= now else "live"
 
 
 def revoke_token(session: Session, plain: str, now: datetime) -> bool:
     result = session.execute(update(ApiToken).where(ApiToken.token_hash == token_hash(plain),
                                                     ApiToken.revoked_at.is_(None)).values(revoked_at=now))
     return affected_rows(result) == 1
+
+
+def revoke_all_tokens(session: Session, user_id: int, now: datetime) -> int:
+    """Revoke every token of the user not yet revoked; returns how many were."""
+    result = session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return affected_rows(result)

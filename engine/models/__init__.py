@@ -12,6 +12,7 @@ from engine.models.inspection import Inspection, JointInspectionGroup, inspectio
 from engine.models.item_list import InspectionItem, InspectionItemList
 from engine.models.job import BackgroundJob
 from engine.models.login_failure import LoginFailure
+from engine.models.login_session import LoginSession
 from engine.models.notice import Notice, QuietPeriodOverride
 from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.penalty import Penalty, Revisit
@@ -44,6 +45,7 @@ __all__ = [
     "JointInspectionGroup",
     "Jurisdiction",
     "LoginFailure",
+    "LoginSession",
     "Notice",
     "Penalty",
     "PolicyDecision",

@@ -1,4 +1,5 @@
-"""Bearer tokens for API clients. Only the SHA-256 of a token is stored; the plain token is shown once."""
+"""Bearer tokens for API clients. Only the SHA-256 of a token is stored; the plain token is shown once. A token
+works until it expires or is revoked (engine.identity.api_tokens)."""
 
 from __future__ import annotations
 
@@ -19,4 +20,5 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,7 +13,8 @@ from engine.models.base import Base, UTCDateTime
 
 class LoginFailure(Base):
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_username_address_at", "username", "address", "at"),)
+    __table_args__ = (Index("ix_login_failure_username_address_at", "username", "address", "at"),
+                      Index("ix_login_failure_address_at", "address", "at"))  # the per-address limit
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))

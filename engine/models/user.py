@@ -1,10 +1,11 @@
-"""People who log in: role plus the agency or jurisdiction their work is scoped to."""
+"""People who log in: role plus the agency or jurisdiction their work is scoped to, and whether the account is
+active (a deactivated account keeps its name in the audit trail but can neither log in nor use a token)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
@@ -25,3 +26,5 @@ class User(Base):
     agency: Mapped[str | None] = mapped_column(String(120))
     jurisdiction: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

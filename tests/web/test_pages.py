@@ -262,8 +262,8 @@ def test_the_inbox_in_english(app, client, notice_task):
 
 def test_an_overdue_task_is_marked_in_either_language(app, client, notice_task, clock):
     make_user(app, "li", "staff")
-    login(client, "li")
     clock.set("2026-10-30T10:00:00+08:00")  # long past the task's working-day deadline
+    login(client, "li")
     page = client.get(f"/tasks/{notice_task.id}").get_data(as_text=True)
     assert '<span class="overdue">逾期' in page
     client.get("/lang/en")

@@ -25,6 +25,11 @@ OFF_SITE = [
 ]
 
 
+def refused_or_home(response, home: str) -> bool:
+    """Sent home, or refused outright (a NUL or DEL in the query is a 400 before any view, web.input_guard)."""
+    return response.status_code == 400 or (response.status_code == 302 and response.headers["Location"] == home)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -36,13 +41,13 @@ def test_after_login_an_off_site_next_lands_on_the_home_page(app, client, target
     page = client.get("/login")
     response = client.post(f"/login?next={quote(target, safe='')}", data={
         "username": "li", "password": PASSWORD, "csrf_token": token_of(page.get_data(as_text=True))})
-    assert response.status_code == 302 and response.headers["Location"] == "/inbox", target
+    assert refused_or_home(response, "/inbox"), target
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_the_language_switch_refuses_an_off_site_next(client, target):
     response = client.get(f"/lang/en?next={quote(target, safe='')}")
-    assert response.status_code == 302 and response.headers["Location"] == "/", target
+    assert refused_or_home(response, "/"), target
 
 
 @pytest.mark.parametrize("target, sent", [

@@ -1,8 +1,8 @@
 """Bearer-token authentication for the API: `Authorization: Bearer <token>` → `g.api_user`.
 
-401 when the header is missing or the token is unknown or revoked; 403 when the user's role is not allowed.
-Administrators pass every role check. Which tasks and instances a user sees and works is engine.identity.access, the
-same model as the pages (`scope`, `checked_task`).
+401 when the header is missing or the token is unknown, expired or revoked (or its user deactivated); 403 when
+the user's role is not allowed. Administrators pass every role check. Which tasks and instances a user sees and
+works is engine.identity.access, the same model as the pages (`scope`, `checked_task`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def requires(*roles: str):
                 user = api_tokens.authenticate(session, token, svc.clock().now())
                 who = ApiUser(user.id, user.username, user.role, user.agency, user.jurisdiction) if user else None
             if who is None:
-                raise ApiError(401, "unauthorized", "the API token is unknown or revoked")
+                raise ApiError(401, "unauthorized", "the API token is unknown, expired or revoked")
             if roles and who.role not in roles and who.role != ADMINISTRATOR:
                 raise ApiError(403, "forbidden", f"this needs the role {' or '.join(roles)}", role=who.role)
             g.api_user = who

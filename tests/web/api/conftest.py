@@ -24,7 +24,7 @@ class Api:
         with self.svc.transaction() as session:
             user = accounts.create_user(session, username=username, password="password1", role=role,
                                         now=self.clock.now(), agency=agency, jurisdiction=jurisdiction)
-            self.tokens[username] = api_tokens.issue_token(session, user, "tests", self.clock.now())
+            self.tokens[username] = api_tokens.issue_token(session, user, "tests", self.clock.now()).plain
         return self.tokens[username]
 
     def _headers(self, as_user: str | None, token: str | None) -> dict:

@@ -1,6 +1,10 @@
-"""Bearer tokens: missing, unknown and revoked tokens are 401; a role that is not allowed is 403."""
+"""Bearer tokens: missing, unknown, expired and revoked tokens are 401; a role that is not allowed is 403; the
+`users token`, `users tokens` and `users revoke-token` commands."""
 
 from __future__ import annotations
+
+import json
+from datetime import timedelta
 
 from engine.identity import api_tokens
 from tests.web.api.conftest import assert_error
@@ -48,12 +52,49 @@ def test_administrator_passes_every_role_check(api):
     assert api.get("/api/v1/tasks", as_user="root").status_code == 200
 
 
-def test_token_command_prints_a_working_token(api, runner):
+def test_token_command_prints_a_working_token_and_its_expiry(api, runner):
     result = runner.invoke(args=["users", "token", "boss", "--name", "dashboard"])
     assert result.exit_code == 0, result.output
-    token = result.output.strip()
+    token = result.stdout.strip()  # only the token on stdout: TOKEN=$(inspectflow users token …) works
+    assert "expires 2026-12-29T10:00:00+08:00" in result.stderr  # 90 days from the frozen 2026-09-30 10:00
     assert api.get("/api/v1/alerts", token=token).status_code == 200
     assert runner.invoke(args=["users", "token", "nobody", "--name", "x"]).exit_code != 0
+
+
+def test_a_token_expires_after_its_lifetime(api, runner, clock):
+    result = runner.invoke(args=["users", "token", "boss", "--name", "short", "--days", "2", "--json"])
+    issued = json.loads(result.stdout)
+    assert issued["expires_at"] == "2026-10-02T02:00:00+00:00"
+    clock.advance(timedelta(days=2) - timedelta(seconds=1))
+    assert api.get("/api/v1/alerts", token=issued["token"]).status_code == 200
+    clock.advance(timedelta(seconds=1))
+    assert_error(api.get("/api/v1/alerts", token=issued["token"]), 401, "unauthorized")
+    listed = json.loads(runner.invoke(args=["users", "tokens", "boss", "--json"]).stdout)
+    assert [(t["name"], t["state"]) for t in listed] == [("tests", "live"), ("short", "expired")]
+
+
+def test_the_lifetime_is_the_deployments_choice(database_url, clock):
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
+                      "SECRET_KEY": "test", "API_TOKEN_LIFETIME": timedelta(days=7)})
+    try:
+        runner = app.test_cli_runner()
+        runner.invoke(args=["users", "create", "li", "--role", "staff", "--password", "password1"])
+        issued = json.loads(runner.invoke(args=["users", "token", "li", "--name", "x", "--json"]).stdout)
+        assert issued["expires_at"] == "2026-10-07T02:00:00+00:00"
+    finally:
+        app.extensions["inspectflow"].engine.dispose()
+
+
+def test_revoke_token_command_stops_that_token_only(api, runner):
+    second = json.loads(runner.invoke(args=["users", "token", "boss", "--name", "second", "--json"]).stdout)
+    result = runner.invoke(args=["users", "revoke-token", str(second["id"])])
+    assert result.exit_code == 0 and f"token {second['id']} (second) revoked" in result.output
+    assert_error(api.get("/api/v1/alerts", token=second["token"]), 401)
+    assert api.get("/api/v1/alerts", as_user="boss").status_code == 200
+    missing = runner.invoke(args=["users", "revoke-token", "999999"])
+    assert missing.exit_code == 1 and "no API token 999999" in missing.output
 
 
 def test_last_use_is_noted_to_the_minute(api, svc, clock):
