@@ -180,9 +180,9 @@ def task_for(session: Session, scope: Scope, task_id: str, *, work: bool) -> Tas
     checks = select(visible(scope), _in_lane(scope)).select_from(TaskRecord).where(TaskRecord.id == task_id)
     seen, in_lane = session.execute(checks).one()
     if not seen:
-        raise NotPermitted("outside_scope")
+        raise NotPermitted("outside_scope", "this task lies outside your agency or jurisdiction", task_id=task_id)
     if work and not in_lane:
-        raise NotPermitted("not_your_lane")
+        raise NotPermitted("not_your_lane", "this task is in a lane your role does not work", task_id=task_id)
     return task
 
 

@@ -8,6 +8,7 @@ from engine.identity import accounts, api_tokens
 from engine.runtime import deploy as deploy_module
 from tests.conftest import fixture_bytes
 from tests.engine.helpers import deploy
+from tests.factories import make_agency, make_jurisdiction
 
 # The fixture diagrams name their lanes in English; the access rules (engine.identity.access) know the real lanes.
 REAL_LANES = {"staff": "执法人员", "head": "单位负责人", "supervisor": "司法局"}
@@ -56,11 +57,16 @@ class Api:
 
 @pytest.fixture
 def api(app, svc, clock) -> Api:
+    """One county (990001) with agencies A1 and A2, a staff member of each, its supervisor and a process owner."""
+    with svc.transaction() as session:
+        county = make_jurisdiction(session, code="990001", name="测试县")
+        for code in ("A1", "A2"):
+            make_agency(session, jurisdiction=county, code=code)
     api = Api(app, svc, clock)
     api.user("owner", "process_owner")
     api.user("clerk", "staff", agency="A1")
     api.user("other", "staff", agency="A2")
-    api.user("boss", "supervisor")
+    api.user("boss", "supervisor", jurisdiction="990001")
     return api
 
 

@@ -64,4 +64,4 @@ def test_bad_data_keys_are_422(api):
 def test_process_owner_may_start_but_not_read_the_inbox(api):
     api.deploy("approval_chain.bpmn")
     assert api.post("/api/v1/process-instances", as_user="owner",
-                    json={"process_key": "approval_chain"}).status_code == 201
+                    json={"process_key": "approval_chain", "data": {"agency": "A1"}}).status_code == 201

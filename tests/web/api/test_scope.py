@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from engine.models import BehaviorCode, ProcessInstance
 from engine.platform import alerts
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world, inspection_task, join
 from tests.factories import NOW
@@ -95,3 +97,47 @@ def test_alerts_and_statistics_stay_within_the_callers_jurisdiction(api, svc, cl
     assert error["details"]["reason"] == "outside_scope"
     assert api.get("/api/v1/statistics?year=2026&jurisdiction=331125", as_user="city").status_code == 200
     assert_error(api.get("/api/v1/alerts", as_user="li"), 403, "forbidden")
+
+
+@pytest.mark.parametrize("process_key", ["inspection_lifecycle", "advance_notice"])
+def test_another_countys_staff_cannot_start_on_an_inspection_of_this_county(api, svc, clock, world, process_key):
+    """Issue 10 defect 1, as reproduced: 邻县's staff named 示范县's SCJG inspection in the start data. The engine
+    decides the agency from the caller, refuses the foreign record, and starts nothing."""
+    from tests.processes.helpers import deploy_all
+
+    deploy_all(svc, clock)
+    with svc.transaction() as session:
+        _, inspection = inspection_task(session, world, "SCJG", world.firm)
+        inspection_id = inspection.id
+    case = {"inspection_id": inspection_id, "enterprise": world.firm.credit_code, "urgent": False,
+            "inspection_date": "2026-10-20"}
+    for agency, reason in ((None, "agency_not_yours"), ("LXJG", "record_not_yours"), ("SCJG", "agency_not_yours")):
+        data = {**case, **({"agency": agency} if agency else {})}
+        error = assert_error(api.post("/api/v1/process-instances", as_user="zhou",
+                                      json={"process_key": process_key, "data": data}), 403, "forbidden")
+        assert error["details"]["reason"] == reason
+    with svc.sessions() as session:
+        assert session.scalars(select(ProcessInstance).where(ProcessInstance.started_by == "zhou")).all() == []
+        assert session.scalars(select(BehaviorCode)).all() == []
+
+
+def test_staff_cannot_route_work_into_another_agencys_inbox(api, svc, clock, world):
+    api.deploy("approval_chain.bpmn")
+    error = assert_error(api.post("/api/v1/process-instances", as_user="li",
+                                  json={"process_key": "approval_chain", "data": {"agency": "XFJY"}}), 403)
+    assert error["details"] == {"reason": "agency_not_yours", "agency": "XFJY"}
+    started = api.post("/api/v1/process-instances", as_user="li", json={"process_key": "approval_chain"})
+    assert started.status_code == 201
+    task_id = started.get_json()["open_tasks"][0]["id"]
+    assert task_id in listed(api, "li") and task_id not in listed(api, "wang")
+
+
+def test_a_start_by_the_county_office_is_placed_in_its_county(api, svc, clock, world):
+    api.deploy("approval_chain.bpmn")
+    assert_error(api.post("/api/v1/process-instances", as_user="office2",
+                          json={"process_key": "approval_chain", "data": {"agency": "SCJG"}}), 403)
+    started = api.post("/api/v1/process-instances", as_user="office2", json={"process_key": "approval_chain"})
+    assert started.status_code == 201, started.get_data(as_text=True)
+    instance_id = started.get_json()["id"]
+    assert api.get(f"/api/v1/process-instances/{instance_id}", as_user="sup2").status_code == 200
+    assert_error(api.get(f"/api/v1/process-instances/{instance_id}", as_user="sup"), 403)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from engine.models import Jurisdiction
 from engine.platform import alerts
-from tests.factories import make_agency, make_jurisdiction
+from tests.factories import make_agency
 from tests.web.api.conftest import assert_error
 
 
@@ -22,21 +25,22 @@ def test_open_alerts_filterable_by_kind(api, svc, clock):
 
 
 def test_statistics_json_and_csv(api, svc):
-    with svc.transaction() as session:
-        jurisdiction = make_jurisdiction(session, code="331125")
-        make_agency(session, jurisdiction=jurisdiction, code="SCJG9001")
-    response = api.get("/api/v1/statistics?year=2026&jurisdiction=331125", as_user="boss")
+    with svc.transaction() as session:  # the api fixture's county 990001 holds A1 and A2
+        make_agency(session, jurisdiction=session.scalar(select(Jurisdiction).where(Jurisdiction.code == "990001")),
+                    code="SCJG9001")
+    response = api.get("/api/v1/statistics?year=2026&jurisdiction=990001", as_user="boss")
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
-    assert body["year"] == 2026 and body["jurisdiction"]["code"] == "331125"
-    assert [a["agency_code"] for a in body["agencies"]] == ["SCJG9001"]
+    assert body["year"] == 2026 and body["jurisdiction"]["code"] == "990001"
+    assert [a["agency_code"] for a in body["agencies"]] == ["A1", "A2", "SCJG9001"]
     # With a single jurisdiction it need not be named.
     assert api.get("/api/v1/statistics?year=2026", as_user="boss").get_json()["year"] == 2026
 
-    csv = api.get("/api/v1/statistics?year=2026&jurisdiction=331125&format=csv", as_user="boss")
+    csv = api.get("/api/v1/statistics?year=2026&jurisdiction=990001&format=csv", as_user="boss")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("agency_code,agency_name") and lines[1].startswith("SCJG9001,")
+    assert lines[0].startswith("agency_code,agency_name")
+    assert [line.split(",")[0] for line in lines[1:]] == ["A1", "A2", "SCJG9001"]
 
 
 def test_statistics_refusals(api):
