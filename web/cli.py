@@ -19,18 +19,21 @@ from flask.cli import AppGroup, FlaskGroup
 
 from engine.background.sweep import sweep as run_sweep
 from engine.calendar import store as calendar_store
+from engine.commands import administration, supervision, tasks
+from engine.commands.actor import actor_named
 from engine.domain import joint, statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
+from engine.identity.access import NotPermitted
 from engine.platform.clock import SHANGHAI, FrozenClock
-from engine.runtime import WorkflowError, instances, timers
-from engine.runtime import deploy as deploy_module
+from engine.runtime import WorkflowError
 from engine.views.inbox import open_tasks
 from migrations import upgrade as migrate_upgrade
 from web.services import Services, services
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-actor_option = click.option("--as", "actor", default="cli", show_default=True, help="Who the audit log names.")
+actor_option = click.option("--as", "actor", default="cli", show_default=True,
+                            help="Act as this user (with their scope); any other name acts as the operator.")
 
 
 def emit(as_json: bool, document, lines: list[str]) -> None:
@@ -48,9 +51,12 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (WorkflowError, Refused, ValueError, LookupError, FileNotFoundError) as err:
+        except (WorkflowError, Refused, NotPermitted, ValueError, LookupError, FileNotFoundError) as err:
             as_json = kwargs.get("as_json", False)
-            if isinstance(err, WorkflowError):
+            if isinstance(err, NotPermitted):
+                payload = {"code": "forbidden", "message": err.message, "details": {"reason": err.reason,
+                                                                                     **err.details}}
+            elif isinstance(err, WorkflowError):
                 payload = err.to_dict()
             elif isinstance(err, Refused):
                 payload = {"code": "refused", "message": str(err), "details": {"rule": err.rule, **err.figures}}
@@ -106,12 +112,11 @@ def register_commands(app: Flask) -> None:
     @reports_errors
     def deploy_command(files, actor, as_json):
         """Deploy BPMN files, each as a new version of its processes."""
-        svc = services()
         results = []
         for path in files:
-            with svc.transaction() as session:
-                deployed = deploy_module.deploy(svc.runtime, session, svc.clock(), xml=path.read_bytes(),
-                                                source_name=path.name, actor=actor)
+            with services().work() as work:
+                deployed = administration.deploy_diagram(work, actor_named(work.session, actor),
+                                                         xml=path.read_bytes(), source_name=path.name)
             results.extend({"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name,
                             "unchanged": d.unchanged, "file": path.name} for d in deployed)
         emit(as_json, results, [
@@ -128,10 +133,9 @@ def register_commands(app: Flask) -> None:
     @reports_errors
     def start_command(process_id, data, business_key, actor, as_json):
         """Start an instance of the latest version of PROCESS_ID."""
-        svc = services()
-        with svc.transaction() as session:
-            started = instances.start_instance(svc.runtime, session, svc.clock(), process_key=process_id,
-                                               data=parse_json_data(data), actor=actor, business_key=business_key)
+        with services().work() as work:
+            started = tasks.start_process(work, actor_named(work.session, actor), process_key=process_id,
+                                          data=parse_json_data(data), business_key=business_key)
         document = {"id": started.id, "process_key": started.process_key, "version": started.version,
                     "status": started.status, "open_tasks": started.open_tasks}
         emit(as_json, document, [f"instance {started.id} of {started.process_key} v{started.version}: "
@@ -160,10 +164,8 @@ def register_commands(app: Flask) -> None:
     @reports_errors
     def complete_command(task_id, data, actor, as_json):
         """Complete an open user task with form data."""
-        svc = services()
-        with svc.transaction() as session:
-            result = instances.complete_task(svc.runtime, session, svc.clock(), task_id=task_id,
-                                             data=parse_json_data(data), actor=actor)
+        with services().work() as work:
+            result = tasks.complete_task(work, actor_named(work.session, actor), task_id, parse_json_data(data))
         document = {"id": task_id, "instance_id": result.id, "instance_status": result.status,
                     "open_tasks": result.open_tasks}
         emit(as_json, document, [f"completed {task_id}; instance {result.id} is {result.status}"]
@@ -195,12 +197,10 @@ def register_commands(app: Flask) -> None:
     @reports_errors
     def calendar_import(file, actor, as_json):
         """Import a CSV of `date,kind` (kind: holiday or workday) covering whole years."""
-        svc = services()
-        clock = svc.clock()
-        with svc.transaction() as session:
-            result = calendar_store.import_schedule(session, file.read_text(encoding="utf-8-sig"),
-                                                    source=file.name, actor=actor, now=clock.now())
-            recomputed = timers.recompute_provisional(svc.runtime, session, clock, actor=actor)
+        with services().work() as work:
+            imported = administration.import_calendar(work, actor_named(work.session, actor),
+                                                      file.read_text(encoding="utf-8-sig"), source=file.name)
+        result, recomputed = imported.result, imported.recomputed
         document = {"years": result.years, "days": result.days, "recomputed": recomputed}
         emit(as_json, document, [f"imported {result.days} day(s) for {', '.join(map(str, result.years))}; "
                                  f"recomputed {len(recomputed)} provisional due date(s)"]
@@ -270,11 +270,10 @@ def register_commands(app: Flask) -> None:
     @reports_errors
     def joint_merge(inspection_ids, day, lead_agency_id, actor, as_json):
         """Merge inspections of one enterprise into one joint visit (one code, one notice)."""
-        svc = services()
-        with svc.transaction() as session:
-            group = joint.merge(session, inspection_ids=list(inspection_ids), coordinator=actor,
-                                now=svc.clock().now(), planned_start=day.date(), planned_end=day.date(),
-                                lead_agency_id=lead_agency_id)
+        with services().work() as work:
+            group = supervision.merge_joint(work, actor_named(work.session, actor), inspection_ids=list(inspection_ids),
+                                            planned_start=day.date(), planned_end=day.date(),
+                                            lead_agency_id=lead_agency_id)
             document = {"id": group.id, "inspections": [i.id for i in group.inspections],
                         "day": day.date().isoformat()}
         emit(as_json, document, [f"joint inspection {document['id']} on {document['day']}: "
