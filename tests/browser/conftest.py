@@ -60,6 +60,8 @@ def page(browser: Browser, live_url: str) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What the Content-Security-Policy (web.security) blocks shows only on the console: it fails the test too.
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
