@@ -80,7 +80,8 @@ def choose(code: str):
     """Switch language and go back where the visitor was (a plain link: works without JavaScript)."""
     response = redirect(same_site_path(request.args.get("next")) or url_for("main.index"))  # no open redirect
     if code in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
     return response
 
 

@@ -48,6 +48,8 @@ def test_the_session_cookie_is_httponly_lax_and_secure_only_over_https(app, clie
         "username": "li", "password": PASSWORD, "csrf_token": token_of(page.get_data(as_text=True))})
     assert response.status_code == 302 and "; Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "; Secure" in https.get("/lang/en", base_url="https://localhost").headers["Set-Cookie"]
+    assert "Secure" not in client.get("/lang/en").headers["Set-Cookie"]
 
 
 def test_secure_cookies_can_be_required_by_configuration(database_url, clock):
