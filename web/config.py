@@ -34,6 +34,9 @@ def from_environment() -> dict:
         # Any request body: refused with 413 before it is read (web.input_guard). Room for the modeler's JSON
         # (twice a 5 MB diagram, web.owner); each upload keeps its own, smaller check.
         "MAX_CONTENT_LENGTH": int(os.environ.get("INSPECTFLOW_MAX_CONTENT_LENGTH", str(16 * 2**20))),
+        # The county the public portal serves (a code or name): where a complaint naming no inspection or
+        # enterprise is placed. Unset: the only jurisdiction there is.
+        "PORTAL_JURISDICTION": os.environ.get("INSPECTFLOW_PORTAL_JURISDICTION") or None,
     }
 
 

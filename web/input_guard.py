@@ -50,7 +50,7 @@ def init_app(app: Flask) -> None:
 def guard_request() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:
-        megabytes = round(limit / 2**20, 1)
+        megabytes = f"{limit / 2**20:g}"
         raise RequestEntityTooLarge(_api_or_page(f"the request body is larger than the limit of {limit:,} bytes",
                                                  _("提交的内容超过 %(limit)s MB 的上限。", limit=megabytes)))
     if _CONTROL.search(request.path):

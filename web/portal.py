@@ -1,22 +1,38 @@
 """The enterprise portal (no login): verify a 行政行为码 typed or scanned, rate the inspection it covers,
 file a complaint with or without a code, and follow it by tracking number. Unknown codes and numbers get
-a plain answer that reveals nothing else."""
+a plain answer that reveals nothing else.
+
+Filing and rating are engine commands (engine.commands.portal) acting as the portal (`Actor.enterprise`) for
+the visitor's address, which the commands throttle: too many writes from one address is a 429 page saying
+when to try again. The forms say each text's limit; a field that does not fit is refused naming it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from engine.domain import behavior_code
-from engine.domain.complaint_process import start_complaint_process
-from engine.domain.enterprise_side import complaint_progress, file_complaint, rate_inspection
+from engine.commands import Actor
+from engine.commands import portal as portal_commands
+from engine.domain import behavior_code, enterprise_side
+from engine.domain.enterprise_side import PortalInputInvalid, complaint_progress
 from engine.domain.errors import Refused
-from engine.domain.policy import default_policy
+from engine.identity.portal_throttle import PortalThrottled
 from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime import WorkflowError
+from web.engine_messages import FIELD_PROBLEMS, worded
+from web.presenters import shanghai
 from web.services import services
 
 bp = Blueprint("portal", __name__)
+
+FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "content": _l("情况说明"), "contact": _l("联系方式"),
+                "score": _l("满意度"), "breaches": _l("检查中的情形"), "comment": _l("意见")}
+# What a filing can be refused for, said above the form.
+REFUSALS = (Refused, PortalInputInvalid, PortalThrottled, WorkflowError)
+LIMITS = {"content": enterprise_side.CONTENT_LIMIT, "contact": enterprise_side.CONTACT_LIMIT,
+          "code": enterprise_side.CODE_LIMIT, "comment": enterprise_side.COMMENT_LIMIT}
 
 
 @bp.get("/portal")
@@ -43,23 +59,20 @@ def verify(code: str):
 @bp.route("/rate", methods=["GET", "POST"])
 def rate():
     code = request.values.get("code", "").strip()
+    page = {"code": code, "prohibitions": PROHIBITIONS, "limits": LIMITS}
     if request.method == "GET":
-        return render_template("portal/rate.html", code=code, prohibitions=PROHIBITIONS, error=None)
-    svc = services()
+        return render_template("portal/rate.html", error=None, **page)
     score = request.form.get("score", "")
     try:
-        with svc.transaction() as session:
-            _rating, complaint = rate_inspection(
-                session, code_text=code, score=int(score) if score.isdigit() else 0,
+        with services().work() as work:
+            rated = portal_commands.rate_inspection(
+                work, Actor.enterprise(), address=_address(), code_text=code,
+                score=int(score) if score.isdigit() and len(score) < 3 else 0,
                 comment=request.form.get("comment") or None, breaches=request.form.getlist("breaches"),
-                now=svc.clock().now(), calendar=svc.runtime.refresh_calendar(session), policy=default_policy())
-            tracking = None
-            if complaint is not None:
-                start_complaint_process(svc.runtime, session, svc.clock(), complaint)
-                tracking = complaint.tracking_number
-    except (Refused, ValueError) as err:
-        message = err.message if isinstance(err, Refused) else str(err)
-        return render_template("portal/rate.html", code=code, prohibitions=PROHIBITIONS, error=message), 422
+                portal_jurisdiction=_served())
+            tracking = rated.complaint.tracking_number if rated.complaint else None
+    except REFUSALS as err:
+        return _refused("portal/rate.html", err, **page)
     return render_template("portal/thanks.html", tracking=tracking)
 
 
@@ -68,20 +81,18 @@ def complain():
     # The verify page links here with the code and kind=misconduct; a bare visit starts from 无码入企 (R22).
     form = {"kind": request.values.get("kind", "no_code_entry"), "content": request.form.get("content", ""),
             "contact": request.form.get("contact", ""), "code": request.values.get("code", "")}
+    page = {"form": form, "kinds": COMPLAINT_KINDS, "limits": LIMITS}
     if request.method == "GET":
-        return render_template("portal/complain.html", form=form, kinds=COMPLAINT_KINDS, error=None)
-    svc = services()
+        return render_template("portal/complain.html", error=None, **page)
     try:
-        with svc.transaction() as session:
-            complaint = file_complaint(
-                session, kind=form["kind"], content=form["content"], contact=form["contact"] or None,
-                code_text=form["code"].strip() or None, now=svc.clock().now(),
-                calendar=svc.runtime.refresh_calendar(session), policy=default_policy())
-            start_complaint_process(svc.runtime, session, svc.clock(), complaint)
+        with services().work() as work:
+            complaint = portal_commands.file_complaint(
+                work, Actor.enterprise(), address=_address(), kind=form["kind"], content=form["content"],
+                contact=form["contact"] or None, code_text=form["code"].strip() or None,
+                portal_jurisdiction=_served())
             tracking = complaint.tracking_number
-    except (ValueError, WorkflowError) as err:
-        message = err.message if isinstance(err, WorkflowError) else str(err)
-        return render_template("portal/complain.html", form=form, kinds=COMPLAINT_KINDS, error=message), 422
+    except REFUSALS as err:
+        return _refused("portal/complain.html", err, **page)
     flash(_("投诉已提交。请记下查询编号 %(number)s，凭它查询办理进度。", number=tracking), "ok")
     return redirect(url_for("portal.track", number=tracking))
 
@@ -94,3 +105,30 @@ def track():
     with services().sessions() as session:
         progress = complaint_progress(session, number)
     return render_template("portal/track.html", number=number, progress=progress), (200 if progress else 404)
+
+
+def _address() -> str:
+    return request.remote_addr or "-"  # the client's, when TRUSTED_PROXIES says which proxy header to believe
+
+
+def _served() -> str | None:
+    return current_app.config.get("PORTAL_JURISDICTION")
+
+
+def _refused(template: str, err: Exception, **page):
+    """The form again with the refusal said above it: 429 with Retry-After when throttled, else 422."""
+    if isinstance(err, PortalThrottled):
+        wait = (err.retry_at - services().clock().now()).total_seconds()
+        return (render_template(template, error=_refusal(err), **page), 429,
+                {"Retry-After": str(max(1, int(wait) + 1))})
+    return render_template(template, error=_refusal(err), **page), 422
+
+
+def _refusal(err: Exception) -> str:
+    if isinstance(err, PortalThrottled):
+        return _("从您的网络提交的投诉和评价过多，请于 %(moment)s 之后再试。", moment=shanghai(err.retry_at))
+    if isinstance(err, PortalInputInvalid):
+        label = FIELD_LABELS.get(err.field, err.field)
+        return _("%(field)s：%(problem)s",
+                 field=label, problem=worded(FIELD_PROBLEMS, err.problem.code, err.problem.params, str(err.problem)))
+    return err.message if isinstance(err, (Refused, WorkflowError)) else str(err)

@@ -4,7 +4,9 @@ follow a complaint by its tracking number (R26).
 
 A report of a breach or of a missing code becomes a complaint; the caller starts the complaint-to-correction
 procedure for it (engine.domain.complaint_process). Public answers reveal nothing beyond the case itself.
-Functions flush; the caller commits.
+What the public types is capped (`*_LIMIT`, the columns' sizes where a column holds it) and a field that does
+not fit is refused as `PortalInputInvalid` naming it. Functions flush; the caller commits (the portal's
+commands are engine.commands.portal).
 """
 
 from __future__ import annotations
@@ -14,18 +16,41 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.forms import FieldProblem
 from engine.calendar import WorkingCalendar
 from engine.domain.behavior_code import normalize_code
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy
 from engine.domain.tracking_number import new_tracking_number
 from engine.models import BehaviorCode, Complaint, Inspection, InspectionRating
+from engine.models.base import column_length
 from engine.models.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES, PROHIBITIONS
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
 
 NO_CODE_ALERT = "no_code"
 VISITED_STATUSES = ("in_progress", "completed", "closed")
+# A complaint says what happened in a few paragraphs; five thousand characters is several pages of Chinese, and
+# the text travels with the procedure's every step. A rating's comment is shorter still.
+CONTENT_LIMIT = 5_000
+COMMENT_LIMIT = 2_000
+CONTACT_LIMIT = column_length(Complaint, "contact")
+CODE_LIMIT = column_length(Complaint, "code_text")
+SCORES = (1, 2, 3, 4, 5)
+
+
+class PortalInputInvalid(ValueError):
+    """A field of the portal's forms that does not fit: `field` and its `problem` (a coded FieldProblem the
+    pages word in the visitor's language)."""
+
+    def __init__(self, field: str, problem: FieldProblem):
+        super().__init__(f"{field}: {problem}")
+        self.field, self.problem = field, problem
+
+
+def _fits(field: str, text: str | None, limit: int) -> None:
+    if text is not None and len(text) > limit:
+        raise PortalInputInvalid(field, FieldProblem("too_long", f"at most {limit} characters", limit=limit))
 
 
 def find_code(session: Session, code_text: str) -> BehaviorCode | None:
@@ -44,6 +69,8 @@ def rate_inspection(session: Session, *, code_text: str, score: int, comment: st
                                                                                     Complaint | None]:
     """The enterprise's rating of the inspection its code covers (R24); ticked breaches (R23) file a
     misconduct complaint at the same time."""
+    _fits("code", code_text, CODE_LIMIT)
+    _fits("comment", comment, COMMENT_LIMIT)
     code = find_code(session, code_text)
     if code is None:
         raise Refused("R24", "没有这个行政行为码", {})
@@ -51,11 +78,13 @@ def rate_inspection(session: Session, *, code_text: str, score: int, comment: st
     visited = [i for i in inspections if i.actual_start is not None or i.status in VISITED_STATUSES]
     if not visited:
         raise Refused("R24", "检查尚未进行，暂不能评价", {})
-    if not 1 <= score <= 5:
-        raise ValueError("score: choose 1 to 5")
+    if score not in SCORES:
+        raise PortalInputInvalid("score", FieldProblem("not_a_choice", "choose 1 to 5",
+                                                       choices="、".join(map(str, SCORES))))
     unknown = [b for b in breaches if b not in PROHIBITIONS]
     if unknown:
-        raise ValueError(f"breaches: unknown items {unknown}")
+        raise PortalInputInvalid("breaches", FieldProblem("not_among_choices", f"unknown items {unknown}",
+                                                          values="、".join(b[:40] for b in unknown[:5])))
     inspection = visited[0]
     already = session.scalar(select(InspectionRating.id).where(
         InspectionRating.inspection_id == inspection.id, InspectionRating.enterprise_id == inspection.enterprise_id))
@@ -80,9 +109,13 @@ def file_complaint(session: Session, *, kind: str, content: str, contact: str | 
     """A complaint with its tracking number and acceptance deadline. A code that does not exist or was not
     valid at the time makes it a 无码入企 report (R22) and raises an alert for the supervision body."""
     if kind not in COMPLAINT_KINDS:
-        raise ValueError(f"kind: one of {', '.join(COMPLAINT_KINDS)}")
+        raise PortalInputInvalid("kind", FieldProblem("not_a_choice", f"one of {', '.join(COMPLAINT_KINDS)}",
+                                                      choices="、".join(COMPLAINT_KINDS.values())))
     if not content.strip():
-        raise ValueError("content: describe what happened")
+        raise PortalInputInvalid("content", FieldProblem("required", "describe what happened"))
+    _fits("content", content, CONTENT_LIMIT)
+    _fits("contact", contact, CONTACT_LIMIT)
+    _fits("code", code_text, CODE_LIMIT)
     code = find_code(session, code_text) if code_text else None
     inspection: Inspection | None = None
     if code is not None:

@@ -18,6 +18,7 @@ from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.penalty import Penalty, Revisit
 from engine.models.plan import InspectionPlan
 from engine.models.policy_log import PolicyDecision
+from engine.models.portal_write import PortalWrite
 from engine.models.process import Deadline, Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.models.user import User
 
@@ -49,6 +50,7 @@ __all__ = [
     "Notice",
     "Penalty",
     "PolicyDecision",
+    "PortalWrite",
     "ProcessInstance",
     "ProcessVersion",
     "QuietPeriodOverride",

@@ -3,16 +3,29 @@ their tracking numbers; unknown codes and numbers reveal nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from engine.commands import Actor, NotPermitted, portal
 from engine.domain import behavior_code
+from engine.domain.enterprise_side import (
+    CODE_LIMIT,
+    COMMENT_LIMIT,
+    CONTACT_LIMIT,
+    CONTENT_LIMIT,
+    PortalInputInvalid,
+)
+from engine.identity import portal_throttle
+from engine.models import AuditEntry, Complaint
 from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime.deploy import deploy
-from tests.factories import make_code, make_inspection
+from tests.factories import make_code, make_inspection, make_jurisdiction
 from tests.web.pages import in_english, leftover_chinese
+from web import create_app
 from web.services import services
 
 COMPLAINTS = Path(__file__).resolve().parents[2] / "processes" / "bpmn" / "complaint_correction.bpmn"
@@ -21,6 +34,8 @@ COMPLAINTS = Path(__file__).resolve().parents[2] / "processes" / "bpmn" / "compl
 @pytest.fixture
 def client(app, svc, clock):
     with svc.transaction() as session:
+        # The county the portal serves: where complaints naming no inspection or enterprise are placed.
+        app.config["PORTAL_JURISDICTION"] = make_jurisdiction(session).code
         deploy(svc.runtime, session, clock, xml=COMPLAINTS.read_bytes(), source_name=COMPLAINTS.name, actor="owner")
     return app.test_client()
 
@@ -78,7 +93,7 @@ def test_a_no_code_complaint_is_tracked_by_its_number(client):
 def test_an_empty_complaint_is_refused_with_a_plain_message(client):
     response = client.post("/complaints/new", data={"csrf_token": token(client, "/complaints/new"),
                                                     "kind": "misconduct", "content": " ", "contact": ""})
-    assert response.status_code == 422 and "describe what happened" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "情况说明：必填" in response.get_data(as_text=True)
 
 
 
@@ -152,3 +167,106 @@ def test_a_verified_code_leads_to_a_complaint_about_that_inspection(client, visi
 def test_visitors_find_the_portal_and_the_login_from_every_page(client):
     header = client.get("/complaints/track").get_data(as_text=True).split("</header>")[0]
     assert 'href="/portal"' in header and 'href="/login"' in header and 'href="/"' in header
+
+
+# -- limits: text sizes, the per-address throttle, the body size (issue 10 defect 6) ----------------------------
+
+
+def complain_from(client, address: str, **form):
+    data = {"csrf_token": token(client, "/complaints/new"), "kind": "other", "content": "有人自称执法人员入店检查",
+            "contact": "", **form}
+    return client.post("/complaints/new", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def complaints(app) -> int:
+    with app.app_context(), services().sessions() as session:
+        return session.scalar(select(func.count()).select_from(Complaint))
+
+
+def test_the_forms_say_each_limit_and_text_beyond_it_is_refused_naming_the_field(app, client, visited_code):
+    form = client.get("/complaints/new").get_data(as_text=True)
+    assert f'maxlength="{CONTENT_LIMIT}"' in form and f"最多 {CONTENT_LIMIT} 个字" in form
+    assert f'maxlength="{CONTACT_LIMIT}"' in form and f"最多 {CONTACT_LIMIT} 个字" in form
+    for field, text, said in (("content", "投" * (CONTENT_LIMIT + 1), f"情况说明：最多 {CONTENT_LIMIT} 个字"),
+                              ("contact", "1" * (CONTACT_LIMIT + 1), f"联系方式：最多 {CONTACT_LIMIT} 个字"),
+                              ("code", "X" * (CODE_LIMIT + 1), f"行政行为码：最多 {CODE_LIMIT} 个字")):
+        refused = complain_from(client, "192.0.2.1", **{field: text})
+        assert refused.status_code == 422 and said in refused.get_data(as_text=True), field
+    assert complain_from(client, "192.0.2.1", content="投" * CONTENT_LIMIT).status_code == 302
+    assert f"最多 {COMMENT_LIMIT} 个字" in client.get("/rate").get_data(as_text=True)
+    rating = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "score": "4",
+                                        "comment": "好" * (COMMENT_LIMIT + 1)})
+    assert rating.status_code == 422 and f"意见：最多 {COMMENT_LIMIT} 个字" in rating.get_data(as_text=True)
+    huge = complain_from(client, "192.0.2.1", content="x" * 600_000)  # accepted before
+    assert huge.status_code == 422 and f"情况说明：最多 {CONTENT_LIMIT} 个字" in huge.get_data(as_text=True)
+    assert complaints(app) == 1
+
+
+def test_the_portal_throttles_complaints_and_ratings_per_address_in_the_database(app, client, clock, visited_code):
+    for _ in range(portal_throttle.LIMIT):
+        assert complain_from(client, "203.0.113.5").status_code == 302
+    refused = complain_from(client, "203.0.113.5")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 3601
+    assert "提交的投诉和评价过多，请于 2026-09-30 11:00 之后再试" in refused.get_data(as_text=True)
+    rating = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "score": "5"},
+                         environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    assert rating.status_code == 429
+    assert complain_from(client, "198.51.100.7").status_code == 302  # another address is not held up
+    # Another process of the app (its own engine and sessions) counts the same writes.
+    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "CLOCK_FACTORY": lambda: clock,
+                        "TESTING": True, "SECRET_KEY": "test"})
+    other_client = other.test_client()
+    assert complain_from(other_client, "203.0.113.5").status_code == 429
+    other.extensions["inspectflow"].engine.dispose()
+    assert complaints(app) == portal_throttle.LIMIT + 1
+    clock.advance(portal_throttle.WINDOW)
+    assert complain_from(client, "203.0.113.5").status_code == 302
+
+
+class UnreadBody(io.RawIOBase):
+    """A request body of `size` bytes that fails the test if anything reads it."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size, self.position = size, 0
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # the test client measures the length this way
+        self.position = self.size if whence == io.SEEK_END else offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(app, client):
+    size = 400 * 2**20
+    page = client.post("/complaints/new", input_stream=UnreadBody(size),
+                       content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 413 and "提交的内容超过 16 MB 的上限" in page.get_data(as_text=True)
+    api = client.post("/api/v1/process-instances", input_stream=UnreadBody(size), content_type="application/json")
+    assert api.status_code == 413 and api.get_json()["error"]["code"] == "too_large"
+    assert set(api.get_json()["error"]) == {"code", "message", "details"}
+
+
+def test_the_portal_commands_act_only_for_the_portal_and_write_nothing_when_refused(app, svc, client):
+    with svc.work() as work:
+        with pytest.raises(NotPermitted):
+            portal.file_complaint(work, Actor("clerk", "staff", agency="SCJG"), address="192.0.2.9", kind="other",
+                                  content="x", contact=None, code_text=None)
+        complaint = portal.file_complaint(work, Actor.enterprise(), address="192.0.2.9", kind="other",
+                                          content="来人检查未出示行政行为码", contact=None, code_text=None)
+        assert complaint.process_instance_id is not None
+        assert portal_throttle.portal_writes(work.session, "192.0.2.9", work.now()) == 1
+        actions = work.session.scalars(select(AuditEntry.action).where(AuditEntry.actor == "portal")).all()
+        assert "portal.complaint" in actions
+    with pytest.raises(PortalInputInvalid) as refused, svc.work() as work:
+        portal.file_complaint(work, Actor.enterprise(), address="192.0.2.9", kind="other", content="投" * 5001,
+                              contact=None, code_text=None)
+    assert refused.value.field == "content" and refused.value.problem.code == "too_long"
+    with svc.sessions() as session:
+        assert portal_throttle.portal_writes(session, "192.0.2.9", svc.clock().now()) == 1
