@@ -67,7 +67,8 @@ def test_forwarded_headers_count_only_from_trusted_proxies(app, client, database
     page = client.get("/login")
     spoofed = client.post("/login", headers=forwarded, data={
         "username": "li", "password": PASSWORD, "csrf_token": token_of(page.get_data(as_text=True))})
-    assert "Secure" not in spoofed.headers["Set-Cookie"]  # a client's own X-Forwarded-Proto is not believed
+    # A client's own X-Forwarded-Proto is not believed.
+    assert spoofed.status_code == 302 and "Secure" not in spoofed.headers["Set-Cookie"]
     proxied = app_with(database_url, clock, TRUSTED_PROXIES=1)
     try:
         behind = proxied.test_client()
@@ -75,10 +76,15 @@ def test_forwarded_headers_count_only_from_trusted_proxies(app, client, database
         response = behind.post("/login", headers=forwarded, data={
             "username": "li", "password": PASSWORD, "csrf_token": token_of(page.get_data(as_text=True))})
         assert response.status_code == 302 and "; Secure" in response.headers["Set-Cookie"]
+        token = token_of(behind.get("/login", headers=forwarded).get_data(as_text=True))  # the login's new session
         for number in range(ADDRESS_LIMIT):  # the throttle counts the client's address the proxy reports
-            behind.post("/login", headers=forwarded, data={"username": f"n{number}", "password": "x",
-                                                           "csrf_token": token_of(page.get_data(as_text=True))})
-        assert login(client, "li").status_code == 302  # the proxy's own address is not locked
+            failed = behind.post("/login", headers=forwarded, data={"username": f"n{number}", "password": "x",
+                                                                    "csrf_token": token})
+            assert failed.status_code == 401
+        locked = behind.post("/login", headers=forwarded, data={"username": "li", "password": PASSWORD,
+                                                                "csrf_token": token})
+        assert locked.status_code == 429  # 203.0.113.7 is locked ...
+        assert login(client, "li").status_code == 302  # ... not the proxy's own address
     finally:
         proxied.extensions["inspectflow"].engine.dispose()
 
