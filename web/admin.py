@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from engine.background.jobs import Outcome, Report
 from engine.commands import Actor, administration
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
 from engine.domain.policy_admin import resolve_jurisdiction
-from engine.models import Jurisdiction
+from engine.views.names import jurisdiction_choices
 from web import demo as demo_module
 from web import jobs
 from web.security import current_user, login_required
@@ -85,7 +84,7 @@ def policy():
         current = to_json(policy_of(jurisdiction.policy))
         name = jurisdiction.name
         # Administrators see every jurisdiction (engine.identity.access.SEE_ALL_ROLES); a handful per deployment.
-        choices = session.execute(select(Jurisdiction.code, Jurisdiction.name).order_by(Jurisdiction.code)).all()
+        choices = jurisdiction_choices(session)
     errors: dict[str, str] = {}
     document = current
     if request.method == "POST":

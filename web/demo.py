@@ -14,13 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask_babel import gettext
-from sqlalchemy import select
 
 from engine.demo.processes import start_demo_work
 from engine.demo.records import COUNTY_NAME, demo_loaded, load_demo_records
 from engine.identity import accounts
-from engine.models import Enterprise, Jurisdiction, ProcessInstance, User
 from engine.runtime import deploy as deploy_module
+from engine.views.holdings import kinds_held, login_exists
 from web.services import Services
 
 PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes" / "bpmn"
@@ -42,9 +41,9 @@ def refusal(session) -> str | None:
     """Why the web action will not load the demo, or None when the database is free for it."""
     if demo_loaded(session):
         return gettext("演示数据已经载入，无需再次载入。")
-    held = [label for model, label in ((Jurisdiction, gettext("辖区记录")), (Enterprise, gettext("企业记录")),
-                                       (ProcessInstance, gettext("流程实例记录")))
-            if session.scalar(select(model.id).limit(1)) is not None]
+    labels = {"jurisdiction": gettext("辖区记录"), "enterprise": gettext("企业记录"),
+              "process_instance": gettext("流程实例记录")}
+    held = [labels[kind] for kind in kinds_held(session)]
     if held:
         return gettext("数据库中已有非演示数据（%(what)s），为免与真实记录混在一起，不载入演示数据。",
                        what=gettext("、").join(held))
@@ -79,7 +78,7 @@ def load(svc: Services, processes_dir: Path, progress: Progress | None = None) -
     created = []
     with svc.transaction() as session:
         for username, role, name, agency, jurisdiction in DEMO_USERS:
-            if session.scalar(select(User.id).where(User.username == username)) is None:
+            if not login_exists(session, username):
                 accounts.create_user(session, username=username, password=DEMO_PASSWORD, role=role,
                                      now=clock.now(), display_name=name, agency=agency, jurisdiction=jurisdiction)
                 created.append(username)

@@ -10,24 +10,21 @@ guards as the pages that show it), where the instance stands on it, and the bpmn
   that folder is reachable, whatever the path says); URLs carry the bpmn-js version, so browsers may keep
   them for a week. Without `npm ci` the folder is missing: `bpmn_assets_ready()` lets the pages say so.
 
-Read-only: every view uses one reading session.
+The reading is engine.views.instance_diagram's (and engine.views.instances' scope check); every view uses
+one reading session.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory, url_for
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from engine.bpmn import parse_diagram_xml
-from engine.bpmn.checks import bpmn
 from engine.identity import access
-from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
+from engine.views import instance_diagram as diagram_view
+from engine.views.instances import instance_in_scope
 from web.inbox import WORKERS, _task_for
 from web.security import current_user, login_required
 from web.services import services
@@ -87,22 +84,18 @@ def task_diagram(task_id: str):
 @login_required(*SUPERVISORS)
 def instance_diagram(instance_id: int):
     with services().sessions() as session:  # as the instance page: only an instance the user may see
-        known = session.get(ProcessInstance, instance_id) is not None
-        seen = known and access.may_see_instance(session, access.scope_of(session, current_user()), instance_id)
+        try:
+            known = instance_in_scope(session, access.scope_of(session, current_user()), instance_id) is not None
+        except access.NotPermitted:
+            abort(403, description=gettext("这个流程实例不在您的辖区内。"))
     if not known:
         abort(404, description=gettext("没有这个流程实例。"))
-    if not seen:
-        abort(403, description=gettext("这个流程实例不在您的辖区内。"))
     return _instance_xml(instance_id)
 
 
 def _instance_xml(instance_id: int) -> Response:
     with services().sessions() as session:
-        diagram = session.execute(
-            select(Diagram.xml, Diagram.sha256)
-            .join(ProcessVersion, ProcessVersion.diagram_id == Diagram.id)
-            .join(ProcessInstance, ProcessInstance.process_version_id == ProcessVersion.id)
-            .where(ProcessInstance.id == instance_id)).one_or_none()
+        diagram = diagram_view.instance_diagram(session, instance_id)
     if diagram is None:
         abort(404, description=gettext("没有这个流程实例。"))
     response = Response(diagram.xml, mimetype="application/xml")
@@ -115,49 +108,7 @@ def _instance_xml(instance_id: int) -> Response:
 def diagram_position(instance_id: int) -> dict[str, list[str]]:
     """{"current": [...], "completed": [...]}: element ids of the instance's diagram to highlight."""
     with services().sessions() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None:
-            return {"current": [], "completed": []}
-        tasks = session.execute(select(TaskRecord.element_id, TaskRecord.process_key, TaskRecord.state)
-                                .where(TaskRecord.instance_id == instance_id)).all()
-        xml = session.scalar(select(Diagram.xml).join(ProcessVersion, ProcessVersion.diagram_id == Diagram.id)
-                             .where(ProcessVersion.id == instance.process_version_id))
-        own_processes, calls = _processes_and_calls(xml or b"")
-        reach = _reach(session, dict(instance.spec_refs or {}), set(calls.values()))
-    marked: dict[str, set[str]] = {"open": set(), "completed": set()}
-    for element_id, process_key, state in tasks:
-        if state not in marked:
-            continue
-        if process_key in own_processes:
-            marked[state].add(element_id)
-        else:  # a task of a called process: the parent's diagram shows the call activity leading to it
-            marked[state].update(call for call, called in calls.items() if process_key in reach.get(called, ()))
-    return {"current": sorted(marked["open"]), "completed": sorted(marked["completed"] - marked["open"])}
-
-
-def _processes_and_calls(xml: bytes) -> tuple[set[str], dict[str, str]]:
-    """The process ids a diagram file defines, and {call activity id: called process id}."""
-    root = parse_diagram_xml(xml)
-    processes = {p.get("id") or "" for p in root.iter(bpmn("process"))}
-    calls = {c.get("id") or "": (c.get("calledElement") or "").strip() for c in root.iter(bpmn("callActivity"))}
-    return processes, calls
-
-
-def _reach(session: Session, spec_refs: dict[str, int], called: Iterable[str]) -> dict[str, set[str]]:
-    """{called process: every process it runs, itself and what it calls in turn}, from the versions the
-    instance runs (`spec_refs`), so the answer matches what this instance really called."""
-    calls_of = dict(session.execute(select(ProcessVersion.process_key, ProcessVersion.called_process_keys)
-                                    .where(ProcessVersion.id.in_(list(spec_refs.values())))).all())
-    reach: dict[str, set[str]] = {}
-    for start in called:
-        seen, pending = {start}, [start]
-        while pending:
-            for key in calls_of.get(pending.pop(), ()) or ():
-                if key not in seen:
-                    seen.add(key)
-                    pending.append(key)
-        reach[start] = seen
-    return reach
+        return diagram_view.diagram_position(session, instance_id)
 
 
 for _helper in (diagram_position, bpmn_asset, bpmn_assets_ready):

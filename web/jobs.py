@@ -17,13 +17,13 @@ from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
-from sqlalchemy import inspect
 
 from engine.background import jobs as engine_jobs
 from engine.background.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
 from engine.domain import statistics
 from engine.domain.policy_admin import resolve_jurisdiction
 from engine.models import BackgroundJob
+from engine.platform.db import has_table
 from web.i18n import current_language
 from web.presenters import shanghai
 from web.security import current_user, login_required
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
     svc = app.extensions["inspectflow"]
     runner = JobRunner(svc.sessions, svc.write_sessions, svc.clock_factory, app.config.get("JOB_EXECUTOR"))
     app.extensions[EXTENSION] = runner
-    if inspect(svc.engine).has_table(BackgroundJob.__tablename__):  # not before `db upgrade` made it
+    if has_table(svc.engine, BackgroundJob.__tablename__):  # not before `db upgrade` made it
         runner.recover()
 
 

@@ -4,7 +4,7 @@ The engine keeps stable codes (`task.completed`, `no_code`, `penalty_revisit`, `
 they mean, in the visitor's language. Registered as Jinja filters (`action_label`, `alert_kind_label`,
 `alert_status_label`, `instance_status_label`, `task_state_label`, `business_label`, `process_label`,
 `agency_label`); an unknown code shows as itself, never as an error.
-Process and agency names come from the database (deployed diagrams, agency records), once per request.
+Process and agency names come from the database (engine.views.names), read once per request and kept on flask.g.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Callable
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from engine.models import Agency, ProcessVersion
+from engine.views.names import agency_names, process_names
 from web.services import services
 
 PROCESS_NAMES = {  # the shipped procedures (processes/bpmn/), short names for lists and filters
@@ -105,8 +104,7 @@ def process_label(process_key: str | None) -> str:
         return str(PROCESS_NAMES[process_key])
     if "process_names" not in g:
         with services().sessions() as session:
-            g.process_names = dict(session.execute(
-                select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)).all())
+            g.process_names = process_names(session)
     return g.process_names.get(process_key) or process_key or "—"
 
 
@@ -116,5 +114,5 @@ def agency_label(agency_code: str | None) -> str:
         return "—"
     if "agency_names" not in g:
         with services().sessions() as session:
-            g.agency_names = dict(session.execute(select(Agency.code, Agency.name)).all())
+            g.agency_names = agency_names(session)
     return g.agency_names.get(agency_code) or agency_code

@@ -1,11 +1,10 @@
-"""The landing page and the health check."""
+"""The landing page and the health check (their reading: engine.views.status)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
-from sqlalchemy import func, select
 
-from engine.models import Deadline, ProcessVersion, TaskRecord
+from engine.views.status import landing_figures, ping
 from web.services import services
 
 bp = Blueprint("main", __name__)
@@ -15,12 +14,7 @@ bp = Blueprint("main", __name__)
 def index():
     svc = services()
     with svc.sessions() as session:
-        figures = {
-            "processes": session.scalar(select(func.count(func.distinct(ProcessVersion.process_key)))),
-            "open_tasks": session.scalar(select(func.count()).select_from(TaskRecord)
-                                         .where(TaskRecord.state == "open")),
-            "open_deadlines": session.scalar(select(func.count()).select_from(Deadline)),
-        }
+        figures = landing_figures(session)
     return render_template("index.html", figures=figures)
 
 
@@ -28,5 +22,5 @@ def index():
 def health():
     svc = services()
     with svc.sessions() as session:
-        session.execute(select(1))
+        ping(session)
     return jsonify({"status": "ok", "now": svc.clock().now().isoformat()})

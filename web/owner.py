@@ -10,22 +10,19 @@ its element and line), then `deploy` in one transaction as the signed-in owner, 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError  # raised by the commit this page owns (see check_and_deploy)
 
 from engine.bpmn import DiagramError, diagram_problems
 from engine.bpmn.safe_xml import MAX_DIAGRAM_BYTES
 from engine.commands import Actor, administration
-from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
 from engine.platform.clock import SHANGHAI
 from engine.runtime import DeployRefused
 from engine.runtime import deploy as deploy_module
+from engine.views.processes import VersionFile, process_overview, version_file
 from web.api.errors import error_response
 from web.diagram_messages import problem_words
 from web.labels import stage_choices
@@ -36,7 +33,6 @@ from web.services import services
 bp = Blueprint("owner", __name__, url_prefix="/processes")
 OWNERS = ("process_owner", "administrator")
 MAX_JSON_BODY = 2 * MAX_DIAGRAM_BYTES  # the diagram as a JSON string, escapes included
-OLD_INSTANCES_SHOWN = 200  # per process; the count above the list is always complete
 
 
 @dataclass(frozen=True)
@@ -81,50 +77,16 @@ def _problem(problem: DiagramError | DeployRefused) -> dict:
 @login_required(*OWNERS)
 def index():
     with services().sessions() as session:
-        return render_template("owner/processes.html", processes=_processes(session), problems=None,
+        return render_template("owner/processes.html", processes=process_overview(session), problems=None,
                                shanghai=shanghai)
 
 
-def _processes(session: Session) -> list[dict]:
-    """Each process with its versions, running instances per version, and the instances on old versions."""
-    running = dict(session.execute(
-        select(ProcessInstance.process_version_id, func.count())
-        .where(ProcessInstance.status == "running").group_by(ProcessInstance.process_version_id)).all())
-    shown = []
-    for definition in deploy_module.process_definitions(session):
-        old_ids = [v.id for v in definition["versions"][1:]]
-        old_count = sum(running.get(i, 0) for i in old_ids)
-        shown.append({**definition, "running": running, "old_count": old_count,
-                      "old_instances": _instances_on(session, old_ids) if old_count else []})
-    return shown
-
-
-def _instances_on(session: Session, version_ids: list[int]) -> list[dict]:
-    rows = session.execute(
-        select(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.created_at, ProcessVersion.version)
-        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-        .where(ProcessInstance.status == "running", ProcessInstance.process_version_id.in_(version_ids))
-        .order_by(ProcessVersion.version, ProcessInstance.id).limit(OLD_INSTANCES_SHOWN)).all()
-    steps: dict[int, list[str]] = defaultdict(list)
-    for instance_id, name in session.execute(
-            select(TaskRecord.instance_id, TaskRecord.name)
-            .where(TaskRecord.state == "open", TaskRecord.instance_id.in_([r.id for r in rows]))
-            .order_by(TaskRecord.created_at)):
-        steps[instance_id].append(name)
-    return [{"id": r.id, "business_key": r.business_key, "started": shanghai(r.created_at), "version": r.version,
-             "steps": steps.get(r.id, [])} for r in rows]
-
-
-def _version(version_id: int):
+def _version(version_id: int) -> VersionFile:
     with services().sessions() as session:
-        row = session.execute(
-            select(ProcessVersion.id, ProcessVersion.process_key, ProcessVersion.version, ProcessVersion.name,
-                   Diagram.xml, Diagram.source_name)
-            .join(Diagram, Diagram.id == ProcessVersion.diagram_id)
-            .where(ProcessVersion.id == version_id)).one_or_none()
-    if row is None:
+        found = version_file(session, version_id)
+    if found is None:
         abort(404, description=gettext("没有这个流程版本。"))
-    return row
+    return found
 
 
 @bp.get("/versions/<int:version_id>.bpmn")
@@ -151,7 +113,7 @@ def deploy():
         flash(gettext("已部署：") + "、".join(_deployed_label(d) for d in outcome.deployed), "ok")
         return redirect(url_for("owner.index"))
     with services().sessions() as session:
-        return render_template("owner/processes.html", processes=_processes(session), problems=outcome.problems,
+        return render_template("owner/processes.html", processes=process_overview(session), problems=outcome.problems,
                                filename=upload.filename, shanghai=shanghai), 422
 
 

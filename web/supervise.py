@@ -11,19 +11,18 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from engine.commands import Actor, NotPermitted, supervision
 from engine.domain import statistics
 from engine.domain.errors import Refused
 from engine.domain.policy_admin import resolve_jurisdiction
 from engine.identity import access
-from engine.models import Agency, ProcessInstance, TaskRecord
 from engine.platform.audit import trail
 from engine.platform.clock import SHANGHAI
 from engine.runtime import instances
+from engine.views.instances import instance_in_scope, instance_steps
 from engine.views.joint_desk import joint_proposals
-from engine.views.overdue import AGE_BUCKETS, overdue_steps
+from engine.views.overdue import AGE_BUCKETS, filter_agencies, overdue_steps
 from engine.views.supervision_scope import decisions_in_scope, open_alerts
 from web.history_view import history_lines
 from web.inbox import PROCESSES
@@ -64,11 +63,7 @@ def dashboard():
     with svc.sessions() as session:
         scope = _scope(session)
         late = overdue_steps(session, scope, svc.runtime.calendar, now, **wanted)
-        agency_ids = access.agency_ids_in(session, scope)
-        agency_query = select(Agency).order_by(Agency.code)
-        if agency_ids is not None:
-            agency_query = agency_query.where(Agency.id.in_(agency_ids))
-        agencies = list(session.scalars(agency_query))
+        agencies = filter_agencies(session, scope)
         open_ones = open_alerts(session, scope)
         recent_decisions = decisions_in_scope(session, scope, limit=50)
         proposals = joint_proposals(session, scope)
@@ -160,20 +155,19 @@ def statistics_csv():
 @login_required(*SUPERVISORS)
 def instance(instance_id: int):
     with services().sessions() as session:
-        found = session.get(ProcessInstance, instance_id)
+        scope = _scope(session)
+        try:
+            found = instance_in_scope(session, scope, instance_id)
+        except NotPermitted:
+            abort(403, description=_("这个流程实例不在您的辖区内。"))
         if found is None:
             abort(404, description=_("没有这个流程实例。"))
-        scope = _scope(session)
-        if not access.may_see_instance(session, scope, instance_id):
-            abort(403, description=_("这个流程实例不在您的辖区内。"))
-        tasks = list(session.scalars(select(TaskRecord).where(TaskRecord.instance_id == instance_id)
-                                     .order_by(TaskRecord.created_at)))
         # Open steps in the user's own lane (e.g. the 司法局's 督办) link to their task page, to be worked.
-        workable = set(session.scalars(select(TaskRecord.id).where(
-            TaskRecord.instance_id == instance_id, TaskRecord.state == "open", access.workable(scope))))
+        steps = instance_steps(session, scope, instance_id)
+        tasks = steps.tasks
         step_names = {**{t.element_id: t.name for t in tasks}, **{t.id: t.name for t in tasks}}
         history = history_lines(trail(session, instance_id), step_names=step_names,
                                 form_labels=instances.form_labels(services().runtime, session,
                                                                   found.process_version_id))
     return render_template("supervise/instance.html", instance=found, tasks=tasks, history=history,
-                           workable=workable, shanghai=shanghai)
+                           workable=steps.workable, shanghai=shanghai)

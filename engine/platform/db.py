@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "inspectflow.db"
@@ -65,6 +65,11 @@ def affected_rows(result: Result) -> int:
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
     bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
     return bind.dialect.name == "postgresql"
+
+
+def has_table(engine: Engine, name: str) -> bool:
+    """Whether the schema has the table yet (it has not before `db upgrade` made it)."""
+    return inspect(engine).has_table(name)
 
 
 def checkpoint_sqlite(engine: Engine) -> None:

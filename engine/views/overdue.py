@@ -3,6 +3,7 @@ working days, narrowed by agency, procedure and age bucket — every narrowing i
 
 An age bucket becomes a due-moment window: age ≥ n working days means "due on or before the latest day from which
 n working days have passed by today" (engine.calendar.working_days_through), found by stepping back from today.
+`filter_agencies` lists the agencies the agency filter offers: those the user oversees.
 Read-only.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.identity.access import Scope, visible
-from engine.models import TaskRecord
+from engine.identity.access import Scope, agency_ids_in, visible
+from engine.models import Agency, TaskRecord
 from engine.platform.clock import SHANGHAI
 from engine.views.inbox import open_tasks
 
@@ -62,3 +64,12 @@ def overdue_steps(session: Session, scope: Scope, calendar: WorkingCalendar, now
     tasks = open_tasks(session, now=now, within=visible(scope), agency=agency, process_key=process_key,
                        overdue=True, due_from=due_from, due_before=due_before, limit=limit)
     return [OverdueStep(t, age_of(calendar, today, t.due_at)) for t in tasks if t.due_at is not None]
+
+
+def filter_agencies(session: Session, scope: Scope) -> list[Agency]:
+    """The agencies the user oversees (every agency for administrators and owners), by code."""
+    agency_ids = agency_ids_in(session, scope)
+    query = select(Agency).order_by(Agency.code)
+    if agency_ids is not None:
+        query = query.where(Agency.id.in_(agency_ids))
+    return list(session.scalars(query))
