@@ -3,9 +3,11 @@
 `DiagramPolicy` is RestrictedPython's transformer with our extra refusals: no imports, no `try`/`with`/
 `class`, no `print`, no calls to Python builtins outside the allow-list (`open`, `getattr`, `type`,
 `globals`, `vars`…), no introspection attributes (`gi_frame`, `f_globals`, `tb_frame`, `cr_frame`,
-`format`, `mro`…), no computed or huge f-string format specs; and it routes `+ * ** << %`, `str()` and
-f-string values through the size guards in `engine.bpmn.guards`. `try` is refused because a script that
-could catch errors could also swallow the time-limit error and keep looping.
+`format`, `mro`…), no computed or huge f-string format specs; and it routes `+ * ** << % - & | ^`,
+comparisons and `in`, dict keys and set items (displays, comprehensions, item assignment), starred items,
+`str()` and f-string values through the guards in `engine.bpmn.guards`, which bound what each may cost.
+`try` is refused because a script that could catch errors could also swallow the time-limit error and
+keep looping.
 
 `compile_expression` / `compile_script` compile with that policy, cached by source text (the policy is
 fixed, so the cache is shared by every engine and thread), raising `ScriptRefused` with RestrictedPython's
@@ -27,11 +29,9 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
 
 from .errors import ScriptRefused
-from .guards import ALLOWED_BUILTINS, MAX_FORMAT_WIDTH, forbidden_attribute
+from .guards import ALLOWED_BUILTINS, forbidden_attribute
+from .limits import MAX_FORMAT_WIDTH, SCRIPT_FILENAME
 
-# Frames of restricted code carry this filename; SpiffWorkflow's error reporting looks for it to find
-# the failing line, and the time-limit tracer uses it to know which frames to watch opcode by opcode.
-SCRIPT_FILENAME = "<string>"
 COMPILE_CACHE_SIZE = 2048
 
 _FORBIDDEN_CALLS = frozenset(
@@ -53,6 +53,9 @@ class DiagramPolicy(RestrictingNodeTransformer):
 
     _GUARDED_BINOPS = {ast.Add: "_add_", ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_",
                        ast.Mod: "_mod_"}
+    _SET_OPERATORS = {ast.Sub: "-", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^"}
+    _COMPARISONS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+                    ast.In: "in", ast.NotIn: "not in"}
 
     def visit_Import(self, node: ast.Import) -> Any:
         self.error(node, "import statements are not allowed")
@@ -116,11 +119,80 @@ class DiagramPolicy(RestrictingNodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         node = self.node_contents_visit(node)
         guard = self._GUARDED_BINOPS.get(type(node.op))
-        if guard is None:
+        if guard is not None:
+            return _call(guard, node, node.left, node.right)
+        symbol = self._SET_OPERATORS.get(type(node.op))
+        if symbol is not None:
+            return _call("_setop_", node, ast.Constant(symbol), node.left, node.right)
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> Any:
+        node = self.node_contents_visit(node)
+        if all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
             return node
-        call = ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right], keywords=[])
-        copy_locations(call, node)
-        return call
+        if len(node.ops) == 1:
+            return _call("_compare_", node, node.left, ast.Constant(self._COMPARISONS[type(node.ops[0])]),
+                         node.comparators[0])
+        # A chain evaluates each operand once and stops early: keep it, with every operand checked.
+        node.left = _checked("_operand_", node.left)
+        node.comparators = [_checked("_operand_", value) for value in node.comparators]
+        return node
+
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            node.value = _checked("_star_", node.value)
+        return node
+
+    def visit_Set(self, node: ast.Set) -> Any:
+        node = self.node_contents_visit(node)
+        for element in node.elts:
+            if isinstance(element, ast.Starred) and isinstance(element.value, ast.Call):
+                element.value.func = ast.Name("_star_keys_", ast.Load())  # hashed, not only copied
+                copy_locations(element.value.func, element)
+        node.elts = [_checked("_key_", e) if not isinstance(e, ast.Starred) else e for e in node.elts]
+        return node
+
+    def visit_Dict(self, node: ast.Dict) -> Any:
+        node = self.node_contents_visit(node)
+        node.keys = [_checked("_key_", key) if key is not None else None for key in node.keys]
+        node.values = [_checked("_star_", value) if key is None else value
+                       for key, value in zip(node.keys, node.values, strict=True)]
+        return node
+
+    def visit_SetComp(self, node: ast.SetComp) -> Any:
+        visited = super().visit_SetComp(node)
+        if isinstance(visited, ast.SetComp):
+            visited.elt = _checked("_key_", visited.elt)
+        return visited
+
+    def visit_DictComp(self, node: ast.DictComp) -> Any:
+        visited = super().visit_DictComp(node)
+        if isinstance(visited, ast.DictComp):
+            visited.key = _checked("_key_", visited.key)
+        return visited
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        visited = super().visit_Subscript(node)
+        if isinstance(visited, ast.Subscript):  # a store or delete; loads became _getitem_ calls
+            visited.slice = _checked("_key_", visited.slice)
+        return visited
+
+
+def _call(guard: str, node: ast.expr, *args: ast.expr) -> ast.Call:
+    call = ast.Call(func=ast.Name(guard, ast.Load()), args=list(args), keywords=[])
+    copy_locations(call, node)
+    for arg in args:
+        if not hasattr(arg, "lineno"):
+            copy_locations(arg, node)
+    return call
+
+
+def _checked(guard: str, value: ast.expr) -> ast.expr:
+    """`guard(value)`, or `value` itself when it is a literal the guard has nothing to check."""
+    if isinstance(value, ast.Constant) or isinstance(value, ast.Slice):
+        return value
+    return _call(guard, value, value)
 
 
 _LINE_PREFIX = re.compile(r"^Line (\d+|None): ")

@@ -8,11 +8,12 @@ Task data flows in and out exactly as with SpiffWorkflow's `TaskDataEnvironment`
 copy, a script runs in the task's data dict, so `approved = score > 3` and `items.append('x')` change it,
 and the helpers, guards and any functions the script defined are removed afterwards.
 
-Every run has a deadline (`time_limit_s`), enforced by a per-thread `sys.settrace` hook that is
-installed only while restricted code runs and watches its frames opcode by opcode (line events alone
-miss `while True: pass`); the previous trace function is restored afterwards, so coverage and debuggers
-keep working. Signals are not used: they only work in the main thread. A runaway raises `ScriptTimeout`,
-which SpiffWorkflow's engine wraps into a `WorkflowTaskException`.
+Every run is bounded (`engine.bpmn.limits`): a deadline (`time_limit_s`) watched by a per-thread trace
+hook and by every guard, a cap on the memory it may add, and a cost bound on each operation it sets off.
+A runaway raises `ScriptTimeout`, which SpiffWorkflow's engine wraps into a `WorkflowTaskException`. A
+script must leave task data that can be saved (`engine.bpmn.task_data`: JSON values, within a size cap);
+otherwise it is refused there, naming what it left. An error that leaves diagram code carries at most a
+capped text, so reporting it cannot walk a huge value.
 
 Bare ISO 8601 literals (`PT1H`, `R3/PT10M`, `2026-10-08T09:00:00+08:00`) evaluate to their text; see
 `engine.bpmn.iso8601`.
@@ -25,13 +26,9 @@ restored workflows; the runtime must set `workflow.script_engine = engine` after
 from __future__ import annotations
 
 import ast
-import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from datetime import datetime
-from types import FrameType
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -42,7 +39,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .errors import ScriptRefused, ScriptTimeout
 from .guards import CALLABLE_BUILTIN_NAMES, RESERVED_NAMES, guard_globals
 from .iso8601 import TIMER_KINDS, is_iso_literal, iso_literal_kind, looks_like_iso_literal
-from .restricted import SCRIPT_FILENAME, called_names, compile_expression, compile_script
+from .limits import MAX_SCRIPT_MEMORY_MB, check_rendered_size, check_time, deadline
+from .restricted import called_names, compile_expression, compile_script
+from .task_data import data_problem
 
 __all__ = [
     "CALENDAR_HELPER_NAMES",
@@ -56,41 +55,36 @@ __all__ = [
 CALENDAR_HELPER_NAMES = ("working_days_after", "is_working_day")
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Stop restricted code running in this thread after `seconds` by raising `ScriptTimeout`."""
-    limit = time.monotonic() + seconds
+def _timed_helper(helper: Callable[..., Any]) -> Callable[..., Any]:
+    """A helper that looks at the script's clock first (it may be called from a C loop, e.g. `map`)."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        check_time()
+        return helper(*args, **kwargs)
+    return call
 
-    def expired() -> ScriptTimeout:
-        return ScriptTimeout(f"the script ran longer than the limit of {seconds:g} s and was stopped")
 
-    def watch_frame(frame: FrameType, event: str, arg: Any) -> Any:
-        if time.monotonic() > limit:
-            raise expired()
-        return watch_frame
+_ERROR_TEXT_TOO_LONG = "(the error's value is too large to show)"
 
-    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename != SCRIPT_FILENAME:
-            # Trusted code (helpers, guards, the library) is never interrupted: an exception injected
-            # into, say, a database call would leave it half done. The script stops when it resumes.
-            return None
-        if time.monotonic() > limit:
-            raise expired()
-        frame.f_trace_opcodes = True
-        return watch_frame
 
-    previous = sys.gettrace()
-    sys.settrace(on_call)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
+def _bounded_error(exc: BaseException) -> None:
+    """Cap the values an error raised in diagram code carries (`KeyError(huge)` would be rendered whole by
+    whoever reports it), along its chain of causes."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        try:
+            check_rendered_size(current.args)
+        except ScriptRefused:
+            current.args = (_ERROR_TEXT_TOO_LONG,)
+        current = current.__cause__ or current.__context__
+        seen += 1
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Runs diagram code with task data, helpers and allow-listed builtins only (see module doc)."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit_s: float = 2.0):
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit_s: float = 2.0,
+                 memory_limit_mb: float = MAX_SCRIPT_MEMORY_MB):
         helpers = dict(helpers or {})
         for name, helper in helpers.items():
             if not name.isidentifier() or name.startswith("_"):
@@ -99,13 +93,18 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 raise ValueError(f"helper {name!r} is not callable")
         super().__init__(helpers)
         self.helpers = helpers
+        self._timed_helpers = {name: _timed_helper(helper) for name, helper in helpers.items()}
         self.time_limit_s = time_limit_s
+        self.memory_limit_mb = memory_limit_mb
         self.callable_names = frozenset(CALLABLE_BUILTIN_NAMES | helpers.keys())
 
     def _run_globals(self) -> dict[str, Any]:
         names = guard_globals()
-        names.update(self.helpers)
+        names.update(self._timed_helpers)
         return names
+
+    def _bounded(self) -> Any:
+        return deadline(self.time_limit_s, self.memory_limit_mb)
 
     def evaluate(
         self, expression: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
@@ -116,8 +115,12 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         scope: dict[str, Any] = dict(external_context or {})
         scope.update(context)
         scope.update(self._run_globals())  # last, so task data can never shadow a guard or helper
-        with deadline(self.time_limit_s):
-            result = eval(code, scope)
+        try:
+            with self._bounded():
+                result = eval(code, scope)
+        except Exception as exc:
+            _bounded_error(exc)
+            raise
         if isinstance(result, Iterator):
             # Lazily evaluated later by the library, it would run outside the time limit.
             raise ScriptRefused("an expression must give a value, not a generator or iterator; wrap it in list()")
@@ -132,8 +135,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         context.update(external_context)
         context.update(self._run_globals())
         try:
-            with deadline(self.time_limit_s):
+            with self._bounded():
                 exec(code, context)
+        except Exception as exc:
+            _bounded_error(exc)
+            raise
         finally:
             self._remove_globals_and_functions_from_context(context, external_context)
         lazy = sorted(key for key, value in context.items() if isinstance(value, Iterator))
@@ -141,6 +147,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptRefused(
                 "a script may not leave generators or iterators in task data (use a list): " + ", ".join(lazy)
             )
+        problem = data_problem(context)
+        if problem:
+            raise ScriptRefused(f"the script left task data that cannot be saved: {problem}")
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
@@ -217,8 +226,9 @@ def _has_naive_date_time(text: str) -> bool:
 class RestrictedScriptEngine(PythonScriptEngine):
     """SpiffWorkflow script engine over `RestrictedEnvironment`; cheap to share between workflows."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit_s: float = 2.0):
-        super().__init__(environment=RestrictedEnvironment(helpers, time_limit_s))
+    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, time_limit_s: float = 2.0,
+                 memory_limit_mb: float = MAX_SCRIPT_MEMORY_MB):
+        super().__init__(environment=RestrictedEnvironment(helpers, time_limit_s, memory_limit_mb))
 
     environment: RestrictedEnvironment
 

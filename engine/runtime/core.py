@@ -25,6 +25,8 @@ from engine.runtime.errors import ProcessNotFound
 from engine.runtime.serialization import WorkflowCodec
 from engine.runtime.stages import StageCheck, StepContext
 
+MAX_DIAGRAM_WORKING_DAYS = 1000  # about four years: far beyond any deadline the procedures set
+
 
 @dataclass(frozen=True)
 class VersionSpecs:
@@ -56,12 +58,16 @@ class Runtime:
         self._calendar_refresh_s = calendar_refresh_s
         self._calendar_lock = threading.Lock()
         self.script_engine = RestrictedScriptEngine(
-            helpers={
-                "working_days_after": lambda day, n: self._calendar.working_days_after(day, n),
-                "is_working_day": lambda day: self._calendar.is_working_day_helper(day),
-            },
+            helpers={"working_days_after": self._working_days_after,
+                     "is_working_day": lambda day: self._calendar.is_working_day_helper(day)},
             time_limit_s=script_time_limit_s,
         )
+
+    def _working_days_after(self, day: object, n: object) -> str:
+        # Counting walks the calendar year by year, building each year's table: bound it like any operation.
+        if isinstance(n, int) and n > MAX_DIAGRAM_WORKING_DAYS:
+            raise ValueError(f"working_days_after counts at most {MAX_DIAGRAM_WORKING_DAYS} working days, got {n}")
+        return self._calendar.working_days_after(day, n)  # type: ignore[arg-type]
 
     # -- calendar ------------------------------------------------------------------------------------
     @property

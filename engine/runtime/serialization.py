@@ -5,6 +5,11 @@ every load; for a step-by-step runtime that is most of the cost. Here the top-le
 leaves the specs out, and restoring takes the already-parsed spec objects (cached per deployed version)
 plus the script engine, which is attached at construction so the library's unrestricted default is never
 installed on a restored workflow.
+
+Task data is capped before it is written (`engine.bpmn.task_data.MAX_TASK_DATA_CHARS` per task, measured by
+a walk that stops at the cap, before the changed values are even compared with the parent's): a value
+that is small in memory but enormous written out is refused instead of exhausting the process. Data the
+encoder cannot write (a set, a function) is refused too. Both raise `StepFailed` naming the element.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
+
+from engine.bpmn.limits import NESTED_TYPES, tree_size
+from engine.bpmn.task_data import MAX_TASK_DATA_CHARS, data_problem, size_problem
+from engine.runtime.errors import StepFailed
 
 _UUID_TEXT: dict[int, str] = {}
 
@@ -33,6 +42,33 @@ def uuid_text(value: UUID) -> str:
     return text
 
 
+def _element(task: Task) -> str:
+    return task.task_spec.bpmn_id or task.task_spec.name
+
+
+def _unsaveable(task: Task, problem: str) -> StepFailed:
+    element = _element(task)
+    return StepFailed(f"the data of '{element}' cannot be saved: {problem}; nothing was saved", element_id=element)
+
+
+def _updates(task: Task, data_now: dict, parent_data: dict) -> dict:
+    """The values that changed since the parent task, each measured before it is compared (a comparison
+    walks the whole value)."""
+    updates = {}
+    size = 0
+    for key, value in data_now.items():
+        if type(value) in NESTED_TYPES:
+            if key in parent_data and parent_data[key] is value:
+                continue
+            size += tree_size(value, MAX_TASK_DATA_CHARS, text_chars=1)
+            if size > MAX_TASK_DATA_CHARS:
+                raise _unsaveable(task, f"'{key}' would take more than {MAX_TASK_DATA_CHARS:,} characters to "
+                                        "save (the limit for one task's data)")
+        if key not in parent_data or value != parent_data[key]:
+            updates[key] = value
+    return updates
+
+
 class _TaskConverter(TaskConverter):
     """The library's task format, produced with cached id texts (the same output, about twice as fast)."""
 
@@ -40,11 +76,14 @@ class _TaskConverter(TaskConverter):
         parent = task.parent
         if parent is None:
             data, delta = task.data, {}
+            problem = size_problem(data, "the task data")
+            if problem:
+                raise _unsaveable(task, problem)
         else:
             parent_data, data_now = parent.data, task.data
             data = {}
             delta = {
-                "updates": {k: v for k, v in data_now.items() if k not in parent_data or v != parent_data[k]},
+                "updates": _updates(task, data_now, parent_data),
                 "deletions": [k for k in parent_data if k not in data_now],
             }
         return {
@@ -112,13 +151,22 @@ class WorkflowCodec:
         values it knows (datetimes and the like) are converted when the encoder meets them.
         """
         registry = self._serializer.registry
+        problem = size_problem(workflow.data, "the workflow's data objects")
+        if problem:
+            raise StepFailed(f"{problem}; nothing was saved")
         registry._encoder_mode = True
         try:
             dct = registry.convert(workflow)
         finally:
             registry._encoder_mode = False
         dct[self._serializer.VERSION_KEY] = self._serializer.VERSION
-        return orjson.dumps(dct, default=registry._convert_for_encoder, option=_ORJSON_OPTIONS).decode()
+        try:
+            return orjson.dumps(dct, default=registry._convert_for_encoder, option=_ORJSON_OPTIONS).decode()
+        except TypeError as exc:  # orjson.JSONEncodeError: a value JSON cannot hold
+            refusal = _first_unsaveable(workflow)
+            if refusal is None:
+                raise
+            raise refusal from exc
 
     def loads(self, text: str, spec, subprocess_specs: dict, script_engine) -> BpmnWorkflow:
         dct = orjson.loads(text)
@@ -126,3 +174,14 @@ class WorkflowCodec:
         return self._serializer.from_dict(
             dct, spec=spec, subprocess_specs=subprocess_specs, script_engine=script_engine
         )
+
+
+def _first_unsaveable(workflow: BpmnWorkflow) -> StepFailed | None:
+    """The refusal naming the first task (in creation order, so where a value was made) whose data the
+    encoder cannot write."""
+    for process in (workflow, *workflow.subprocesses.values()):
+        for task in process.tasks.values():
+            problem = data_problem(task.data)
+            if problem:
+                return _unsaveable(task, problem)
+    return None

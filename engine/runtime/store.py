@@ -116,11 +116,16 @@ def _conflict(instance_id: int) -> ConcurrentUpdate:
     )
 
 
+MAX_ERROR_CHARS = 1000  # of a failure's text: a script can raise an error carrying a long text
+
+
 def _step_failure(exc: Exception) -> StepFailed:
     task_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
     element_id = getattr(task_spec, "bpmn_id", None)
     where = f" at '{element_id}'" if element_id else ""
     detail = str(exc).strip() or exc.__class__.__name__
+    if len(detail) > MAX_ERROR_CHARS:
+        detail = detail[:MAX_ERROR_CHARS] + "…"
     return StepFailed(f"the diagram failed{where}: {detail}; nothing was saved", element_id=element_id)
 
 
