@@ -9,6 +9,13 @@ instance. A deadline row is deleted in the same transaction that fires its timer
 nothing and fires nothing twice. An instance whose diagram fails while firing is rolled back to its
 savepoint, its due rows are marked failed (with the error, in an audit row and an alert) and left for an
 operator; the other instances go on.
+
+A failure can also kill the process (memory exhausted, a crash in a C library) before anything is marked.
+So each group's attempt is recorded in its own committed transaction before firing (`Deadline.attempts`),
+and cleared when the firing commits. A row found with an unfinished attempt is suspect: suspects are fired
+one instance per transaction, fewest attempts first, so the instances that shared a group with the culprit
+fire on the next sweep; a row whose firing was begun `MAX_FIRE_ATTEMPTS` times without finishing is marked
+failed with an alert instead of being tried again.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ log = logging.getLogger(__name__)
 
 SWEEP_LOCK_KEY = 0x1F5EC7F1  # arbitrary, constant: the advisory lock all inspectflow sweepers share
 TIMER_FAILED_ALERT = "timer_failed"
+MAX_FIRE_ATTEMPTS = 3
+MAX_ERROR_CHARS = 1000
 
 
 @dataclass
@@ -47,14 +56,18 @@ class SweepReport:
                 "failed": self.failed}
 
 
-def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
+def due_instances(session: Session, now: datetime, limit: int) -> dict[int, int]:
+    """{instance id: unfinished attempts on its due rows}, soonest due first."""
     rows = session.execute(
-        select(Deadline.instance_id)
+        select(Deadline.instance_id, Deadline.attempts)
         .where(Deadline.due_at <= now, Deadline.failed_at.is_(None))
         .order_by(Deadline.due_at)
         .limit(limit)
-    ).scalars()
-    return list(dict.fromkeys(rows))
+    ).all()
+    due: dict[int, int] = {}
+    for instance_id, attempts in rows:
+        due[instance_id] = max(due.get(instance_id, 0), attempts)
+    return due
 
 
 def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, batch: int = 1000,
@@ -75,13 +88,20 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
         try:
             while True:
                 with sessions() as session:
-                    instance_ids = due_instance_ids(session, now, batch)
-                handled = sum(
-                    _sweep_group(runtime, sessions, clock, instance_ids[start:start + per_transaction], now,
-                                 postgres, report, actor)
-                    for start in range(0, len(instance_ids), per_transaction)
-                )
-                if len(instance_ids) < batch or handled == 0:
+                    due = due_instances(session, now, batch)
+                fresh = [instance_id for instance_id, attempts in due.items() if attempts == 0]
+                suspects = sorted((attempts, instance_id) for instance_id, attempts in due.items() if attempts)
+                groups = [fresh[start:start + per_transaction] for start in range(0, len(fresh), per_transaction)]
+                groups += [[instance_id] for _, instance_id in suspects]
+                handled = 0
+                for group in groups:
+                    given_up = _give_up_exhausted(sessions, group, now, report, actor)
+                    group = [instance_id for instance_id in group if instance_id not in given_up]
+                    handled += len(given_up)
+                    if group:
+                        _record_attempt(sessions, group, now)
+                        handled += _sweep_group(runtime, sessions, clock, group, now, postgres, report, actor)
+                if len(due) < batch or handled == 0:
                     break
         finally:
             if postgres:
@@ -90,15 +110,47 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
     return report
 
 
+def _due_rows(instance_ids: list[int], now: datetime):
+    return (Deadline.instance_id.in_(instance_ids), Deadline.due_at <= now, Deadline.failed_at.is_(None))
+
+
+def _record_attempt(sessions: sessionmaker[Session], instance_ids: list[int], now: datetime) -> None:
+    """Committed before firing, so that an attempt which never finishes (the process died) is counted."""
+    with sessions() as session:
+        session.execute(update(Deadline).where(*_due_rows(instance_ids, now))
+                        .values(attempts=Deadline.attempts + 1))
+        session.commit()
+
+
+def _give_up_exhausted(sessions: sessionmaker[Session], instance_ids: list[int], now: datetime,
+                       report: SweepReport, actor: str) -> set[int]:
+    """Mark failed the instances whose due rows were begun `MAX_FIRE_ATTEMPTS` times without finishing."""
+    with sessions() as session:
+        exhausted = set(session.scalars(
+            select(Deadline.instance_id).where(*_due_rows(instance_ids, now),
+                                               Deadline.attempts >= MAX_FIRE_ATTEMPTS)
+        ))
+        for instance_id in sorted(exhausted):
+            message = (f"firing this timer was begun {MAX_FIRE_ATTEMPTS} times and never finished (the sweeping "
+                       "process stopped while firing it); it is not tried again")
+            _mark_failed(session, instance_id, now, message, actor)
+            report.failed.append({"instance_id": instance_id, "error": message})
+        session.commit()
+    return exhausted
+
+
+def _clear_attempts(session: Session, instance_id: int) -> None:
+    session.execute(update(Deadline).where(Deadline.instance_id == instance_id, Deadline.attempts > 0)
+                    .values(attempts=0))
+
+
 def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
                  now: datetime, postgres: bool, report: SweepReport, actor: str) -> int:
     fired: list[dict] = []
     failed: list[dict] = []
     with sessions() as session:
         # Claim the group's due rows in one statement; rows another sweeper holds are skipped.
-        due = select(Deadline.instance_id).where(
-            Deadline.instance_id.in_(instance_ids), Deadline.due_at <= now, Deadline.failed_at.is_(None)
-        )
+        due = select(Deadline.instance_id).where(*_due_rows(instance_ids, now))
         if postgres:
             due = due.with_for_update(skip_locked=True)
         claimed = set(session.scalars(due))
@@ -108,12 +160,15 @@ def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock
             try:
                 with savepoint(session):
                     fired.extend(fire_due_timers(runtime, session, clock, instance_id=instance_id, actor=actor))
+                    _clear_attempts(session, instance_id)
             except ConcurrentUpdate:
+                _clear_attempts(session, instance_id)
                 continue  # a user step won the race; the next sweep sees the fresh state
             except Exception as err:  # keep sweeping the others; this one is marked failed and reported
                 if not isinstance(err, WorkflowError):
                     log.exception("sweep failed on instance %s", instance_id)
-                message = _mark_failed(session, instance_id, now, err, actor)
+                message = getattr(err, "message", None) or str(err) or err.__class__.__name__
+                message = _mark_failed(session, instance_id, now, message, actor)
                 failed.append({"instance_id": instance_id, "error": message})
         session.commit()
     report.fired.extend(fired)
@@ -121,8 +176,9 @@ def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock
     return len(fired) + len(failed)
 
 
-def _mark_failed(session: Session, instance_id: int, now: datetime, err: Exception, actor: str) -> str:
-    message = getattr(err, "message", None) or str(err) or err.__class__.__name__
+def _mark_failed(session: Session, instance_id: int, now: datetime, message: str, actor: str) -> str:
+    if len(message) > MAX_ERROR_CHARS:
+        message = message[:MAX_ERROR_CHARS] + "…"
     session.execute(
         update(Deadline)
         .where(Deadline.instance_id == instance_id, Deadline.due_at <= now, Deadline.failed_at.is_(None))

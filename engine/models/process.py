@@ -100,7 +100,11 @@ class TaskRecord(Base):
 
 
 class Deadline(Base):
-    """A waiting timer's due moment. The sweep selects these by due_at; a fired row is deleted."""
+    """A waiting timer's due moment. The sweep selects these by due_at; a fired row is deleted.
+
+    `attempts` counts sweeps that began firing the row without finishing (committed before firing, reset
+    when the instance's firing commits): a row whose firing killed the process is not retried forever.
+    """
 
     __tablename__ = "deadline"
     __table_args__ = (Index("ix_deadline_due_at", "due_at"), {"sqlite_with_rowid": False})
@@ -114,3 +118,4 @@ class Deadline(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
