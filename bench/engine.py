@@ -1,7 +1,9 @@
 """Engine benchmark: in-memory SpiffWorkflow vs inspectflow's persisted runtime, and the deadline sweep.
 
 Run: `python bench/engine.py` (set TEST_DATABASE_URL to include PostgreSQL). Prints figures as it goes;
-the last line is one JSON object with the keys the README's performance section records.
+the last line is one JSON object with the keys the README's performance section records. (d) runs the
+hostile scripts of issue 10 while another thread ticks every millisecond, and records how long they took
+to be stopped and the longest the other thread waited.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -150,6 +153,43 @@ def sweep_figures(url: str, open_deadlines: int = 100_000, due: int = 1_000) -> 
     return none_due_ms, due_ms
 
 
+HOSTILE_SCRIPTS = (
+    "x = len(sum([[1]] * 100000, []))",
+    "s = 'x' * 10**6\nt = s[:-1] + 'y'\nx = ([s] * 10**6).count(t)",
+    "s = 'x' * 10**6\nx = [s] * 10**6",
+    "d = (1,)\nfor i in range(60):\n    d = (d, d)\nx = {d}",
+    "l = list(range(10**5))\nx = all(map(tuple, [l] * 10**6))",
+)
+
+
+def hostile_script_figures() -> tuple[float, float]:
+    """(ms until every hostile script was stopped, longest ms another thread waited meanwhile)."""
+    environment = Runtime().script_engine.environment
+    done = threading.Event()
+    gaps: list[float] = []
+
+    def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    started = time.perf_counter()
+    for script in HOSTILE_SCRIPTS:
+        try:
+            environment.execute(script, {})
+        except Exception:  # refused or stopped: what is measured is how soon
+            pass
+    elapsed = time.perf_counter() - started
+    done.set()
+    thread.join()
+    return elapsed * 1000, max(gaps) * 1000
+
+
 def main() -> None:
     bind_library_clock()
     gc.freeze()  # as `inspectflow serve` and `inspectflow scheduler` do after start-up
@@ -192,6 +232,12 @@ def main() -> None:
     _, due_small = sweep_figures(sweep_url, open_deadlines=10_000)
     figures["sweep_1000_due_ms_at_10k_open"] = round(due_small, 1)
     print(f"(c) the same with 10,000 open: 1,000 due {figures['sweep_1000_due_ms_at_10k_open']} ms", flush=True)
+
+    stopped_ms, stall_ms = hostile_script_figures()
+    figures["hostile_scripts_ms"] = round(stopped_ms, 1)
+    figures["hostile_longest_stall_ms"] = round(stall_ms, 1)
+    print(f"(d) {len(HOSTILE_SCRIPTS)} hostile scripts stopped in {figures['hostile_scripts_ms']} ms; another thread "
+          f"waited at most {figures['hostile_longest_stall_ms']} ms", flush=True)
 
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(figures))

@@ -27,7 +27,7 @@ import resource
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import compress
@@ -72,6 +72,16 @@ def check_time() -> None:
     limit = getattr(_running, "limit", None)
     if limit is not None and time.monotonic() > limit:
         raise _expired(_running.seconds)
+
+
+def timed(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` looking at the script's clock before each call (it may be called item by item from a C
+    loop, `map(function, ...)`, where no trace event happens)."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        check_time()
+        return function(*args, **kwargs)
+    call.__name__ = call.__qualname__ = getattr(function, "__name__", "function")
+    return call
 
 
 @contextmanager

@@ -32,6 +32,7 @@ from .limits import (
     check_rendered_size,
     check_time,
     int_too_big,
+    timed,
     too_long,
 )
 
@@ -65,14 +66,6 @@ def paced(iterator: Iterator[Any]) -> Iterator[Any]:
     for item in iterator:
         check_time()
         yield item
-
-
-def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        check_time()
-        return function(*args, **kwargs)
-    call.__name__ = call.__qualname__ = getattr(function, "__name__", "function")
-    return call
 
 
 def _lazy(function: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -210,7 +203,7 @@ _TYPE_WRAPPERS: dict[Any, type] = {}
 
 
 def _type(cls: type, wrapper: Callable[..., Any] | None = None) -> Callable[..., Any]:
-    wrapper = wrapper or _timed(cls)
+    wrapper = wrapper or timed(cls)
     _TYPE_WRAPPERS[wrapper] = cls
     return wrapper
 
@@ -239,10 +232,10 @@ def guarded_isinstance(obj: Any, classes: Any, /) -> bool:
 _EXCEPTIONS = ("Exception", "ValueError", "KeyError", "TypeError", "ZeroDivisionError")
 
 BUILTINS: dict[str, Any] = {
-    "abs": _timed(abs), "all": _timed(all), "any": _timed(any), "bool": _type(bool), "chr": _timed(chr),
-    "dict": _type(dict, guarded_dict), "divmod": _timed(divmod), "float": _type(float),
+    "abs": timed(abs), "all": timed(all), "any": timed(any), "bool": _type(bool), "chr": timed(chr),
+    "dict": _type(dict, guarded_dict), "divmod": timed(divmod), "float": _type(float),
     "frozenset": _type(frozenset, guarded_frozenset), "int": _type(int, guarded_int),
-    "isinstance": guarded_isinstance, "len": _timed(len), "list": _type(list), "ord": _timed(ord),
+    "isinstance": guarded_isinstance, "len": timed(len), "list": _type(list), "ord": timed(ord),
     "round": guarded_round, "set": _type(set, guarded_set), "sorted": guarded_sorted,
     "str": _type(str, guarded_str), "sum": guarded_sum, "tuple": _type(tuple),
     "range": _type(range, guarded_range), "max": _extreme("max", max), "min": _extreme("min", min),

@@ -18,17 +18,10 @@ from collections.abc import Callable, Iterable
 from datetime import date, time
 from typing import Any
 
-from .limits import charge, charge_walk, check_time, int_too_big, too_long, tree_size
+from .limits import charge, charge_walk, check_time, int_too_big, timed, too_long, tree_size
 from .safe_builtins import check_encoding, materialise, sorted_in_place
 
 Guard = Callable[[Any, Callable[..., Any]], Callable[..., Any]]
-
-
-def _timed(method: Callable[..., Any]) -> Callable[..., Any]:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        check_time()
-        return method(*args, **kwargs)
-    return call
 
 
 def charge_key(key: Any) -> Any:
@@ -222,4 +215,4 @@ def guard_method(obj: Any, name: str, method: Callable[..., Any]) -> Callable[..
         guard = _GUARDS.get((kind, name))
         if guard is not None:
             return guard(obj, method)
-    return _timed(method)
+    return timed(method)

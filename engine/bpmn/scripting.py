@@ -39,7 +39,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .errors import ScriptRefused, ScriptTimeout
 from .guards import CALLABLE_BUILTIN_NAMES, RESERVED_NAMES, guard_globals
 from .iso8601 import TIMER_KINDS, is_iso_literal, iso_literal_kind, looks_like_iso_literal
-from .limits import MAX_SCRIPT_MEMORY_MB, check_rendered_size, check_time, deadline
+from .limits import MAX_SCRIPT_MEMORY_MB, check_rendered_size, deadline, timed
 from .restricted import called_names, compile_expression, compile_script
 from .task_data import data_problem
 
@@ -53,14 +53,6 @@ __all__ = [
 # The helpers the calendar contract (DESIGN.md) promises to diagrams; the loader checks diagrams
 # against these names when it is not given the runtime's own engine.
 CALENDAR_HELPER_NAMES = ("working_days_after", "is_working_day")
-
-
-def _timed_helper(helper: Callable[..., Any]) -> Callable[..., Any]:
-    """A helper that looks at the script's clock first (it may be called from a C loop, e.g. `map`)."""
-    def call(*args: Any, **kwargs: Any) -> Any:
-        check_time()
-        return helper(*args, **kwargs)
-    return call
 
 
 _ERROR_TEXT_TOO_LONG = "(the error's value is too large to show)"
@@ -93,7 +85,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 raise ValueError(f"helper {name!r} is not callable")
         super().__init__(helpers)
         self.helpers = helpers
-        self._timed_helpers = {name: _timed_helper(helper) for name, helper in helpers.items()}
+        self._timed_helpers = {name: timed(helper) for name, helper in helpers.items()}
         self.time_limit_s = time_limit_s
         self.memory_limit_mb = memory_limit_mb
         self.callable_names = frozenset(CALLABLE_BUILTIN_NAMES | helpers.keys())
