@@ -10,7 +10,8 @@ bash scripts/install-browser.sh
 ruff check engine web migrations tests bench
 mypy
 status=0
-python -m pytest "$@" || status=$?
+# pytest-xdist: one worker per core, each with its own databases (tests/conftest.py).
+python -m pytest -n auto "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: failing" >&2
   exit 1

@@ -1,31 +1,74 @@
 """Fixtures shared by every test package.
 
-Storage tests run once on SQLite and, when TEST_DATABASE_URL is set, once more on PostgreSQL. Each test
-gets an empty, migrated database: SQLite copies a migrated template file; PostgreSQL is migrated once per
-run and emptied (TRUNCATE) after every test. Time is a FrozenClock the test moves by hand; nothing sleeps.
+Storage tests run once on SQLite and, when TEST_DATABASE_URL is set, once more on PostgreSQL. Each test starts
+from a database built once per session (per pytest-xdist worker): the migrated schema, or — for a test that
+requests the `demo` fixture — the demo county as `inspectflow load-demo` leaves it at the `clock` fixture's
+moment. SQLite copies a template file per test; PostgreSQL keeps one database per worker, emptied after each
+test and refilled from a snapshot for demo tests (`PostgresDatabase`). Every test commits for real, so the app
+runs exactly as shipped, with its own engine, threads and connections.
+
+Time is a FrozenClock the test moves by hand; nothing sleeps. Passwords are hashed with a cheap scrypt cost
+(INSPECTFLOW_SCRYPT_N, read by engine.identity.accounts; CLI subprocesses inherit it).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url
 
 from engine.models import Base
 from engine.platform.clock import FrozenClock, bind_library_clock
-from engine.platform.db import make_engine
-from migrations import recreate_postgres_schema, upgrade
+from migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_NOW = "2026-09-30T10:00:00+08:00"  # the `clock` fixture's moment, and the demo templates'
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, … under pytest-xdist
 
+os.environ.setdefault("INSPECTFLOW_SCRYPT_N", "16")  # production's 2**14 costs ~90 ms a login
 bind_library_clock()
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def pytest_configure(config) -> None:
+    if not hasattr(config, "workerinput"):  # here, or in pytest-xdist's controller before it starts the workers
+        from web.i18n import compile_catalogs
+
+        compile_catalogs()  # once: workers starting apps at the same moment would all write the same .mo file
+
+
+def pytest_collection_modifyitems(items) -> None:
+    browser_tests = ROOT / "tests" / "browser"
+    for item in items:
+        if browser_tests in item.path.parents:
+            item.add_marker(pytest.mark.browser)  # so that `-m "not browser"` leaves them out (README)
+
+
+def make_app(database_url: str, clock: FrozenClock):
+    """The app as a test gets it (web.create_app, the shipped factory), on `database_url` at `clock`."""
+    from web import create_app
+
+    return create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
+                       "SECRET_KEY": "test"})
+
+
+def load_demo(database_url: str) -> None:
+    """`inspectflow load-demo` into a migrated database, at the `clock` fixture's moment."""
+    app = make_app(database_url, FrozenClock(TEST_NOW))
+    try:
+        result = app.test_cli_runner().invoke(args=["load-demo"])
+        assert result.exit_code == 0, result.output
+    finally:
+        app.extensions["inspectflow"].engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -36,39 +79,120 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def sqlite_demo_template(sqlite_template, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    load_demo(f"sqlite:///{path}")
+    # Everything into the file itself: the copies are of the file alone, without its write-ahead log.
+    with sqlite3.connect(path) as connection:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy == 0, "the demo template is still open elsewhere"
+    return path
+
+
+class PostgresDatabase:
+    """This worker's PostgreSQL database, `<db>_<worker>` after TEST_DATABASE_URL's database and the xdist worker,
+    created when missing (through the maintenance database `postgres`; the database named in TEST_DATABASE_URL
+    itself is never touched and need not exist) and migrated from nothing once per session.
+
+    After each test every table is emptied with DELETE and every sequence restarted: no DDL, so none of the new
+    files TRUNCATE makes nor the checkpoint DROP DATABASE forces, on every test. The demo county is loaded once into the
+    schema `demo_snapshot` (a copy of each table's rows and each sequence's position) and copied back with
+    INSERT … SELECT for each test that asks for it. Tests commit for real, on as many connections and threads
+    as they like (the sweeper's advisory lock and SKIP LOCKED included)."""
+
+    SNAPSHOT = "demo_snapshot"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.name = f"{self.url.database}_{WORKER}"
+        admin = self.url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as connection:
+            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)).fetchone() is None:
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+            # Commits need not wait for the disk: a crash of the test server loses nothing a test needs.
+            connection.execute(f'ALTER DATABASE "{self.name}" SET synchronous_commit = off')
+        own = self.url.set(drivername="postgresql", database=self.name)
+        self.connection = psycopg.connect(own.render_as_string(hide_password=False), autocommit=True)
+        # Emptied and migrated from nothing for this run. The database itself stays for the next run: dropping
+        # one forces a checkpoint of the whole server, seconds on a busy one.
+        self.connection.execute(f'DROP SCHEMA IF EXISTS "{self.SNAPSHOT}" CASCADE; DROP SCHEMA public CASCADE; '
+                                "CREATE SCHEMA public")
+        upgrade(self.database_url)
+        present = {row[0] for row in self.connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        self.tables = [table.name for table in Base.metadata.sorted_tables if table.name in present]  # parents first
+        self.sequences = [row[0] for row in self.connection.execute(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
+        self.restore_demo: str | None = None
+
+    @property
+    def database_url(self) -> str:
+        return self.url.set(database=self.name).render_as_string(hide_password=False)
+
+    def empty(self) -> None:
+        statements = [f'DELETE FROM "{table}"' for table in reversed(self.tables)]
+        statements += [f"SELECT setval('\"{sequence}\"', 1, false)" for sequence in self.sequences]
+        self.connection.execute("; ".join(statements))
+
+    def load_demo(self) -> None:
+        if self.restore_demo is None:
+            self._snapshot_demo()
+        assert self.restore_demo is not None
+        self.connection.execute(self.restore_demo)
+
+    def _snapshot_demo(self) -> None:
+        load_demo(self.database_url)
+        snapshot = self.SNAPSHOT
+        statements = [f'DROP SCHEMA IF EXISTS "{snapshot}" CASCADE', f'CREATE SCHEMA "{snapshot}"']
+        statements += [f'CREATE TABLE "{snapshot}"."{table}" AS TABLE "{table}"' for table in self.tables]
+        self.connection.execute("; ".join(statements))
+        positions = [self.connection.execute(f'SELECT last_value, is_called FROM "{sequence}"').fetchone()
+                     for sequence in self.sequences]
+        restore = [f'INSERT INTO "{table}" SELECT * FROM "{snapshot}"."{table}"' for table in self.tables]
+        restore += [f"SELECT setval('\"{sequence}\"', {value}, {called})"
+                    for sequence, (value, called) in zip(self.sequences, positions, strict=True)]
+        self.restore_demo = "; ".join(restore)
+        self.empty()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
     assert POSTGRES_URL, "TEST_DATABASE_URL is not set"
-    recreate_postgres_schema(POSTGRES_URL)
-    return POSTGRES_URL
+    database = PostgresDatabase(POSTGRES_URL)
+    yield database
+    database.connection.close()
+
+
+@pytest.fixture
+def demo() -> None:
+    """The demo county (`inspectflow load-demo`) in the test's database: a test or fixture that requests this
+    gets its database copied from the demo template instead of the empty one (see `database_url`)."""
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> str:
+def database_url(request, tmp_path) -> Iterator[str]:
+    with_demo = "demo" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "test.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        shutil.copy(request.getfixturevalue("sqlite_demo_template" if with_demo else "sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    url = request.getfixturevalue("postgres_migrated")
-    yield url
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    database = request.getfixturevalue("postgres_database")
+    if with_demo:
+        database.load_demo()
+    yield database.database_url
+    database.empty()
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock("2026-09-30T10:00:00+08:00")
+    return FrozenClock(TEST_NOW)
 
 
 @pytest.fixture
 def app(database_url, clock):
-    from web import create_app
-
-    app = create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
-                      "SECRET_KEY": "test"})
+    app = make_app(database_url, clock)
     yield app
     app.extensions["inspectflow"].engine.dispose()
 

@@ -27,6 +27,7 @@ from engine.domain.policy import to_json, yunhe_style
 from engine.domain.tracking_number import new_tracking_number
 from engine.models import (
     Agency,
+    BehaviorCode,
     Complaint,
     Enterprise,
     EnterpriseCreditClass,
@@ -157,6 +158,9 @@ def _past_year(session: Session, agencies: dict[str, Agency], inspectors: dict[s
     today = now.astimezone(SHANGHAI).date()
     caps = yunhe_style().caps
     visits: dict[tuple[str, int], int] = {}
+    # The year's records are added first and written in one flush (bulk inserts), not one round trip each.
+    items = {code: [item for item_list in agency_item_lists(session, agency) for item in item_list.items]
+             for code, agency in agencies.items()}
     for month in range(1, today.month):
         for code, agency in agencies.items():
             for _ in range(rng.randint(2, 5)):
@@ -168,24 +172,27 @@ def _past_year(session: Session, agencies: dict[str, Agency], inspectors: dict[s
                                  if _below_cap(caps, e, visits.get((code, e.id), 0))]
                     enterprise = rng.choice(open_ones)
                     visits[(code, enterprise.id)] = visits.get((code, enterprise.id), 0) + 1
-                made.append(_inspection(session, agency, inspectors[code], enterprise, month, rng, now, calendar,
-                                        trigger="triggered" if triggered else "routine",
+                made.append(_inspection(session, agency, inspectors[code], items[code], enterprise, month, rng,
+                                        calendar, trigger="triggered" if triggered else "routine",
                                         mode="onsite" if onsite else "non_onsite"))
     # Over the cap: the market regulator and the ecology bureau return to three C-class enterprises.
     c_class = [e for e in enterprises if e.credit_classes[0].credit_class == "C"
                and not any(visits.get((code, e.id)) for code in ("SCJG", "STHJ"))][:3]
+    overridden = []
     for code in ("SCJG", "STHJ"):
         for enterprise in c_class:
             for month in (3, 6, 9):
-                inspection = _inspection(session, agencies[code], inspectors[code], enterprise, month, rng, now,
-                                         calendar, trigger="routine", mode="onsite")
+                inspection = _inspection(session, agencies[code], inspectors[code], items[code], enterprise, month,
+                                         rng, calendar, trigger="routine", mode="onsite")
                 made.append(inspection)
-            log_refusal(session, Refused("R15", "C类企业每年例行现场检查不超过 2 次，本单位今年已检查 2 次",
-                                         {"year": 2026, "credit_class": "C", "cap": 2, "done": 2}),
-                        action="inspection.plan", actor="demo", now=_moment(date(2026, 9, 1)),
-                        inspection=inspection, outcome="overridden", overridden_by="局长",
-                        override_reason="上级安排部署的专项整治")
+            overridden.append(inspection)
     session.flush()
+    for inspection in overridden:
+        log_refusal(session, Refused("R15", "C类企业每年例行现场检查不超过 2 次，本单位今年已检查 2 次",
+                                     {"year": 2026, "credit_class": "C", "cap": 2, "done": 2}),
+                    action="inspection.plan", actor="demo", now=_moment(date(2026, 9, 1)),
+                    inspection=inspection, outcome="overridden", overridden_by="局长",
+                    override_reason="上级安排部署的专项整治")
     _joint_visits(session, made, rng)
     _aftermath(session, made, rng, now)
     return len(made)
@@ -196,13 +203,13 @@ def _below_cap(caps: dict[str, int | None], enterprise: Enterprise, done: int) -
     return cap is None or done < cap
 
 
-def _inspection(session: Session, agency: Agency, people: list[Inspector], enterprise: Enterprise, month: int,
-                rng: random.Random, now: datetime, calendar: WorkingCalendar, *, trigger: str,
+def _inspection(session: Session, agency: Agency, people: list[Inspector], items: list[InspectionItem],
+                enterprise: Enterprise, month: int, rng: random.Random, calendar: WorkingCalendar, *, trigger: str,
                 mode: str) -> Inspection:
+    """A closed past visit with its code and notice, added to the session (written by the caller's flush)."""
     day = _working_day_in(month, rng, calendar)
     triggered = trigger == "triggered"
     qualified = [p for p in people if p.kind == "enforcement_officer" and p.valid_to and p.valid_to >= day]
-    items = [item for item_list in agency_item_lists(session, agency) for item in item_list.items]
     inspection = Inspection(
         agency=agency, enterprise=enterprise, trigger="triggered" if triggered else "routine",
         trigger_reason=rng.choice(("complaint_report", "referral_assignment", "patrol_finding")) if triggered else None,
@@ -212,11 +219,13 @@ def _inspection(session: Session, agency: Agency, people: list[Inspector], enter
         inspectors=rng.sample(qualified, 2), items=rng.sample(items, min(2, len(items))),
     )
     session.add(inspection)
-    session.flush()
-    behavior_code.issue_code(session, inspection=inspection, approved_by="局长", now=_moment(day - timedelta(days=8)),
-                             calendar=calendar, valid_from=_moment(day - timedelta(days=8)),
-                             valid_to=_moment(day, 18))
-    session.add(Notice(inspection_id=inspection.id, given_on=day - timedelta(days=9), method="platform",
+    # History, not a new approval: the code the head's approval gave this visit (R6) is written as it was
+    # issued, like the notice, rather than issued again through behavior_code.issue_code.
+    issued = _moment(day - timedelta(days=8))
+    session.add(BehaviorCode(code=behavior_code.new_code(agency.code), inspection=inspection, approved_by="局长",
+                             issued_at=issued, valid_from=issued, valid_to=_moment(day, 18), retroactive=False,
+                             issued_late=False, status="issued"))
+    session.add(Notice(inspection=inspection, given_on=day - timedelta(days=9), method="platform",
                        content={"items": [i.name for i in inspection.items], "time": day.isoformat(),
                                 "inspectors": [p.name for p in inspection.inspectors]},
                        recorded_by="demo", recorded_at=_moment(day - timedelta(days=9))))

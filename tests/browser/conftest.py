@@ -24,8 +24,6 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 
-pytestmark = pytest.mark.browser
-
 
 def chromium_path() -> str:
     path = os.environ.get("INSPECTFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -65,12 +63,6 @@ def page(browser: Browser, live_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-@pytest.fixture
-def demo(runner) -> None:
-    result = runner.invoke(args=["load-demo"])
-    assert result.exit_code == 0, result.output
 
 
 def shot(page: Page, name: str) -> Path:

@@ -15,8 +15,7 @@ from tests.web.pages import login, login_demo, make_user, token_of
 
 
 @pytest.fixture
-def client(app, runner):
-    assert runner.invoke(args=["load-demo"]).exit_code == 0
+def client(app, demo):
     return app.test_client()
 
 

@@ -48,8 +48,7 @@ ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>"
 
 
 @pytest.fixture
-def demo_ids(app, runner, svc):
-    assert runner.invoke(args=["load-demo"]).exit_code == 0
+def demo_ids(app, demo, svc):
     with svc.sessions() as session:
         return {"instance": session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id)),
                 "version": session.scalar(select(ProcessVersion.id).order_by(ProcessVersion.id)),

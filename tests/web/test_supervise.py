@@ -17,8 +17,7 @@ from web.services import services
 
 
 @pytest.fixture
-def client(app, runner):
-    assert runner.invoke(args=["load-demo"]).exit_code == 0
+def client(app, demo):
     return app.test_client()
 
 
