@@ -25,6 +25,7 @@ from engine.platform.db import affected_rows
 from engine.platform.hotsql import hot_sql
 from engine.runtime import store
 from engine.runtime.core import Runtime
+from engine.runtime.data_limits import check_data
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
 from engine.runtime.stages import apply_stage_checks
@@ -63,6 +64,7 @@ def validate_data(data: object) -> dict:
         orjson.dumps(data)
     except (TypeError, ValueError) as exc:
         raise InvalidTaskData(f"task data is not plain JSON: {exc}") from exc
+    check_data(data)  # what every database can store: the CLI and pages get the API's checks (issue 10 defect 5)
     return data
 
 

@@ -94,10 +94,13 @@ def test_an_enterprise_of_another_county_is_refused_for_an_agency(svc, world):
 
 def test_unknown_agencies_and_records_are_named(svc, world):
     with pytest.raises(InvalidTaskData) as invalid:
-        run(svc, tasks.start_process, actor("admin"), process_key="inbox_task", data={"agency": "X" * 500})
+        run(svc, tasks.start_process, actor("admin"), process_key="inbox_task", data={"agency": "NOPE"})
     assert invalid.value.details["fields"] == {"agency": "no such agency"}
+    with pytest.raises(InvalidTaskData) as invalid:  # longer than any agency code can be (defect 5)
+        run(svc, tasks.start_process, actor("admin"), process_key="inbox_task", data={"agency": "X" * 500})
+    assert set(invalid.value.details["fields"]) == {"agency"}
     with pytest.raises(InvalidTaskData) as invalid:
-        run(svc, tasks.start_process, actor("li"), process_key="inbox_task", data={"inspection_id": 2**40})
+        run(svc, tasks.start_process, actor("li"), process_key="inbox_task", data={"inspection_id": 999999})
     assert invalid.value.details["fields"] == {"inspection_id": "no such record"}
 
 
@@ -127,3 +130,13 @@ def test_a_completion_cannot_move_the_work_to_another_agency(svc, world):
     assert set(invalid.value.details["fields"]) == {"agency"}  # said before any form check, whatever the form
     run(svc, tasks.complete_task, actor("li"), task_id, notice)
     assert only_task(svc, started.id, "Inspect").agency == "SCJG"
+
+
+@pytest.mark.parametrize("data, field", [({"count": float("nan")}, "data.count"),
+                                         ({"note": "a\x00b"}, "data.note"),
+                                         ({"inspection_id": 2**40}, "data.inspection_id")])
+def test_start_data_every_database_cannot_store_is_named_whoever_starts(svc, world, data, field):
+    """The CLI and the pages get the API's data checks (issue 10 defect 5): the engine refuses, not only the API."""
+    with pytest.raises(InvalidTaskData) as invalid:
+        run(svc, tasks.start_process, actor("li"), process_key="inbox_task", data={**DAY, **data})
+    assert field in str(invalid.value)
