@@ -41,7 +41,7 @@ STATUS_LABELS = {"queued": lazy_gettext("排队等待"), "running": lazy_gettext
 STATISTICS_PHASES = {"inspections": lazy_gettext("统计检查记录"), "overdue_steps": lazy_gettext("统计逾期环节"),
                      "decisions": lazy_gettext("统计规则拒绝与例外"), "complaints": lazy_gettext("统计投诉及其结果"),
                      "ratings": lazy_gettext("统计企业评价")}
-YEARS = range(2000, 2101)
+YEARS = statistics.STATISTICS_YEARS
 
 
 def init_app(app: Flask) -> None:

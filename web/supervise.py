@@ -53,12 +53,21 @@ def _drill_down() -> dict:
             "bucket": bucket}
 
 
+def _year(now) -> int:
+    """The year asked for (this year by default); a 400 naming the range for one statistics cannot cover."""
+    year = request.args.get("year", type=int) or now.astimezone(SHANGHAI).year
+    if year not in statistics.STATISTICS_YEARS:
+        abort(400, description=_("年份应在 %(first)s 至 %(last)s 之间。", first=statistics.STATISTICS_YEARS[0],
+                                 last=statistics.STATISTICS_YEARS[-1]))
+    return year
+
+
 @bp.get("")
 @login_required(*SUPERVISORS)
 def dashboard():
     svc = services()
     now = svc.clock().now()
-    year = request.args.get("year", type=int) or now.astimezone(SHANGHAI).year
+    year = _year(now)
     wanted = _drill_down()
     with svc.sessions() as session:
         scope = _scope(session)
@@ -140,7 +149,7 @@ def merge_joint():
 @login_required(*SUPERVISORS)
 def statistics_csv():
     svc = services()
-    year = request.args.get("year", type=int) or svc.clock().now().astimezone(SHANGHAI).year
+    year = _year(svc.clock().now())
     with svc.sessions() as session:
         try:
             code = _jurisdiction_code(session)

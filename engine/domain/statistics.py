@@ -32,6 +32,9 @@ from engine.models import (
 )
 from engine.platform.clock import SHANGHAI
 
+# The years statistics are asked for: wide enough for any record, narrow enough that a date stays a date.
+STATISTICS_YEARS = range(2000, 2101)
+
 
 @dataclass
 class AgencyYear:
@@ -64,6 +67,8 @@ PHASES = ("inspections", "overdue_steps", "decisions", "complaints", "ratings")
 def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, now: datetime,
                       progress: Callable[[str], None] | None = None) -> dict:
     tell = progress or (lambda phase: None)
+    if year not in STATISTICS_YEARS:
+        raise ValueError(f"year {year} is outside {STATISTICS_YEARS[0]}–{STATISTICS_YEARS[-1]}")
     jurisdiction = session.scalar(select(Jurisdiction).where(Jurisdiction.code == jurisdiction_code))
     if jurisdiction is None:
         raise ValueError(f"no jurisdiction with code {jurisdiction_code!r}")

@@ -271,3 +271,12 @@ def test_the_instance_page_links_the_supervisors_own_open_steps_to_work_them(app
     assert f'<a href="/tasks/{own.id}">{own.name}</a>' in page
     assert others and all(f'href="/tasks/{task.id}"' not in page for task in others)  # other lanes: no link
     assert client.get(f"/tasks/{own.id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/supervise?year=99999999999", "/supervise?year=-5",
+                                  "/supervise/statistics.csv?year=99999999999"])
+def test_a_year_statistics_cannot_cover_is_refused_in_words(client, path):
+    """Issue 10 defect 5: an absurd year was a 500 (a date out of range); now a 400 naming the range."""
+    login(client, "supervisor")
+    response = client.get(path)
+    assert response.status_code == 400 and "年份应在 2000 至 2100 之间" in response.get_data(as_text=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from engine.domain.statistics import STATISTICS_YEARS
 from engine.models import Alert, Jurisdiction, ProcessInstance, TaskRecord
 from engine.models.base import column_length
 from engine.runtime.data_limits import data_problem
@@ -177,7 +178,7 @@ class AlertSchema(Schema):
 
 
 class StatisticsQuerySchema(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(required=True, validate=validate.Range(min=STATISTICS_YEARS[0], max=STATISTICS_YEARS[-1]))
     jurisdiction = fields.String(validate=_fits(Jurisdiction, "name"))  # a code or a name
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
