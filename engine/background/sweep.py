@@ -24,13 +24,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import Deadline
 from engine.platform import alerts, audit
 from engine.platform.clock import Clock
-from engine.platform.db import is_postgresql
+from engine.platform.db import affected_rows, is_postgresql
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, WorkflowError
 from engine.runtime.store import savepoint
@@ -95,11 +95,11 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
                 groups += [[instance_id] for _, instance_id in suspects]
                 handled = 0
                 for group in groups:
-                    given_up = _give_up_exhausted(sessions, group, now, report, actor)
-                    group = [instance_id for instance_id in group if instance_id not in given_up]
-                    handled += len(given_up)
+                    exhausted = [instance_id for instance_id in group if due[instance_id] >= MAX_FIRE_ATTEMPTS]
+                    group = [instance_id for instance_id in group if due[instance_id] < MAX_FIRE_ATTEMPTS]
+                    _begin_attempt(sessions, group, exhausted, now, report, actor)
+                    handled += len(exhausted)
                     if group:
-                        _record_attempt(sessions, group, now)
                         handled += _sweep_group(runtime, sessions, clock, group, now, postgres, report, actor)
                 if len(due) < batch or handled == 0:
                     break
@@ -114,34 +114,22 @@ def _due_rows(instance_ids: list[int], now: datetime):
     return (Deadline.instance_id.in_(instance_ids), Deadline.due_at <= now, Deadline.failed_at.is_(None))
 
 
-def _record_attempt(sessions: sessionmaker[Session], instance_ids: list[int], now: datetime) -> None:
-    """Committed before firing, so that an attempt which never finishes (the process died) is counted."""
+def _begin_attempt(sessions: sessionmaker[Session], instance_ids: list[int], exhausted: list[int], now: datetime,
+                   report: SweepReport, actor: str) -> None:
+    """One committed transaction before firing: count an attempt on the group's due rows (so an attempt that
+    never finishes, because the process died, is counted), and give up the instances whose firing was
+    begun `MAX_FIRE_ATTEMPTS` times without finishing."""
     with sessions() as session:
-        session.execute(update(Deadline).where(*_due_rows(instance_ids, now))
-                        .values(attempts=Deadline.attempts + 1))
-        session.commit()
-
-
-def _give_up_exhausted(sessions: sessionmaker[Session], instance_ids: list[int], now: datetime,
-                       report: SweepReport, actor: str) -> set[int]:
-    """Mark failed the instances whose due rows were begun `MAX_FIRE_ATTEMPTS` times without finishing."""
-    with sessions() as session:
-        exhausted = set(session.scalars(
-            select(Deadline.instance_id).where(*_due_rows(instance_ids, now),
-                                               Deadline.attempts >= MAX_FIRE_ATTEMPTS)
-        ))
-        for instance_id in sorted(exhausted):
+        for instance_id in exhausted:
             message = (f"firing this timer was begun {MAX_FIRE_ATTEMPTS} times and never finished (the sweeping "
                        "process stopped while firing it); it is not tried again")
-            _mark_failed(session, instance_id, now, message, actor)
-            report.failed.append({"instance_id": instance_id, "error": message})
+            if _mark_failed(session, instance_id, now, message, actor,
+                            only_if=Deadline.attempts >= MAX_FIRE_ATTEMPTS):
+                report.failed.append({"instance_id": instance_id, "error": message})
+        if instance_ids:
+            session.execute(update(Deadline).where(*_due_rows(instance_ids, now))
+                            .values(attempts=Deadline.attempts + 1))
         session.commit()
-    return exhausted
-
-
-def _clear_attempts(session: Session, instance_id: int) -> None:
-    session.execute(update(Deadline).where(Deadline.instance_id == instance_id, Deadline.attempts > 0)
-                    .values(attempts=0))
 
 
 def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
@@ -160,30 +148,35 @@ def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock
             try:
                 with savepoint(session):
                     fired.extend(fire_due_timers(runtime, session, clock, instance_id=instance_id, actor=actor))
-                    _clear_attempts(session, instance_id)
             except ConcurrentUpdate:
-                _clear_attempts(session, instance_id)
                 continue  # a user step won the race; the next sweep sees the fresh state
             except Exception as err:  # keep sweeping the others; this one is marked failed and reported
                 if not isinstance(err, WorkflowError):
                     log.exception("sweep failed on instance %s", instance_id)
                 message = getattr(err, "message", None) or str(err) or err.__class__.__name__
-                message = _mark_failed(session, instance_id, now, message, actor)
-                failed.append({"instance_id": instance_id, "error": message})
+                failed.append({"instance_id": instance_id,
+                               "error": _mark_failed(session, instance_id, now, message, actor) or message})
+        # Every attempt of the group finished (fired, lost a race, or marked failed).
+        session.execute(update(Deadline).where(Deadline.instance_id.in_(instance_ids), Deadline.attempts > 0)
+                        .values(attempts=0))
         session.commit()
     report.fired.extend(fired)
     report.failed.extend(failed)
     return len(fired) + len(failed)
 
 
-def _mark_failed(session: Session, instance_id: int, now: datetime, message: str, actor: str) -> str:
+def _mark_failed(session: Session, instance_id: int, now: datetime, message: str, actor: str,
+                 only_if: ColumnElement[bool] | None = None) -> str | None:
+    """Mark the instance's due rows failed, with an audit row and an alert; None if no row was left to mark."""
     if len(message) > MAX_ERROR_CHARS:
         message = message[:MAX_ERROR_CHARS] + "…"
-    session.execute(
+    marked = session.execute(
         update(Deadline)
-        .where(Deadline.instance_id == instance_id, Deadline.due_at <= now, Deadline.failed_at.is_(None))
+        .where(*_due_rows([instance_id], now), *([] if only_if is None else [only_if]))
         .values(failed_at=now, last_error=message)
     )
+    if not affected_rows(marked):
+        return None
     audit.record(session, at=now, actor=actor, action="timer.failed", instance_id=instance_id,
                  after={"error": message})
     alerts.raise_alert(session, kind=TIMER_FAILED_ALERT, subject=f"instance:{instance_id}",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.background import sweep as sweep_module
-from engine.background.sweep import MAX_FIRE_ATTEMPTS, sweep
+from engine.background.sweep import MAX_FIRE_ATTEMPTS, SweepReport, sweep
 from engine.models import Deadline
 from engine.platform import alerts
 from engine.platform.clock import FrozenClock
@@ -85,7 +85,8 @@ def test_a_deadline_whose_firing_never_finished_is_given_up_after_the_bound(svc,
     other = start(svc, clock, "timer_script", {"bomb": False})
     # What a sweep that died while firing leaves behind: its attempt recorded, the timer not fired.
     for _ in range(MAX_FIRE_ATTEMPTS):
-        sweep_module._record_attempt(svc.write_sessions, [crashed.id], DUE.now())
+        sweep_module._begin_attempt(svc.write_sessions, [crashed.id], [], DUE.now(), SweepReport(at=DUE.now()),
+                                    "scheduler")
 
     report = sweep(svc.runtime, svc.write_sessions, DUE)
 
