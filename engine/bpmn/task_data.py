@@ -11,10 +11,10 @@ Pure functions.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any
+
+from engine.platform.json_values import json_problem
 
 from .limits import tree_size
 
@@ -22,11 +22,6 @@ from .limits import tree_size
 MAX_TASK_DATA_CHARS = 2_000_000
 # The JSON encoder refuses nesting beyond 254 levels, and the saved workflow wraps task data in a few.
 MAX_DATA_DEPTH = 100
-_INT64 = range(-(2**63), 2**64)  # the encoder writes signed and unsigned 64-bit integers
-_SCALARS = frozenset({str, int, float, bool, type(None), datetime, timedelta})
-_PLAIN = frozenset({str, bool, type(None)})
-_KEYS = frozenset({str, int, float, bool, type(None)})
-_SMALL = 8
 
 
 def size_problem(value: Any, what: str) -> str | None:
@@ -41,41 +36,10 @@ def _shown(path: str) -> str:
     return path if len(path) <= 120 else path[:117] + "..."
 
 
-def _scalar_problem(value: Any, path: str) -> str | None:
-    path = _shown(path)
-    kind = type(value)
-    if kind not in _SCALARS:
-        return (f"'{path}' is a {kind.__name__}, which task data cannot hold "
-                "(only text, numbers, true/false, null, lists and objects)")
-    if kind is int and value not in _INT64:
-        return f"'{path}' is an integer beyond 64 bits"
-    if kind is float and not math.isfinite(value):
-        return f"'{path}' is not a finite number (NaN and Infinity are not JSON)"
-    return None
-
-
 def data_problem(data: Mapping[str, Any]) -> str | None:
     """Why `data` (one task's data) cannot be saved, or None."""
     too_big = size_problem(data, "the task data")
     if too_big:
         return too_big
-    pending: list[tuple[Any, str, int]] = [(value, str(name), 1) for name, value in data.items()]
-    while pending:
-        value, path, depth = pending.pop()
-        kind = type(value)
-        if kind is dict or kind is list or kind is tuple:
-            if depth >= MAX_DATA_DEPTH:
-                return f"'{_shown(path)}' is nested deeper than {MAX_DATA_DEPTH} levels"
-            if kind is dict:
-                for key, item in value.items():
-                    if type(key) not in _KEYS:
-                        kind_name = type(key).__name__
-                        return f"'{_shown(path)}' has a key that is a {kind_name} (keys must be text or numbers)"
-                    pending.append((item, f"{path}.{key}", depth + 1))
-            elif len(value) <= _SMALL or not set(map(type, value)) <= _PLAIN:
-                pending.extend((item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value))
-        else:
-            problem = _scalar_problem(value, path)
-            if problem:
-                return problem
-    return None
+    found = json_problem(dict(data), max_depth=MAX_DATA_DEPTH, temporal=True)
+    return f"'{_shown(found[0])}' {found[1]}" if found else None

@@ -14,54 +14,22 @@ Values are walked iteratively, so a hostile document cannot exhaust the stack; a
 
 from __future__ import annotations
 
-import math
-import re
-
 from engine.models import TaskRecord
 from engine.models.base import column_length
+from engine.platform.json_values import json_problem
 from engine.runtime.errors import InvalidTaskData
 
 # Diagrams' forms are flat and start data nests a list of records at most; twenty levels leaves room for
 # structured data while keeping every recursive consumer (serializer, deepcopy, audit) far from its limit.
 MAX_DEPTH = 20
 DATABASE_INTEGER_MAX = 2**31 - 1  # INTEGER, the type of every id column
-_INT64 = range(-(2**63), 2**63)
 # Start or task data the task mirror copies into a column of its own (engine.runtime.mirror).
 MIRRORED_LENGTHS = {"agency": column_length(TaskRecord, "agency")}
-
-_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
-
-
-def text_problem(text: str) -> str | None:
-    """Why a database could not store this text (a NUL, an unpaired surrogate), or None."""
-    found = _UNSTORABLE_TEXT.search(text)
-    if found is None:
-        return None
-    return "contains a NUL character" if found.group() == "\x00" else "contains an unpaired surrogate (not UTF-8)"
 
 
 def storable_problem(value: object, root: str = "data") -> tuple[str, str] | None:
     """The first (path, problem) that keeps `value` from being stored and read back as JSON, or None."""
-    pending: list[tuple[object, str, int]] = [(value, root, 0)]
-    while pending:
-        current, path, depth = pending.pop()
-        if isinstance(current, (dict, list)):
-            if depth >= MAX_DEPTH:
-                return path, f"is nested deeper than {MAX_DEPTH} levels"
-            if isinstance(current, dict):
-                for key, item in current.items():
-                    if isinstance(key, str) and (problem := text_problem(key)):
-                        return path, f"has a key that {problem}"
-                    pending.append((item, f"{path}.{key}", depth + 1))
-            else:
-                pending.extend((item, f"{path}[{index}]", depth + 1) for index, item in enumerate(current))
-        elif isinstance(current, float) and not math.isfinite(current):
-            return path, "is not a finite number (NaN and Infinity are not JSON)"
-        elif isinstance(current, int) and not isinstance(current, bool) and current not in _INT64:
-            return path, "is an integer beyond 64 bits"
-        elif isinstance(current, str) and (problem := text_problem(current)):
-            return path, problem
-    return None
+    return json_problem(value, root, max_depth=MAX_DEPTH, text=True)
 
 
 def data_problem(data: object, root: str = "data") -> tuple[str, str] | None:
