@@ -43,6 +43,7 @@ def test_the_form_offers_listed_items_and_only_certified_inspectors(client, scjg
     login_demo(client, "staff")
     page = client.get("/inspections/new").get_data(as_text=True)
     assert "新建检查计划" in page and "SCJG-001" in page
+    assert "built-in method" not in page  # an error box looked up as errors['items'] printed dict.items
     assert scjg["lapsed"], "the demo has a lapsed certificate at SCJG"
     lapsed_box = re.search(rf'<input type="checkbox" name="inspectors" value="{scjg["lapsed"][0]}"[^>]*>', page)
     assert "disabled" in lapsed_box.group(0) and "执法证已过期" in page
