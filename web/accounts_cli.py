@@ -54,7 +54,7 @@ def users_create(username, role, password, display_name, agency, jurisdiction, a
 
 @users.command("token")
 @click.argument("username")
-@click.option("--name", required=True, help="What the token is for, e.g. the client's name.")
+@click.option("--name", default="api", show_default=True, help="What the token is for, e.g. the client's name.")
 @click.option("--days", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Lifetime in days (default: INSPECTFLOW_API_TOKEN_DAYS, 90).")
 @json_option

@@ -59,6 +59,8 @@ def test_token_command_prints_a_working_token_and_its_expiry(api, runner):
     assert "expires 2026-12-29T10:00:00+08:00" in result.stderr  # 90 days from the frozen 2026-09-30 10:00
     assert api.get("/api/v1/alerts", token=token).status_code == 200
     assert runner.invoke(args=["users", "token", "nobody", "--name", "x"]).exit_code != 0
+    bare = runner.invoke(args=["users", "token", "boss"])  # the short form: the token's name defaults to "api"
+    assert bare.exit_code == 0 and api.get("/api/v1/alerts", token=bare.stdout.strip()).status_code == 200
 
 
 def test_a_token_expires_after_its_lifetime(api, runner, clock):
