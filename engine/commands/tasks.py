@@ -61,9 +61,36 @@ def place(work: Work, actor: Actor, data: dict) -> Placement:
     names an agency or a record outside the actor's scope, InvalidTaskData when it names one that does not exist."""
     session = work.session
     scope = access.scope_of(session, actor)
-    agency = _agency(session, data.get("agency"), must_exist=not actor.is_system)
     inspection = _record(session, Inspection, data, "inspection_id")
     complaint = _record(session, Complaint, data, "complaint_id")
+    agency = _bound_agency(session, actor, scope, data.get("agency"), inspection, complaint)
+    if inspection is not None and (agency is None or inspection.agency_id != agency.id):
+        raise NotPermitted("record_not_yours", f"inspection {inspection.id} is not an inspection of agency "
+                           f"{agency.code if agency else '(none)'}", inspection_id=inspection.id)
+    if complaint is not None and not _complaint_in(scope, complaint, agency):
+        raise NotPermitted("record_not_yours", f"complaint {complaint.id} lies outside your scope",
+                           complaint_id=complaint.id)
+    home = agency.jurisdiction_id if agency is not None else None
+    enterprise = _enterprise(session, data.get("enterprise"))
+    if enterprise is not None:
+        reach = jurisdiction_tree_of(session, home) if home is not None else None
+        if not (enterprise.jurisdiction_id in reach if reach is not None else _enterprise_in(scope, enterprise)):
+            raise NotPermitted("enterprise_outside_jurisdiction", f"enterprise {enterprise.credit_code} lies "
+                               "outside the jurisdiction of the agency or yours", enterprise=enterprise.credit_code)
+    jurisdiction_id = home or (enterprise.jurisdiction_id if enterprise else None) or _own_jurisdiction(scope)
+    if jurisdiction_id is None and actor.is_system:
+        return Placement(data.get("agency") if isinstance(data.get("agency"), str) else None, None)
+    if jurisdiction_id is None:
+        raise InvalidTaskData("name an agency or an enterprise: a procedure must be placed in a jurisdiction",
+                              fields={"agency": "required to place the procedure"})
+    return Placement(agency.code if agency else None, jurisdiction_id)
+
+
+def _bound_agency(session, actor: Actor, scope: access.Scope, requested: object, inspection: Inspection | None,
+                  complaint: Complaint | None) -> Agency | None:
+    """The agency the procedure runs for: the one requested, else the named record's; for staff and heads
+    always their own, for the county office and supervisors one of their jurisdiction."""
+    agency = _agency(session, requested, must_exist=not actor.is_system)
     if agency is None and inspection is not None:
         agency = inspection.agency
     if agency is None and complaint is not None and complaint.inspection is not None:
@@ -74,35 +101,12 @@ def place(work: Work, actor: Actor, data: dict) -> Placement:
         if agency is not None and agency.code != actor.agency:
             raise NotPermitted("agency_not_yours", f"agency {agency.code} is not yours ({actor.agency})",
                                agency=agency.code)
-        agency = agency or _agency(session, actor.agency)
-    elif scope.role in access.JURISDICTION_ROLES and agency is not None \
+        return agency or _agency(session, actor.agency)
+    if scope.role in access.JURISDICTION_ROLES and agency is not None \
             and agency.jurisdiction_id not in scope.jurisdiction_ids:
         raise NotPermitted("agency_outside_jurisdiction", f"agency {agency.code} lies outside your jurisdiction",
                            agency=agency.code)
-    if inspection is not None and (agency is None or inspection.agency_id != agency.id):
-        raise NotPermitted("record_not_yours", f"inspection {inspection.id} is not an inspection of agency "
-                           f"{agency.code if agency else '(none)'}", inspection_id=inspection.id)
-    if complaint is not None and not _complaint_in(session, scope, complaint, agency):
-        raise NotPermitted("record_not_yours", f"complaint {complaint.id} lies outside your scope",
-                           complaint_id=complaint.id)
-    enterprise = _enterprise(session, data.get("enterprise"))
-    home = agency.jurisdiction_id if agency is not None else None
-    if enterprise is not None and home is not None \
-            and enterprise.jurisdiction_id not in jurisdiction_tree_of(session, home):
-        raise NotPermitted("enterprise_outside_jurisdiction", f"enterprise {enterprise.credit_code} lies outside "
-                           f"the jurisdiction of agency {agency.code if agency else ''}",
-                           enterprise=enterprise.credit_code)
-    if enterprise is not None and home is None and not _enterprise_in(scope, enterprise):
-        raise NotPermitted("enterprise_outside_jurisdiction",
-                           f"enterprise {enterprise.credit_code} lies outside your jurisdiction",
-                           enterprise=enterprise.credit_code)
-    jurisdiction_id = home or (enterprise.jurisdiction_id if enterprise else None) or _own_jurisdiction(scope)
-    if jurisdiction_id is None and actor.is_system:
-        return Placement(data.get("agency") if isinstance(data.get("agency"), str) else None, None)
-    if jurisdiction_id is None:
-        raise InvalidTaskData("name an agency or an enterprise: a procedure must be placed in a jurisdiction",
-                              fields={"agency": "required to place the procedure"})
-    return Placement(agency.code if agency else None, jurisdiction_id)
+    return agency
 
 
 def _agency(session, code: object, *, must_exist: bool = True) -> Agency | None:
@@ -141,7 +145,7 @@ def _enterprise_in(scope: access.Scope, enterprise: Enterprise) -> bool:
     return scope.everything or scope.role == SYSTEM_ROLE
 
 
-def _complaint_in(session, scope: access.Scope, complaint: Complaint, agency: Agency | None) -> bool:
+def _complaint_in(scope: access.Scope, complaint: Complaint, agency: Agency | None) -> bool:
     if complaint.inspection is not None:
         return agency is not None and complaint.inspection.agency_id == agency.id
     if scope.everything:
