@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.commands import Work
+from engine.domain.complaint_process import COMPLAINT_STAGES
 from engine.domain.stages import INSPECTION_STAGES
 from engine.platform.clock import Clock, clock_from_env
 from engine.platform.db import make_engine, make_session_factory, make_write_session_factory
@@ -52,7 +53,7 @@ def build_services(app: Flask) -> Services:
     runtime = Runtime(
         workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
         script_time_limit_s=app.config["SCRIPT_TIME_LIMIT_S"],
-        stages=INSPECTION_STAGES,
+        stages={**INSPECTION_STAGES, **COMPLAINT_STAGES},
     )
     return Services(engine=engine, sessions=make_session_factory(engine),
                     write_sessions=make_write_session_factory(engine), runtime=runtime,

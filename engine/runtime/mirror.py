@@ -3,6 +3,12 @@
 `snapshot` reads a live workflow; `write_changes` turns the difference between two snapshots into the few
 INSERT/UPDATE/DELETE statements that keep the `task` and `deadline` rows in step, inside the caller's
 transaction.
+
+A task row's `agency` (whose staff see and work it) is the instance's bound `agency`. An instance started with
+none — a complaint naming no coded inspection — learns later which agency acts in it: the county office names
+it at acceptance as `correcting_agency` (checked by engine.domain.complaint_process). Only the lanes an agency
+works (单位负责人, 执法人员) take that key; the office's and supervisors' lanes stay placed by jurisdiction.
+This is the smallest sound change: the bound keys stay bound, and no process needs its own routing code.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from SpiffWorkflow.util.task import TaskState
 from engine.calendar import WorkingCalendar
 from engine.platform.clock import SHANGHAI, parse_moment, to_utc
 from engine.platform.hotsql import HotSql
+
+CORRECTING_AGENCY = "correcting_agency"
+AGENCY_LANES = ("单位负责人", "执法人员")
 
 
 @dataclass(frozen=True)
@@ -92,18 +101,26 @@ def snapshot(workflow, calendar: WorkingCalendar, now: datetime) -> Snapshot:
         due = _enclosing_due(task)
         provisional = due is not None and calendar.span_is_estimated(today, due.astimezone(SHANGHAI).date())
         spec = task.task_spec
-        agency = task.data.get("agency")
+        agency = _task_agency(task.data, spec.lane)
         result.tasks[str(task.id)] = OpenTask(
             id=str(task.id),
             element_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id,
             process_key=_process_key(task),
             lane=spec.lane,
-            agency=agency if isinstance(agency, str) else None,
+            agency=agency,
             due_at=due,
             provisional=provisional,
         )
     return result
+
+
+def _task_agency(data: dict, lane: str | None) -> str | None:
+    """The agency whose staff work the task: the instance's, else (agency lanes only) the one named later."""
+    agency = data.get("agency")
+    if not agency and lane in AGENCY_LANES:
+        agency = data.get(CORRECTING_AGENCY)
+    return agency if isinstance(agency, str) else None
 
 
 def _enclosing(task):

@@ -1,6 +1,8 @@
 """complaint_correction (R26): accept within 1 working day, reply within 15 working days of acceptance (both
 counted across the National Day week), correction verified in a loop, additional measures, the
-complainant's rating, reopening on a rejected rating, and closing when no rating comes."""
+complainant's rating, reopening on a rejected rating, and closing when no rating comes. Every step inside the
+handling sub-process is due with the reply, each supervision (督办) 5 working days after the deadline it
+supervises, and the correction is worked by the concerned agency (`correcting_agency`)."""
 
 from __future__ import annotations
 
@@ -41,20 +43,24 @@ def accepted(svc, clock):
 def test_substantiated_complaint_is_corrected_verified_in_a_loop_and_replied(svc, clock):
     started = accepted(svc, clock)
     investigate_task = only_task(svc, started.id, "Task_investigate")
-    # The reply period covers the whole handling sub-process; its timer is attached to the sub-process.
+    # The reply period covers the whole handling sub-process; its timer is attached to the sub-process, and every
+    # step inside it is due with it.
     assert deadline_due(svc, started.id, "Timer_reply_deadline") == end_of("2026-10-27")
+    assert investigate_task.due_at == end_of("2026-10-27")
     complete(svc, clock, investigate_task.id, investigate(True))
     complete(svc, clock, only_task(svc, started.id, "Task_order_correction").id,
              {"correction_order": "责令改正，重新履行亮码程序", "interview": True, "public_notice": True,
               "transfer_discipline": False})
     for verified in (False, True):
         correct = only_task(svc, started.id, "Task_correct")
-        assert correct.candidate_group == "单位负责人"
+        assert correct.candidate_group == "单位负责人" and correct.agency == "县市场监管局"
+        assert correct.due_at == end_of("2026-10-27")
         complete(svc, clock, correct.id, {"corrected_date": "2026-10-12", "correction_report": "已补办并向企业说明"})
         complete(svc, clock, only_task(svc, started.id, "Task_verify").id,
                  {"verify_date": "2026-10-13", "verified": verified, "verify_note": ""})
     assert open_ids(svc, started.id) == {"Task_interview", "Task_public_notice"}
-    assert only_task(svc, started.id, "Task_public_notice").candidate_group == "司法局"
+    public_notice = only_task(svc, started.id, "Task_public_notice")
+    assert public_notice.candidate_group == "司法局" and public_notice.due_at == end_of("2026-10-27")
     complete(svc, clock, only_task(svc, started.id, "Task_interview").id,
              {"interview_date": "2026-10-14", "interview_record": "约谈执法大队负责人"})
     complete(svc, clock, only_task(svc, started.id, "Task_public_notice").id,
@@ -74,7 +80,7 @@ def test_late_acceptance_is_supervised_beside_the_open_acceptance(svc, clock):
     assert sweep_at(svc, "2026-10-09T00:00:01") == ["Timer_accept_deadline"]
     assert open_ids(svc, started.id) == {"Task_accept", "Task_supervise_accept"}
     supervise = only_task(svc, started.id, "Task_supervise_accept")
-    assert supervise.candidate_group == "司法局"
+    assert supervise.candidate_group == "司法局" and supervise.due_at == end_of("2026-10-14")
     assert task_data(svc, supervise.id)["accept_overdue"] is True
     clock.set("2026-10-09T09:00:00+08:00")
     complete(svc, clock, supervise.id, SUPERVISED)
@@ -95,6 +101,20 @@ def test_late_reply_is_escalated_to_the_justice_bureau(svc, clock):
     assert supervise.candidate_group == "司法局" and supervise.agency == "县市场监管局"
     data = task_data(svc, supervise.id)
     assert data["reply_overdue"] is True and data["escalated_to"] == "司法局"
+    assert supervise.due_at == end_of("2026-11-03")
+
+
+def test_late_supervision_is_flagged_and_explained_beside_the_open_supervision(svc, clock):
+    started = accepted(svc, clock)
+    assert sweep_at(svc, "2026-10-28T00:00:01") == ["Timer_reply_deadline"]
+    assert sweep_at(svc, "2026-11-03T23:59:59") == []
+    assert sweep_at(svc, "2026-11-04T00:00:01") == ["Timer_supervise_reply_deadline"]
+    assert open_ids(svc, started.id) == {"Task_investigate", "Task_supervise_reply", "Task_explain_supervision_delay"}
+    explain = only_task(svc, started.id, "Task_explain_supervision_delay")
+    assert explain.candidate_group == "司法局" and task_data(svc, explain.id)["supervision_overdue"] is True
+    complete(svc, clock, explain.id, {"supervision_delay_reason": "承办人病休，已另行指定并限期办结"})
+    complete(svc, clock, only_task(svc, started.id, "Task_supervise_reply").id, SUPERVISED)
+    assert open_ids(svc, started.id) == {"Task_investigate"}
 
 
 def test_rejected_rating_reopens_the_investigation_with_a_new_reply_period(svc, clock):
