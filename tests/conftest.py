@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import make_url
 
 from engine.models import Base
-from engine.platform.clock import FrozenClock, bind_library_clock
+from engine.platform.clock import FrozenClock
 from migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,6 @@ TEST_NOW = "2026-09-30T10:00:00+08:00"  # the `clock` fixture's moment, and the 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, … under pytest-xdist
 
 os.environ.setdefault("INSPECTFLOW_SCRYPT_N", "16")  # production's 2**14 costs ~90 ms a login
-bind_library_clock()
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 

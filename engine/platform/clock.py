@@ -1,8 +1,10 @@
 """Injected time.
 
 Every engine function that needs "now" takes a `Clock`. SpiffWorkflow's timer code calls
-`datetime.now(timezone.utc)` directly; `bind_library_clock` points that module at whichever clock the
-current thread is running with, so a pinned or frozen clock governs the library's timer checks too.
+`datetime.now(timezone.utc)` directly; `running_with(clock)` — which the runtime wraps around every call into
+the library — points that module at `clock` for the block (`bind_library_clock`), so a clock pinned by
+INSPECTFLOW_CLOCK, `sweep --at` or a test governs the library's timer checks too, in the app, the CLI and the
+scheduler alike, without anyone having to bind it by hand.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def current_clock() -> Clock:
 @contextlib.contextmanager
 def running_with(clock: Clock) -> Iterator[Clock]:
     """Make `clock` the one SpiffWorkflow's timer code sees for the duration of the block."""
+    bind_library_clock()
     token = _current.set(clock)
     try:
         yield clock
@@ -97,7 +100,10 @@ class _LibraryDatetime(datetime):
 
 
 def bind_library_clock() -> None:
-    """Idempotently route SpiffWorkflow's timer module through the injected clock."""
+    """Idempotently route SpiffWorkflow's timer module through the injected clock.
+
+    Outside a `running_with` block the library still sees the system clock, as before binding."""
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
-    timer.datetime = _LibraryDatetime  # type: ignore[attr-defined, misc]
+    if timer.datetime is not _LibraryDatetime:  # type: ignore[attr-defined]
+        timer.datetime = _LibraryDatetime  # type: ignore[attr-defined, misc]
