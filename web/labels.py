@@ -40,6 +40,7 @@ AUDIT_ACTIONS = {
     "inspection.plan": _l("计划核验"),
     "inspection.before_site": _l("入企前核验"),
     "inspection.quiet_period_override": _l("安静期例外批准"),
+    "inspection.quiet_period_case": _l("安静期特殊情形"),
 }
 ALERT_KINDS = {
     "multi_head": _l("多头检查"),

@@ -4,11 +4,12 @@ than raising, so a plan shows every problem at once.
 
 Which rules run at which stage:
 - "plan": R1 qualified agency and inspectors, R2 listed items, R4 special-inspection approval and quota,
-  R15–R17 frequency cap by credit class, R10–R14 quiet period / allowed window (a quiet-period day is
-  flagged for the override procedure), R8 whether the notice period can still be met.
+  R15–R17 frequency cap by credit class, R10–R14 quiet period / allowed window (a quiet-period day goes
+  ahead on one of R12's special cases, and is otherwise flagged for the principal head's override, R11),
+  R8 whether the notice period can still be met.
 - "before_site": R1 and R2 again (certificates expire, lists are withdrawn), R6 a live behaviour code,
   R8 the notice actually given (or its recorded exemption), R10–R14 again for the actual day, and R11 an
-  approved quiet-period override when the day is inside the quiet period.
+  approved quiet-period override when the day is inside the quiet period and no R12 case applies.
 
 Inputs are stored records plus what the user claims in the step: an exemption reason from the policy's
 lists. Reads only; logging refusals is the caller's (see engine.domain.stages).
@@ -40,9 +41,12 @@ CERTIFICATE_PROBLEMS = {
 @dataclass(frozen=True)
 class CheckOutcome:
     refusals: list[Refused] = field(default_factory=list)
-    # A blocked quiet period entered with an exemption from the list: allowed only through the head's
-    # approval and filing within the policy's working days (R11) — the diagram's override procedure.
+    # A day inside a blocked quiet period with none of R12's special cases: allowed only through the principal
+    # head's approval and filing within the policy's working days (R11) — the diagram's override procedure.
     quiet_period_override: bool = False
+    # The R12 special case (vocabulary.QUIET_PERIOD_EXEMPTIONS code) a day inside the quiet period goes ahead
+    # on, with no override; None when the day is outside it or no case was claimed.
+    quiet_period_case: str | None = None
     credit_class: str | None = None
 
 
@@ -68,8 +72,7 @@ def check_inspection(session: Session, inspection: Inspection, *, stage: str, ca
     day = inspection_day(inspection, now) if stage == "plan" else max(inspection_day(inspection, now), today)
     credit_class = credit_class_in(session, inspection.enterprise_id, day.year)
     refusals = qualification(inspection, day) + listed_items(inspection, day)
-    quiet_override = False
-    window_refusals, quiet_override = timing_window(inspection, day, credit_class, policy, exemption)
+    window_refusals, quiet_override, quiet_case = timing_window(inspection, day, credit_class, policy, exemption)
     if quiet_override and stage == "before_site" and not override_approved(session, inspection):
         window_refusals.append(Refused("R11", "检查日在企业安静期内，尚未经主要负责人批准进入（安静期例外审批）",
                                        {"day": day.isoformat(), "credit_class": credit_class}))
@@ -81,7 +84,8 @@ def check_inspection(session: Session, inspection: Inspection, *, stage: str, ca
     else:
         refusals += live_code(session, inspection, now)
         refusals += notice_given(session, inspection, day, calendar, policy)
-    return CheckOutcome(refusals=refusals, quiet_period_override=quiet_override, credit_class=credit_class)
+    return CheckOutcome(refusals=refusals, quiet_period_override=quiet_override, quiet_period_case=quiet_case,
+                        credit_class=credit_class)
 
 
 def qualification(inspection: Inspection, day: date) -> list[Refused]:
@@ -176,31 +180,31 @@ def routine_onsite_count(session: Session, *, agency_id: int, enterprise_id: int
 
 
 def timing_window(inspection: Inspection, day: date, credit_class: str | None, policy: Policy,
-                  exemption: str | None) -> tuple[list[Refused], bool]:
-    """R10–R14. Blocked mode: a day inside the quiet period needs the override procedure (an R12 reason,
-    the principal head's approval, filing within 3 WD, R11) — flagged here, refused before the site visit
-    until approved; a reason claimed that is not on the list is refused (R12). Allowed mode: routine
-    inspections outside the window only with an R14 exemption. Enterprises in an exempt sector are not bound
-    either way."""
+                  exemption: str | None) -> tuple[list[Refused], bool, str | None]:
+    """R10–R14, as (refusals, override needed, R12 case). Blocked mode (002(三)): a day inside the quiet period
+    goes ahead with no override on one of R12's special cases (returned, for the record); any other inspection
+    there needs the override procedure (the principal head's approval with a stated reason, filing within
+    3 WD, R11) — flagged here, refused before the site visit until approved. A reason outside R12 is what the
+    override is for, so it is never refused. Allowed mode: routine inspections outside the window only with an
+    R14 exemption. Enterprises in an exempt sector are not bound either way."""
     window = policy.window
     if window.applies_to == "routine" and inspection.trigger != "routine":
-        return [], False
+        return [], False, None
     if set(inspection.enterprise.sector_tags or ()) & set(window.exempt_sectors):
-        return [], False
+        return [], False, None
     inside = policy.window_contains(day, credit_class)
     figures = {"day": day.isoformat(), "mode": window.mode, "first_day": policy.window_first_day(credit_class),
                "credit_class": credit_class, "exemption": exemption}
     if window.mode == "blocked":
         if not inside:
-            return [], False
-        if exemption is None or exemption in window.exemptions:
-            return [], True
-        return [Refused("R12", f"{day.isoformat()} 在企业安静期内（每月 {figures['first_day']} 日起），"
-                               f"所述理由「{exemption}」不属于可以入企的例外情形", figures)], False
+            return [], False, None
+        if exemption in window.exemptions:
+            return [], False, exemption
+        return [], True, None
     if inside or exemption in window.exemptions:
-        return [], False
+        return [], False, None
     return [Refused("R14", f"例行检查应集中在每月 {figures['first_day']} 日至月末进行，{day.isoformat()} 不在其内",
-                    figures)], False
+                    figures)], False, None
 
 
 def override_approved(session: Session, inspection: Inspection) -> bool:

@@ -4,8 +4,9 @@ data; processes/bpmn/README.md says which task declares which):
 - checks `plan` and `before_site`: engine.domain.inspection_checks, every refusal logged for the
   supervisors' view (in the step's own transaction), the plan stage also raising the R21 alerts;
 - actions `record_approval` (R6, the head approved the plan), `issue_code` (the 行政行为码), `record_notice`
-  (R8, the notice given or its exemption), `record_override` (R11, the principal head's approval of a
-  quiet-period inspection, with its filing deadline).
+  (R8, the notice given or its exemption), `record_quiet_case` (R12, a quiet-period inspection going ahead
+  on one of the special cases, no override), `record_override` (R11, the principal head's approval of any
+  other quiet-period inspection, with its stated reason and filing deadline).
 
 Diagram forms speak Chinese; the records keep the vocabulary's codes: `code_for` accepts either.
 """
@@ -59,7 +60,8 @@ def inspection_stage(stage: str) -> StageCheck:
             return StageFindings([refusal_document(inspection)])
         if stage == "plan":
             _follow_planned_day(inspection, context.data.get("inspection_date"))
-        exemption = context.data.get("exemption_reason")
+        # The plan form's R12 special case (安静期特殊情形); `exemption_reason` is the older key for the same claim.
+        exemption = context.data.get("quiet_exemption") or context.data.get("exemption_reason")
         exemption = code_for(QUIET_PERIOD_EXEMPTIONS, exemption) or code_for(ALLOWED_WINDOW_EXEMPTIONS, exemption) \
             or exemption
         outcome = check_inspection(step.session, inspection, stage=stage, calendar=step.calendar, now=step.now,
@@ -69,9 +71,16 @@ def inspection_stage(stage: str) -> StageCheck:
                         inspection=inspection)
         if stage == "plan":
             raise_inspection_alerts(step.session, inspection, step.now)
+        needs_override, case = outcome.quiet_period_override, outcome.quiet_period_case
+        if context.data.get("in_quiet_period") is True and not (needs_override or case):
+            # The county office knows the day is in the enterprise's quiet period though the policy does not
+            # place it there: the same two ways out apply (002(三)).
+            case = code_for(QUIET_PERIOD_EXEMPTIONS, exemption)
+            needs_override = case is None
         return StageFindings(
             refusals=[refusal_document(r) for r in outcome.refusals],
-            data={"needs_quiet_override": outcome.quiet_period_override, "credit_class": outcome.credit_class},
+            data={"needs_quiet_override": needs_override, "quiet_period_case": case,
+                  "credit_class": outcome.credit_class},
         )
 
     return run
@@ -140,29 +149,52 @@ def record_notice(context: StageContext, inspection: Inspection) -> dict:
     return {"notice_id": notice.id}
 
 
+def record_quiet_case(context: StageContext, inspection: Inspection) -> dict:
+    """R12: the inspection enters the quiet period on one of the special cases, with no override; the case is
+    on the supervisors' record (outcome "exempted") so an exemption claimed is always seen."""
+    step = context.step
+    case = code_for(QUIET_PERIOD_EXEMPTIONS, context.data.get("quiet_period_case"))
+    if case is None:
+        raise Refused("R12", f"「{context.data.get('quiet_period_case')}」不是安静期的特殊情形",
+                      {"case": context.data.get("quiet_period_case")})
+    decision = log_refusal(
+        step.session, Refused("R12", f"企业安静期内入企，属特殊情形「{QUIET_PERIOD_EXEMPTIONS[case]}」，无需审批备案",
+                              {"day": _iso(inspection.planned_start), "case": case}),
+        action="inspection.quiet_period_case", actor=step.actor, now=step.now, inspection=inspection,
+        outcome="exempted")
+    return {"quiet_period_case_decision": decision.id}
+
+
+# QuietPeriodOverride.exemption_reason of an override: its ground is that the inspection is genuinely necessary
+# (确需, R11) — never an R12 case, which needs no override at all.
+OVERRIDE_GROUND = "necessary"
+
+
 def record_override(context: StageContext, inspection: Inspection) -> dict:
+    """R11: the principal head approved an inspection inside the quiet period with a stated reason (the
+    override's form requires it); filing with the county office is due within the policy's working days."""
     data, step = context.data, context.step
     if data.get("override_approved") is not True:
         return {}
-    reason = code_for(QUIET_PERIOD_EXEMPTIONS, data.get("exemption_reason"))
-    if reason is None:
-        raise Refused("R12", f"「{data.get('exemption_reason')}」不属于安静期可以入企的例外情形",
-                      {"reason": data.get("exemption_reason")})
+    stated = str(data.get("override_opinion") or "").strip()
+    if not stated:
+        raise Refused("R11", "主要负责人批准安静期内检查，须写明确需检查的理由", {})
     approved_on = data.get("override_approval_date")
     day = date.fromisoformat(approved_on) if isinstance(approved_on, str) else step.now.astimezone(SHANGHAI).date()
     override = QuietPeriodOverride(
-        inspection_id=inspection.id, exemption_reason=reason, reason_note=data.get("reason_detail") or None,
+        inspection_id=inspection.id, exemption_reason=OVERRIDE_GROUND, reason_note=stated,
         approved_by=step.actor, approved_at=step.now,
         filing_due_at=step.calendar.period_end(day, policy_for(inspection).deadlines.quiet_override_filing))
     step.session.add(override)
     step.session.flush()
     # Every override is on the supervisors' record beside the refusals (issue 3 item 3).
-    log_refusal(step.session, Refused("R10", f"企业安静期内入企：{QUIET_PERIOD_EXEMPTIONS[reason]}",
-                                      {"day": _iso(inspection.planned_start), "reason": reason,
-                                       "filing_due_at": override.filing_due_at.isoformat()}),
+    due = override.filing_due_at.astimezone(SHANGHAI).date().isoformat()
+    message = f"企业安静期内入企：经主要负责人批准，须于 {due} 前向县综合执法办备案（R11）"
+    log_refusal(step.session, Refused("R10", message, {"day": _iso(inspection.planned_start),
+                                                      "request": data.get("reason_detail"),
+                                                      "filing_due_at": override.filing_due_at.isoformat()}),
                 action="inspection.quiet_period_override", actor=step.actor, now=step.now, inspection=inspection,
-                outcome="overridden", overridden_by=step.actor,
-                override_reason=data.get("reason_detail") or QUIET_PERIOD_EXEMPTIONS[reason])
+                outcome="overridden", overridden_by=step.actor, override_reason=stated)
     return {"override_id": override.id, "filing_due_at": override.filing_due_at.isoformat()}
 
 
@@ -179,5 +211,6 @@ INSPECTION_STAGES: dict[str, StageCheck] = {
     "record_approval": inspection_action(record_approval),
     "issue_code": inspection_action(issue_code),
     "record_notice": inspection_action(record_notice),
+    "record_quiet_case": inspection_action(record_quiet_case),
     "record_override": inspection_action(record_override),
 }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
 
-POLICY_OUTCOMES = ("refused", "overridden", "violation", "alerted")
+POLICY_OUTCOMES = ("refused", "overridden", "exempted", "violation", "alerted")
 
 
 class PolicyDecision(Base):

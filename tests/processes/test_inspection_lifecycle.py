@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.domain.decisions import decisions
 from engine.domain.inspection_process import plan_inspection
-from engine.models import Agency, BehaviorCode, Inspection, Notice, QuietPeriodOverride
+from engine.models import Agency, BehaviorCode, Inspection, Notice, QuietPeriodOverride, TaskRecord
 from engine.platform.clock import SHANGHAI
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
@@ -46,19 +46,20 @@ def record(penalty_needed: bool, day: str = "2026-10-16") -> dict:
             "penalty_needed": penalty_needed}
 
 
-def inspection_record(svc, day: str) -> int:
+def inspection_record(svc, day: str, **fields) -> int:
     """The planned inspection the check step verifies (R1–R17 pass for it unless the test says otherwise)."""
     with svc.transaction() as session:
         planned_on = date.fromisoformat(day)
         # The instance's agency (CASE) must be the inspection's: steps never write to another agency's record.
         agency = session.scalar(select(Agency).where(Agency.code == AGENCY)) or make_agency(session, code=AGENCY)
-        return make_inspection(session, agency=agency, planned_start=planned_on, planned_end=planned_on).id
+        return make_inspection(session, agency=agency, planned_start=planned_on, planned_end=planned_on,
+                               **fields).id
 
 
-def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED):
+def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED, **record_fields):
     deploy_all(svc, clock)
     started = start(svc, clock, "inspection_lifecycle",
-                    {**CASE, "inspection_id": inspection_record(svc, plan["inspection_date"])})
+                    {**CASE, "inspection_id": inspection_record(svc, plan["inspection_date"], **record_fields)})
     plan_task = only_task(svc, started.id, "Task_plan")
     assert plan_task.candidate_group == "执法人员" and plan_task.agency == AGENCY
     complete(svc, clock, plan_task.id, plan)
@@ -122,30 +123,45 @@ def test_head_returns_the_plan(svc, clock):
     assert open_ids(svc, started.id) == {"Task_plan"}
 
 
-def test_exempt_notice_quiet_period_override_non_onsite_and_missing_rating(svc, clock):
-    plan = {**PLAN, "inspection_date": "2026-10-23", "inspection_method": "非现场检查",
-            "notice_exemption": "不适宜事先通知", "notice_exemption_reason": "投诉举报核查，事先通知将影响取证"}
-    started = planned(svc, clock, plan, {**CHECK_PASSED, "in_quiet_period": True})
+def quiet_tasks(svc) -> list[str]:
+    """Every task the quiet-period override procedure ever opened, in any instance."""
+    with svc.sessions() as session:
+        return list(session.scalars(select(TaskRecord.element_id).where(
+            TaskRecord.process_key == "quiet_period_override")))
+
+
+def test_a_complaint_inspection_in_the_quiet_period_goes_to_the_site_with_no_override_and_the_case_recorded(
+        svc, clock):
+    # 002(三): 投诉举报 is one of R12's special cases, so the quiet period does not hold it back at all.
+    plan = {**PLAN, "inspection_date": "2026-10-23", "notice_exemption": "不适宜事先通知",
+            "notice_exemption_reason": "投诉举报核查，事先通知将影响取证", "quiet_exemption": "投诉举报"}
+    started = planned(svc, clock, plan, {**CHECK_PASSED, "in_quiet_period": True}, trigger="triggered",
+                      trigger_reason="complaint_report")
     complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
 
-    request = only_task(svc, started.id, "Task_request_override")  # no notice: straight to the override
-    assert request.process_key == "quiet_period_override"
-    assert task_data(svc, request.id)["notice_exempted"] is True
-    complete(svc, clock, request.id, {"exemption_reason": "投诉举报", "reason_detail": "核查投诉"})
-    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
-             {"override_approved": True, "override_approval_date": "2026-09-30", "override_opinion": "同意"})
-    filing = only_task(svc, started.id, "Task_file_override")
-    assert filing.due_at == end_of("2026-10-10")  # 10-08, 10-09 and the make-up Saturday 10-10
-    with svc.sessions() as session:  # the override is on the supervisors' record, with its reason code
-        (override,) = session.scalars(select(QuietPeriodOverride)).all()
-        (logged,) = decisions(session, outcome="overridden")
-    assert override.exemption_reason == "complaint_report" and override.filing_due_at == end_of("2026-10-10")
-    assert (logged.rule, logged.override_reason) == ("R10", "核查投诉")
-    complete(svc, clock, filing.id, {"filing_date": "2026-09-30", "filing_content": "安静期内检查备案"})
-    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
-             {"filing_no": "BA-2026-0930-02", "registered_date": "2026-09-30"})
+    assert open_ids(svc, started.id) == {"Task_onsite"} and quiet_tasks(svc) == []
+    onsite = only_task(svc, started.id, "Task_onsite")
+    data = task_data(svc, onsite.id)
+    assert (data["needs_quiet_override"], data["quiet_period_case"]) == (False, "complaint_report")
+    with svc.sessions() as session:  # the case is on the supervisors' record; no override was made
+        (recorded,) = decisions(session, outcome="exempted")
+        assert session.scalars(select(QuietPeriodOverride)).all() == []
+        assert decisions(session, outcome="overridden") == []
+    assert (recorded.rule, recorded.inspection_id, recorded.figures) == (
+        "R12", data["inspection_id"], {"day": "2026-10-23", "case": "complaint_report"})
+    assert "投诉举报" in recorded.message
+    clock.set("2026-10-23T09:30:00+08:00")  # the site step accepts the visit: no R11 refusal
+    complete(svc, clock, onsite.id, {**ONSITE, "started_at": "2026-10-23T09:30:00+08:00"})
+    assert open_ids(svc, started.id) == {"Task_record"}
 
+
+def test_a_quiet_period_case_non_onsite_inspection_and_a_missing_rating(svc, clock):
+    plan = {**PLAN, "inspection_date": "2026-10-23", "inspection_method": "非现场检查",
+            "notice_exemption": "依法不予公开", "quiet_exemption": "案件查处"}
+    started = planned(svc, clock, plan)  # the rules place 10-23 in the quiet period without the office's flag
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
     offsite = only_task(svc, started.id, "Task_offsite")
+    assert task_data(svc, offsite.id)["notice_exempted"] is True and quiet_tasks(svc) == []
     complete(svc, clock, offsite.id, {"offsite_method": "书面核查", "done_date": "2026-10-09"})
     complete(svc, clock, only_task(svc, started.id, "Task_record").id, record(False, "2026-10-09"))
     # 5 working days after 10-09: 10-10 (make-up Saturday), 10-12 … 10-15.
@@ -154,16 +170,32 @@ def test_exempt_notice_quiet_period_override_non_onsite_and_missing_rating(svc, 
     assert finished(svc, started.id)
 
 
+def test_an_inspection_outside_the_quiet_period_needs_neither_override_nor_case(svc, clock):
+    # A special case claimed on the plan changes nothing outside the window: no override, nothing recorded.
+    plan = {**PLAN, "inspection_date": "2026-10-19", "notice_exemption": "依法不予公开", "quiet_exemption": "投诉举报"}
+    started = planned(svc, clock, plan)
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
+    onsite = only_task(svc, started.id, "Task_onsite")
+    data = task_data(svc, onsite.id)
+    assert (data["needs_quiet_override"], data["quiet_period_case"]) == (False, None)
+    assert open_ids(svc, started.id) == {"Task_onsite"} and quiet_tasks(svc) == []
+    assert "quiet_period_exempted" not in data
+    with svc.sessions() as session:
+        assert decisions(session, outcome="exempted") == decisions(session, outcome="overridden") == []
+
+
 def test_refused_quiet_period_override_stops_the_inspection(svc, clock):
     started = planned(svc, clock, {**PLAN, "inspection_date": "2026-10-23", "notice_exemption": "依法不予公开"},
                       {**CHECK_PASSED, "in_quiet_period": True})
     complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
     complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
-             {"exemption_reason": "上级安排部署", "reason_detail": "省局部署"})
+             {"reason_detail": "本季度检查任务尚未完成"})
     complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
              {"override_approved": False, "override_approval_date": "2026-09-30",
-              "override_opinion": "安静期后再查"})
+              "override_opinion": "并非确需，安静期后再查"})
     assert finished(svc, started.id)
+    with svc.sessions() as session:
+        assert session.scalars(select(QuietPeriodOverride)).all() == []
 
 
 URGENT = {**CASE, "urgent": True, "inspection_date": "2026-09-30", "urgent_type": "四不两直",
@@ -196,17 +228,37 @@ def test_urgent_inspection_without_approval_in_time_is_supervised_then_recorded(
     assert task_data(svc, record_task.id)["no_code_entry"] is True
 
 
-def test_late_quiet_period_filing_is_supervised_and_both_branches_return_to_the_lifecycle(svc, clock):
-    started = planned(svc, clock, {**PLAN, "notice_exemption": "依法不予公开"},
-                      {**CHECK_PASSED, "in_quiet_period": True})
+HEAD_REASON = "生产线仅在下旬运行，年度例行检查确需在此时进行"
+
+
+def test_a_routine_inspection_in_the_quiet_period_is_approved_by_the_principal_head_and_filed_late(svc, clock):
+    # 002(三): not an R12 case, genuinely necessary (确需): the principal head approves it with a stated reason,
+    # filed with the county office within 3 WD of the approval; unfiled → the 司法局 supervises.
+    started = planned(svc, clock, {**PLAN, "inspection_date": "2026-10-23", "notice_exemption": "依法不予公开"})
     complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
-    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
-             {"exemption_reason": "案件查处", "reason_detail": "在办案件取证"})
-    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
-             {"override_approved": True, "override_approval_date": "2026-09-30"})
+    request = only_task(svc, started.id, "Task_request_override")
+    assert request.process_key == "quiet_period_override" and request.candidate_group == "执法人员"
+    assert task_data(svc, request.id)["needs_quiet_override"] is True
+    complete(svc, clock, request.id, {"reason_detail": "企业生产线仅在下旬运行，须现场核查"})
+    approval = only_task(svc, started.id, "Task_principal_approval")
+    assert approval.candidate_group == "单位负责人"
+    complete(svc, clock, approval.id, {"override_approved": True, "override_approval_date": "2026-09-30",
+                                       "override_opinion": HEAD_REASON}, actor="head")
+    # 10-08, 10-09 and the make-up Saturday 10-10: due at the end of the 3rd working day after the approval.
+    assert only_task(svc, started.id, "Task_file_override").due_at == end_of("2026-10-10")
+    with svc.sessions() as session:
+        (override,) = session.scalars(select(QuietPeriodOverride)).all()
+        (logged,) = decisions(session, outcome="overridden")
+        assert decisions(session, outcome="exempted") == []
+    assert override.filing_due_at == end_of("2026-10-10") and override.filed_at is None
+    assert (override.reason_note, override.approved_by, override.exemption_reason) == (HEAD_REASON, "head",
+                                                                                         "necessary")
+    assert (logged.rule, logged.overridden_by, logged.override_reason) == ("R10", "head", HEAD_REASON)
+    assert sweep_at(svc, "2026-10-10T23:59:59") == []
     assert sweep_at(svc, "2026-10-11T00:00:01") == ["Timer_filing_deadline"]
     supervise = only_task(svc, started.id, "Task_supervise_filing")
     assert supervise.process_key == "quiet_period_override" and supervise.candidate_group == "司法局"
+    assert supervise.agency == AGENCY and task_data(svc, supervise.id)["filing_overdue"] is True
     clock.set("2026-10-12T09:00:00+08:00")
     complete(svc, clock, only_task(svc, started.id, "Task_file_override").id,
              {"filing_date": "2026-10-12", "filing_content": "补报备案"})

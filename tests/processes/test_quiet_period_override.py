@@ -1,5 +1,7 @@
-"""quiet_period_override (R10-R12): an R12 exemption reason, the principal head's approval, filing with the
-county office within 3 working days, counted across the Qingming holiday (2026-04-04..06)."""
+"""quiet_period_override (R10-R11): an inspection inside the quiet period that is none of R12's special cases,
+genuinely necessary (确需): the principal head approves it with a stated reason (free text, never refused for
+not being an R12 case), filing with the county office within 3 working days, counted across the Qingming
+holiday (2026-04-04..06). The R12 cases themselves never come here (tests/processes/test_inspection_lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from tests.processes.helpers import (
     deploy_all,
     end_of,
     finished,
+    forms,
     only_task,
     open_ids,
     start,
@@ -19,10 +22,19 @@ from tests.processes.helpers import (
 )
 
 CASE = {"agency": "县生态环境局", "enterprise": "91331125MA2E000003", "inspection_date": "2026-04-24"}
-REQUEST = {"exemption_reason": "投诉举报", "reason_detail": "群众投诉夜间偷排废水，需在下旬核查"}
-APPROVAL = {"override_approved": True, "override_approval_date": "2026-04-02", "override_opinion": "同意"}
-FILING = {"filing_date": "2026-04-08", "filing_content": "检查对象、事项、时间及例外情形（投诉举报）"}
+REQUEST = {"reason_detail": "废水处理设施只在下旬满负荷运行，年度例行检查须在此时进行"}
+APPROVAL = {"override_approved": True, "override_approval_date": "2026-04-02",
+            "override_opinion": "同意：设施仅在下旬满负荷运行，确需在安静期内检查"}
+FILING = {"filing_date": "2026-04-08", "filing_content": "检查对象、事项、时间及确需检查的理由"}
 REGISTERED = {"filing_no": "YH-BA-2026-0408-01", "registered_date": "2026-04-08"}
+
+
+def test_the_forms_ask_for_a_stated_reason_and_offer_no_r12_case():
+    request = forms()["quiet_period_override"]["Task_request_override"]
+    approval = forms()["quiet_period_override"]["Task_principal_approval"]
+    assert set(request) == {"reason_detail"} and request["reason_detail"]["type"] == "text"
+    assert approval["override_opinion"]["type"] == "text" and approval["override_opinion"]["required"] == "true"
+    assert not any(field["type"] == "choice" for field in [*request.values(), *approval.values()])
 
 
 def approved(svc, clock):
@@ -62,7 +74,8 @@ def test_unfiled_override_is_marked_overdue_and_supervised_while_filing_stays_op
     assert supervise.candidate_group == "司法局" and supervise.agency == "县生态环境局"
     data = task_data(svc, supervise.id)
     assert data["overdue"] is True and data["filing_overdue"] is True and data["escalated_to"] == "司法局"
-    assert data["exemption_reason"] == "投诉举报"
+    assert data["reason_detail"] == REQUEST["reason_detail"]
+    assert data["override_opinion"] == APPROVAL["override_opinion"]
 
     clock.set("2026-04-09T10:00:00+08:00")
     complete(svc, clock, supervise.id, {"supervision_action": "责令说明情况", "supervision_opinion": "限当日补报"})
@@ -76,7 +89,7 @@ def test_refused_override_ends_without_filing(svc, clock):
     deploy_all(svc, clock)
     started = start(svc, clock, "quiet_period_override", CASE)
     complete(svc, clock, only_task(svc, started.id, "Task_request_override").id,
-             {"exemption_reason": "上级安排部署", "reason_detail": "上级部署的专项检查"})
+             {"reason_detail": "希望在月底前完成本季度检查"})
     complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
              {"override_approved": False, "override_approval_date": "2026-09-30",
               "override_opinion": "可安排在安静期后"})

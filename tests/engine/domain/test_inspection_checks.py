@@ -118,14 +118,20 @@ def test_triggered_and_non_onsite_inspections_are_not_capped(session):
     assert check(session, c_class_inspection(session, enterprise=enterprise)).refusals == []
 
 
-def test_r10_r12_a_quiet_period_day_goes_through_the_override_with_a_reason_from_the_list(session):
+def test_r10_r12_a_quiet_period_day_goes_ahead_on_a_special_case_and_otherwise_through_the_override(session):
     late = c_class_inspection(session, planned_start=date(2026, 10, 22))
     outcome = check(session, late)
     assert outcome.refusals == [] and outcome.quiet_period_override  # planned only via the override (R11)
-    with_reason = check(session, late, exemption="complaint_report")
-    assert with_reason.refusals == [] and with_reason.quiet_period_override
-    refused = check(session, late, exemption="not_on_the_list")
-    assert rules(refused) == ["R12"] and refused.refusals[0].figures["first_day"] == 21
+    assert outcome.quiet_period_case is None
+    # One of R12's special cases: no override, the case is returned for the record.
+    with_case = check(session, late, exemption="complaint_report")
+    assert with_case.refusals == [] and not with_case.quiet_period_override
+    assert with_case.quiet_period_case == "complaint_report"
+    # A reason outside R12 is what the override is for: never refused for that.
+    other = check(session, late, exemption="not_on_the_list")
+    assert other.refusals == [] and other.quiet_period_override and other.quiet_period_case is None
+    assert check(session, c_class_inspection(session, planned_start=CLEAN_DAY),
+                 exemption="complaint_report").quiet_period_case is None  # outside the window there is no case
     # B-class enterprises have a longer quiet period, from the 16th.
     b_class = c_class_inspection(session, credit_class="B", planned_start=CLEAN_DAY)
     assert check(session, b_class).quiet_period_override
@@ -140,6 +146,8 @@ def test_r11_no_site_visit_in_the_quiet_period_without_the_approved_override(ses
     session.flush()
     on_the_day = datetime(2026, 10, 22, 9, tzinfo=SHANGHAI)
     assert rules(check(session, late, stage="before_site", now=on_the_day)) == ["R11"]
+    # An R12 special case goes ahead with no override (002(三)).
+    assert check(session, late, stage="before_site", now=on_the_day, exemption="case_investigation").refusals == []
     session.add(QuietPeriodOverride(inspection_id=late.id, exemption_reason="complaint_report", approved_by="局长",
                                     approved_at=NOW, filing_due_at=NOW))
     session.flush()
