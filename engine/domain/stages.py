@@ -8,21 +8,34 @@ data; processes/bpmn/README.md says which task declares which):
   on one of the special cases, no override), `record_override` (R11, the principal head's approval of any
   other quiet-period inspection, with its stated reason and filing deadline).
 
+The R7 path (code_retroactive) has two steps of its own, for the urgent inspection's record (created from the
+start data when the procedure was started without one): `issue_retroactive_code` (the head's late approval and
+the code marked 紧急检查后补办) and `record_no_code_entry` (无码入企: the violation logged, the supervisors'
+alert raised, and `escalated_on`, the day the 督办 task's own deadline counts from).
+
 Diagram forms speak Chinese; the records keep the vocabulary's codes: `code_for` accepts either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
+
+from sqlalchemy import select
 
 from engine.domain import behavior_code
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.domain.inspection_alerts import raise_inspection_alerts
 from engine.domain.inspection_checks import STAGES, check_inspection, policy_for
-from engine.models import Inspection, Notice, QuietPeriodOverride
-from engine.models.vocabulary import ALLOWED_WINDOW_EXEMPTIONS, NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS
+from engine.models import Agency, Enterprise, Inspection, Notice, QuietPeriodOverride
+from engine.models.vocabulary import (
+    ALLOWED_WINDOW_EXEMPTIONS,
+    NOTICE_EXEMPTIONS,
+    QUIET_PERIOD_EXEMPTIONS,
+    URGENT_REASONS,
+)
+from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
 from engine.runtime.stages import StageCheck, StageContext, StageFindings
 
@@ -100,10 +113,11 @@ def _follow_planned_day(inspection: Inspection, form_day: object) -> None:
     inspection.planned_end = day + length if length is not None else day
 
 
-def inspection_action(act: Callable[[StageContext, Inspection], dict]) -> StageCheck:
+def inspection_action(act: Callable[[StageContext, Inspection], dict],
+                      find: Callable[[StageContext], Inspection | Refused] = _inspection) -> StageCheck:
     """A stage that writes records for the instance's inspection; a rule's refusal is logged and reported."""
     def run(context: StageContext) -> StageFindings:
-        inspection = _inspection(context)
+        inspection = find(context)
         if isinstance(inspection, Refused):
             return StageFindings([refusal_document(inspection)])
         try:
@@ -198,6 +212,85 @@ def record_override(context: StageContext, inspection: Inspection) -> dict:
     return {"override_id": override.id, "filing_due_at": override.filing_due_at.isoformat()}
 
 
+def _urgent_inspection(context: StageContext) -> Inspection | Refused:
+    """The record of the urgent inspection the R7 path is about, marked as urgent: the instance's own
+    (`inspection_id`, e.g. the lifecycle's), or — for a procedure started on its own (紧急检查已实施) — one
+    recorded from the start data at its first step, whose id then stays in the instance's data."""
+    data, step = context.data, context.step
+    try:
+        day = date.fromisoformat(str(data.get("inspection_date")))
+    except ValueError:
+        return Refused("R7", "紧急检查没有有效的检查日期（inspection_date），无法计算补办期限",
+                       {"inspection_date": data.get("inspection_date")})
+    if data.get("inspection_id") is not None:
+        inspection = _inspection(context)
+        if isinstance(inspection, Refused):
+            return inspection
+    else:
+        agency = step.session.scalar(select(Agency).where(Agency.code == str(data.get("agency"))))
+        enterprise = step.session.scalar(select(Enterprise).where(
+            Enterprise.credit_code == str(data.get("enterprise"))))
+        if agency is None or enterprise is None:
+            return Refused("R7", "紧急检查的执法单位或企业不在系统中，无法登记检查记录",
+                           {"agency": data.get("agency"), "enterprise": data.get("enterprise")})
+        # Not a routine visit: an urgent inspection counts against no R15/R17 cap.
+        inspection = Inspection(agency=agency, enterprise=enterprise, trigger="triggered", mode="onsite",
+                                planned_start=day, planned_end=day, status="completed",
+                                purpose=data.get("urgent_reason") or None, process_instance_id=step.instance_id,
+                                created_by=step.actor, created_at=step.now)
+        step.session.add(inspection)
+    inspection.retroactive = True
+    inspection.urgent_reason = inspection.urgent_reason or code_for(URGENT_REASONS, data.get("urgent_type"))
+    if inspection.actual_start is None:  # the day is known, the hour is not: R7 counts from the day
+        inspection.actual_start = datetime.combine(day, time(), SHANGHAI)
+    step.session.flush()
+    return inspection
+
+
+def issue_retroactive_code(context: StageContext, inspection: Inspection) -> dict:
+    """R7: the head's late approval and the code marked 紧急检查后补办, in the approval's transaction (issued after
+    the deadline, behavior_code flags it late and logs the violation itself)."""
+    step = context.step
+    behavior_code.record_approval(inspection, approved_by=step.actor, now=step.now)
+    code = behavior_code.issue_code(step.session, inspection=inspection, approved_by=step.actor, now=step.now,
+                                    calendar=step.calendar, policy=policy_for(inspection), retroactive=True)
+    return {"inspection_id": inspection.id, "behavior_code": code.code,
+            "code_valid_to": code.valid_to.isoformat(), "code_issued_late": code.issued_late}
+
+
+NO_CODE_ENTRY_ALERT = "no_code_entry"
+
+
+def record_no_code_entry(context: StageContext) -> StageFindings:
+    """R7/R22 无码入企: the urgent inspection was not approved and coded in time (or its approval was refused).
+    The violation goes to the decision log, the alert to the supervisors of the inspecting agency's
+    jurisdiction; `escalated_on` is set whatever happens, since the 督办 task's deadline counts from it."""
+    step = context.step
+    facts: dict = {"escalated_on": step.now.astimezone(SHANGHAI).date().isoformat()}
+    inspection = _urgent_inspection(context)
+    if isinstance(inspection, Refused):
+        log_refusal(step.session, inspection, action="inspection.no_code_entry", actor=step.actor, now=step.now)
+        return StageFindings([refusal_document(inspection)], facts)
+    policy = policy_for(inspection)
+    deadline = behavior_code.retroactive_deadline(inspection, step.calendar, policy)
+    if context.data.get("retro_approved") is False:
+        breach = "紧急检查未获补办审批"
+    else:
+        breach = f"紧急检查未在检查后{policy.deadlines.retroactive_approval}个工作日内补办审批和赋码"
+    day = inspection.actual_start.astimezone(SHANGHAI).date().isoformat()  # type: ignore[union-attr]
+    figures = {"inspection_id": inspection.id, "inspection_date": day, "deadline": deadline.isoformat()}
+    log_refusal(step.session, Refused("R7", f"无码入企：{breach}", figures), action="inspection.no_code_entry",
+                actor=step.actor, now=step.now, inspection=inspection, outcome="violation")
+    alert = alerts.raise_alert(
+        step.session, kind=NO_CODE_ENTRY_ALERT, subject=f"inspection:{inspection.id}",
+        message=f"无码入企预警：{inspection.agency.name} 于 {day} 对 {inspection.enterprise.name} 的紧急检查，"
+                f"{breach}（R7），已交司法局督办",
+        details={**figures, "agency_id": inspection.agency_id, "enterprise_id": inspection.enterprise_id,
+                 "instance_id": step.instance_id, "rule": "R7"},
+        now=step.now)
+    return StageFindings(data={**facts, "inspection_id": inspection.id, "alert_id": alert.id})
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -211,6 +304,8 @@ INSPECTION_STAGES: dict[str, StageCheck] = {
     "record_approval": inspection_action(record_approval),
     "issue_code": inspection_action(issue_code),
     "record_notice": inspection_action(record_notice),
+    "issue_retroactive_code": inspection_action(issue_retroactive_code, find=_urgent_inspection),
+    "record_no_code_entry": record_no_code_entry,
     "record_quiet_case": inspection_action(record_quiet_case),
     "record_override": inspection_action(record_override),
 }

@@ -204,13 +204,17 @@ URGENT = {**CASE, "urgent": True, "inspection_date": "2026-09-30", "urgent_type"
 
 def test_urgent_inspection_is_approved_retroactively_then_recorded(svc, clock):
     deploy_all(svc, clock)
-    started = start(svc, clock, "inspection_lifecycle", URGENT)
+    inspection_id = inspection_record(svc, "2026-09-30")
+    started = start(svc, clock, "inspection_lifecycle", {**URGENT, "inspection_id": inspection_id})
     approval = only_task(svc, started.id, "Task_retro_approval")
     assert approval.process_key == "code_retroactive" and approval.due_at == end_of("2026-10-08")
     complete(svc, clock, approval.id,
              {"retro_approved": True, "retro_approval_date": "2026-09-30", "retro_opinion": "同意"})
     record_task = only_task(svc, started.id, "Task_record")
     assert task_data(svc, record_task.id)["code_retroactive"] is True
+    with svc.sessions() as session:  # the lifecycle's own record gets the code, marked 紧急检查后补办 (R7)
+        code = session.scalar(select(BehaviorCode).where(BehaviorCode.inspection_id == inspection_id))
+        assert code is not None and code.retroactive and not code.issued_late
     complete(svc, clock, record_task.id, record(False, "2026-09-30"))
     complete(svc, clock, only_task(svc, started.id, "Task_rating").id, {"rating": "基本满意"})
     assert finished(svc, started.id)
@@ -218,7 +222,8 @@ def test_urgent_inspection_is_approved_retroactively_then_recorded(svc, clock):
 
 def test_urgent_inspection_without_approval_in_time_is_supervised_then_recorded(svc, clock):
     deploy_all(svc, clock)
-    started = start(svc, clock, "inspection_lifecycle", URGENT)
+    started = start(svc, clock, "inspection_lifecycle",
+                    {**URGENT, "inspection_id": inspection_record(svc, "2026-09-30")})
     assert sweep_at(svc, "2026-10-09T00:00:01") == ["Timer_retro_deadline"]
     supervise = only_task(svc, started.id, "Task_supervise_no_code")
     assert supervise.candidate_group == "司法局" and supervise.agency == AGENCY

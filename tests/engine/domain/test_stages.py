@@ -24,7 +24,7 @@ def planned_inspection(svc, planned_start: date) -> dict:
 
 def test_the_app_runtime_has_the_inspection_stages(svc):
     assert {"plan", "before_site", "record_approval", "issue_code", "record_notice", "record_quiet_case",
-            "record_override"} <= set(svc.runtime.stages)
+            "record_override", "issue_retroactive_code", "record_no_code_entry"} <= set(svc.runtime.stages)
 
 
 def test_a_date_too_close_for_the_notice_is_refused_logged_and_sent_back(svc, clock):
