@@ -48,6 +48,7 @@ ALERT_KINDS = {
     "high_frequency": _l("高频检查"),
     "overdue": _l("环节逾期"),
     "no_code": _l("无码入企"),
+    "no_code_entry": _l("紧急检查补办逾期"),
     "calendar_year_uncovered": _l("日历年度未覆盖"),
     "timer_failed": _l("定时处理失败"),
 }

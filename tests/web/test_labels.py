@@ -41,3 +41,18 @@ def test_business_keys_read_as_what_they_concern(app):
 def test_instance_and_task_states_read_as_words(app):
     assert render(app, "{{ 'running'|instance_status_label }}/{{ 'cancelled'|task_state_label }}") == "办理中/已取消"
     assert render(app, "{{ 'completed'|task_state_label }}", "en") == "closed"
+
+
+def test_every_alert_kind_the_engine_raises_reads_as_words(app):
+    """A new alert kind without words showed its raw code on the supervisors' dashboard (no_code_entry)."""
+    from engine.background.sweep import TIMER_FAILED_ALERT
+    from engine.calendar.store import UNCOVERED_YEAR_ALERT
+    from engine.domain import inspection_alerts
+    from engine.domain.enterprise_side import NO_CODE_ALERT
+    from engine.domain.stages import NO_CODE_ENTRY_ALERT
+    from web.labels import ALERT_KINDS
+
+    raised = {TIMER_FAILED_ALERT, UNCOVERED_YEAR_ALERT, NO_CODE_ALERT, NO_CODE_ENTRY_ALERT, inspection_alerts.MULTI_HEAD,
+              inspection_alerts.REPEATED, inspection_alerts.HIGH_FREQUENCY, inspection_alerts.OVERDUE}
+    assert raised <= set(ALERT_KINDS)
+    assert render(app, "{{ 'no_code_entry'|alert_kind_label }}") == "紧急检查补办逾期"
