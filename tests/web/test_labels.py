@@ -52,7 +52,8 @@ def test_every_alert_kind_the_engine_raises_reads_as_words(app):
     from engine.domain.stages import NO_CODE_ENTRY_ALERT
     from web.labels import ALERT_KINDS
 
-    raised = {TIMER_FAILED_ALERT, UNCOVERED_YEAR_ALERT, NO_CODE_ALERT, NO_CODE_ENTRY_ALERT, inspection_alerts.MULTI_HEAD,
-              inspection_alerts.REPEATED, inspection_alerts.HIGH_FREQUENCY, inspection_alerts.OVERDUE}
+    raised = {TIMER_FAILED_ALERT, UNCOVERED_YEAR_ALERT, NO_CODE_ALERT, NO_CODE_ENTRY_ALERT,
+              inspection_alerts.MULTI_HEAD, inspection_alerts.REPEATED, inspection_alerts.HIGH_FREQUENCY,
+              inspection_alerts.OVERDUE}
     assert raised <= set(ALERT_KINDS)
     assert render(app, "{{ 'no_code_entry'|alert_kind_label }}") == "紧急检查补办逾期"
