@@ -6,6 +6,12 @@ comes from the jurisdiction policy and the calendar); later than that the code i
 enterprise needs something to verify and rate — but flagged `issued_late` (无码入企) and a `violation` is written
 to the policy decision log for the supervision body. Refusals raise `Refused` and write nothing.
 
+A joint inspection (综合查一次, R18) is one visit with one code, held by its group (`joint_group_id`) rather than
+by a member inspection: `code_for_approved` gives a merged member the group's code, issued by the first member
+approval that needs it and shared by every later one; each member's approval stays on its own record, and the
+code covers a member's inspectors and items only once its agency's head approved it. A member already coded
+when it is merged has that code replaced by the group's (`replace_member_codes`).
+
 `verify` is pure: it takes the code row and the records it covers, already loaded; `lookup` is the storage
 side. Issuing and revoking only flush; the caller owns the transaction. Codes are unique by a database
 constraint; a collision of two random codes (~2⁻¹⁰⁰) surfaces as an IntegrityError, never as a shared code.
@@ -156,13 +162,15 @@ def issue_joint_code(
     valid_from: datetime | None = None,
     valid_to: datetime | None = None,
 ) -> BehaviorCode:
-    """One code for a merged joint inspection (综合查一次, R18): every member inspection must be approved (R6)."""
+    """One code for a merged joint inspection (综合查一次, R18), resting on the approval `approved_by` recorded on
+    a member inspection (R6): the first member approval issues it, the others join it (`code_for_approved`).
+    Valid from now (or `valid_from`) to the end of the joint visit's window."""
     if not group.inspections:
         raise ValueError(f"joint group {group.id} has no inspections")
-    unapproved = [i.id for i in group.inspections if i.approved_at is None]
-    if unapproved:
-        raise Refused("R6", f"joint group {group.id}: inspections {unapproved} have no recorded approval",
-                      {"joint_group_id": group.id, "unapproved": unapproved})
+    if not any(i.approved_at is not None and i.approved_by == approved_by for i in group.inspections):
+        raise Refused("R6", f"joint group {group.id}: no member inspection has a recorded approval by "
+                            f"{approved_by!r}: no code without approval",
+                      {"joint_group_id": group.id, "approved_by": approved_by})
     _require_no_live_code(session, joint_group_id=group.id)
     valid_from = valid_from or now
     if valid_to is None:
@@ -178,6 +186,52 @@ def issue_joint_code(
     session.add(code)
     session.flush()
     return code
+
+
+def code_for_approved(session: Session, *, inspection: Inspection, now: datetime, calendar: WorkingCalendar,
+                      policy: Policy | None = None) -> BehaviorCode:
+    """The code an approved inspection enters with (R6): its own, issued now; or, for a member of a merged joint
+    inspection (R18), the group's one code — issued by the first member approval that needs it, and for every
+    later member the same code (its approval is already on its own record: no second code)."""
+    group = inspection.joint_group
+    if group is None or group.status != "merged":
+        return issue_code(session, inspection=inspection, approved_by=inspection.approved_by or "", now=now,
+                          calendar=calendar, policy=policy)
+    _require_approval(inspection, inspection.approved_by or "")
+    return live_code_of(session, inspection) or issue_joint_code(
+        session, group=group, approved_by=inspection.approved_by or "", now=now, calendar=calendar)
+
+
+def live_code_of(session: Session, inspection: Inspection) -> BehaviorCode | None:
+    """The code that covers the inspection now: its group's while it is merged into a joint inspection, else its
+    own (None when it has none that is not revoked)."""
+    group = inspection.joint_group
+    query = select(BehaviorCode).where(BehaviorCode.status == "issued")
+    if group is not None and group.status == "merged":
+        query = query.where(BehaviorCode.joint_group_id == group.id)
+    else:
+        query = query.where(BehaviorCode.inspection_id == inspection.id)
+    return session.scalar(query.order_by(BehaviorCode.id.desc()).limit(1))
+
+
+def replace_member_codes(session: Session, group: JointInspectionGroup, *, by: str, now: datetime,
+                         calendar: WorkingCalendar) -> BehaviorCode | None:
+    """Members merged after their own code was issued (approved before the merge): those codes are revoked and
+    the group's one code is issued in their place, resting on the first such member's approval (R6, R18).
+    None when no member held a code: the group's code then waits for the first member approval."""
+    replaced = []
+    for member in group.inspections:
+        own = session.scalar(select(BehaviorCode).where(BehaviorCode.inspection_id == member.id,
+                                                        BehaviorCode.status == "issued"))
+        if own is not None:
+            revoke_code(own, by=by, reason=f"并入综合查一次（联合检查组 {group.id}），改用联合检查的行政行为码",
+                        now=now)
+            replaced.append(member)
+    if not replaced:
+        return None
+    session.flush()
+    return issue_joint_code(session, group=group, approved_by=replaced[0].approved_by or "", now=now,
+                            calendar=calendar)
 
 
 def revoke_code(code: BehaviorCode, *, by: str, reason: str, now: datetime) -> None:
@@ -257,8 +311,10 @@ def verify(
     items: Sequence[InspectionItem],
     now: datetime,
     enterprise: Enterprise | None = None,
+    unapproved: Sequence[Agency] = (),
 ) -> CodeVerification:
-    """The verification of `code` at `now`, from records already loaded (no storage access)."""
+    """The verification of `code` at `now`, from records already loaded (no storage access). `unapproved`: member
+    agencies of a joint inspection whose heads have not approved yet (shown, their people not covered)."""
     today = now.astimezone(SHANGHAI).date()
     reasons = []
     status = code.status
@@ -285,6 +341,8 @@ def verify(
         reasons.append("R1: no inspector is named on the code")
     if code.issued_late:
         reasons.append("R7: retroactive approval came after the deadline (无码入企)")
+    reasons.extend(f"R6: {agency.name} has not approved its part of the joint inspection yet: its inspectors and "
+                   "items are not covered" for agency in unapproved)
     return CodeVerification(
         code=code.code,
         valid=status == "issued" and bool(inspectors) and all(i["certificate_status"] == "valid" for i in shown),
@@ -309,17 +367,23 @@ def lookup(session: Session, text: str, now: datetime) -> CodeVerification | Non
     code = session.scalar(select(BehaviorCode).where(BehaviorCode.code == normalize_code(text)))
     if code is None:
         return None
+    pending: list[Inspection] = []
     if code.inspection is not None:
         inspections = [code.inspection]
         enterprise = code.inspection.enterprise
     else:
         assert code.joint_group is not None
-        inspections = list(code.joint_group.inspections)
+        members = list(code.joint_group.inspections)
         enterprise = code.joint_group.enterprise
-    agencies = _unique(i.agency for i in inspections)
+        # One visit, every member agency shown; a member's inspectors and items enter under the code only once
+        # its own head approved it (R6).
+        inspections = [i for i in members if i.approved_at is not None]
+        pending = [i for i in members if i.approved_at is None]
+    agencies = _unique(i.agency for i in [*inspections, *pending])
     inspectors = _unique(person for i in inspections for person in i.inspectors)
     items = _unique(item for i in inspections for item in i.items)
-    return verify(code, agencies=agencies, inspectors=inspectors, items=items, now=now, enterprise=enterprise)
+    return verify(code, agencies=agencies, inspectors=inspectors, items=items, now=now, enterprise=enterprise,
+                  unapproved=_unique(i.agency for i in pending))
 
 
 def _unique(records: Iterable[Any]) -> list[Any]:  # keeps order; records are ORM rows with an id

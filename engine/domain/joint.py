@@ -2,8 +2,9 @@
 
 `propose_joint_inspections` finds enterprises that two or more agencies plan to visit in the same month
 (the documents' "同一时期"); a county coordinator merges such inspections with `merge` into one group:
-one visit window, one notice, one behaviour code (engine.domain.behavior_code.issue_joint_code), each
-agency keeping its own items. `shares` computes the joint-inspection rate (joint ÷ all inspections) and the
+one visit window, one notice, one behaviour code (engine.domain.behavior_code.issue_joint_code, issued by the
+first member approval, or at the merge when a member was already coded), each agency keeping its own items and
+its own approval. `shares` computes the joint-inspection rate (joint ÷ all inspections) and the
 non-onsite share per agency or jurisdiction and year, with the policy's target for the year.
 Functions flush; the caller commits.
 """
@@ -17,6 +18,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.calendar import WorkingCalendar
+from engine.domain import behavior_code
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.models import Agency, Inspection, JointInspectionGroup, Jurisdiction
@@ -90,9 +93,13 @@ def merge(session: Session, *, inspection_ids: list[int], coordinator: str, now:
         inspection.joint_group = group
         inspection.planned_start, inspection.planned_end = planned_start, planned_end
     session.flush()
+    # A member approved before the merge already holds its own code: the visit is one, so is its code. (The code's
+    # validity ends with the window's last day; no working days are counted, so a bare calendar will do.)
+    code = behavior_code.replace_member_codes(session, group, by=coordinator, now=now, calendar=WorkingCalendar())
     audit.record(session, at=now, actor=coordinator, action="joint.merged",
                  after={"joint_group_id": group.id, "inspections": sorted(inspection_ids),
-                        "agencies": sorted(agencies), "window": [planned_start.isoformat(), planned_end.isoformat()]})
+                        "agencies": sorted(agencies), "window": [planned_start.isoformat(), planned_end.isoformat()],
+                        "code": code.code if code is not None else None})
     return group
 
 

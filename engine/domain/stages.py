@@ -131,6 +131,8 @@ def inspection_action(act: Callable[[StageContext, Inspection], dict],
 
 
 def record_approval(context: StageContext, inspection: Inspection) -> dict:
+    """R6: the head's approval, on the instance's own inspection record (for a joint inspection's member, its own
+    agency's record: every member's approval is kept)."""
     if context.data.get("plan_approved") is True:
         behavior_code.record_approval(inspection, approved_by=context.step.actor, now=context.step.now)
         inspection.status = "approved"
@@ -138,10 +140,13 @@ def record_approval(context: StageContext, inspection: Inspection) -> dict:
 
 
 def issue_code(context: StageContext, inspection: Inspection) -> dict:
+    """The 行政行为码 the approved inspection enters with; a joint inspection's member gets the group's one code
+    (the first member approval issues it, later ones share it)."""
     step = context.step
-    code = behavior_code.issue_code(step.session, inspection=inspection, approved_by=inspection.approved_by or "",
-                                    now=step.now, calendar=step.calendar, policy=policy_for(inspection))
-    return {"behavior_code": code.code, "code_valid_to": code.valid_to.isoformat()}
+    code = behavior_code.code_for_approved(step.session, inspection=inspection, now=step.now, calendar=step.calendar,
+                                           policy=policy_for(inspection))
+    return {"behavior_code": code.code, "code_valid_to": code.valid_to.isoformat(),
+            "joint_group_id": code.joint_group_id}
 
 
 def record_notice(context: StageContext, inspection: Inspection) -> dict:

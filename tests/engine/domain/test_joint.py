@@ -44,7 +44,7 @@ def test_merging_gives_one_visit_one_code_and_keeps_each_agencys_items(session):
     assert {i.id for i in group.inspections} == {first.id, second.id}
     assert (first.planned_start, second.planned_start) == (date(2026, 11, 10), date(2026, 11, 10))
     assert {first.id: [i.code for i in first.items], second.id: [i.code for i in second.items]} == items_before
-    code = behavior_code.issue_joint_code(session, group=group, approved_by="县综合执法办", now=NOW,
+    code = behavior_code.issue_joint_code(session, group=group, approved_by="局长", now=NOW,
                                           calendar=WorkingCalendar())
     assert code.joint_group_id == group.id
     assert propose_joint_inspections(session) == []

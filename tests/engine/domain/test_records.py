@@ -87,7 +87,7 @@ def test_inspection_with_items_inspectors_joint_group_notice_and_code(svc):
                            exemption_note="暗查暗访", recorded_by="staff", recorded_at=NOW))
         session.add(QuietPeriodOverride(inspection_id=first.id, exemption_reason="complaint_report",
                                         approved_by="局长", approved_at=NOW, filing_due_at=NOW + timedelta(days=5)))
-        code = behavior_code.issue_joint_code(session, group=group, approved_by="县综合执法办", now=NOW,
+        code = behavior_code.issue_joint_code(session, group=group, approved_by="局长", now=NOW,
                                               calendar=WorkingCalendar())
         group_id, code_text = group.id, code.code
     with svc.sessions() as session:
