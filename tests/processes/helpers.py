@@ -5,7 +5,7 @@ Everything goes through the engine's public functions, as the web app does; noth
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from engine.background.sweep import sweep
+from engine.identity import accounts, api_tokens
 from engine.models import Deadline, TaskRecord
 from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import deploy as deploy_module
@@ -24,8 +25,10 @@ BPMN_DIR = Path(__file__).resolve().parents[2] / "processes" / "bpmn"
 PROCESS_IDS = ["advance_notice", "code_retroactive", "complaint_correction", "inspection_lifecycle",
                "penalty_revisit", "quiet_period_override"]
 
-__all__ = ["BPMN_DIR", "PROCESS_IDS", "complete", "deadline_due", "deploy_all", "end_of", "finished", "only_task",
-           "open_ids", "open_tasks", "start", "sweep_at", "task_data"]
+__all__ = ["BPMN_DIR", "PROCESS_IDS", "complete", "deadline_due", "deploy_all", "end_of", "finished",
+           "late_supervision", "only_task", "open_ids", "open_tasks", "start", "sweep_at", "task_data"]
+
+SUPERVISION_DAYS = 5  # the one figure every 督办 has (processes/bpmn/README.md, "Deadlines and escalation")
 
 
 def deploy_all(svc, clock, actor: str = "owner") -> list:
@@ -137,3 +140,44 @@ def complete(svc, clock, task_id: str, data: dict, actor: str = "staff"):
         where = f"{record.process_key}.{record.element_id}"
     check_form_data(fields, data, where)
     return complete_task(svc, clock, task_id, data, actor=actor)
+
+
+def late_supervision(svc, clock, app, runner, instance_id: int, *, late_step: str, deadline: str, supervise: str,
+                     due: str, county: str, recorded: str, flag: str, delay_field: str) -> None:
+    """Drive `late_step` past its deadline (ending on the day `deadline`) and then its 督办 past its own, with
+    `inspectflow sweep --at`, as the people see it. The 督办 (`supervise`, 司法局 lane) is due at the end of the
+    5th working day after the deadline (the calendar's count, 调休 included), the day `due`; the escalation
+    records the deadline it supervises in `recorded`. On `due` the supervisor of the agency's county finds only
+    the late step in /api/v1/overdue; after the sweep past the 督办's deadline it is listed too, `flag` is set
+    and 督办逾期情况说明 opens in the 司法局 lane. The supervisor then completes both supervision tasks."""
+    result = runner.invoke(args=["sweep", "--at", f"{date.fromisoformat(deadline) + timedelta(days=1)}T00:00:01+08:00"])
+    assert result.exit_code == 0, result.output
+    late = only_task(svc, instance_id, late_step)
+    supervision = only_task(svc, instance_id, supervise)
+    due_at = end_of(due)
+    assert supervision.candidate_group == "司法局" and supervision.due_at == due_at
+    assert due_at == svc.runtime.calendar.period_end(date.fromisoformat(deadline), SUPERVISION_DAYS)
+    assert task_data(svc, supervision.id)[recorded] == end_of(deadline).isoformat()
+    with svc.transaction() as session:
+        user = accounts.create_user(session, username="sup", password="password1", role="supervisor",
+                                    now=clock.now(), jurisdiction=county)
+        headers = {"Authorization": f"Bearer {api_tokens.issue_token(session, user, 'tests', clock.now()).plain}"}
+    client = app.test_client()
+
+    def overdue_ids() -> set[str]:
+        return {step["id"] for step in client.get("/api/v1/overdue", headers=headers).get_json()}
+
+    clock.set(due_at - timedelta(hours=6))
+    assert overdue_ids() == {late.id}
+    after = (due_at + timedelta(seconds=1)).astimezone(SHANGHAI).replace(microsecond=0)
+    result = runner.invoke(args=["sweep", "--at", after.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert open_ids(svc, instance_id) == {late_step, supervise, "Task_explain_supervision_delay"}
+    explain = only_task(svc, instance_id, "Task_explain_supervision_delay")
+    assert explain.candidate_group == "司法局" and explain.agency == supervision.agency
+    assert task_data(svc, explain.id)[flag] is True
+    clock.set(after + timedelta(hours=9))
+    assert overdue_ids() == {late.id, supervision.id}
+    complete(svc, clock, supervision.id, {"supervision_action": "约谈", "supervision_opinion": "约谈单位负责人"},
+             actor="sup")
+    complete(svc, clock, explain.id, {delay_field: "督办事项积压，已约谈承办人"}, actor="sup")

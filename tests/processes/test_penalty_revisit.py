@@ -1,13 +1,17 @@
 """penalty_revisit (R25): revisit within 10 working days of the penalty (2026-09-30, across the National Day
-week), findings, assignment (交办), rectification within 10 working days, evaluation looping until it passes."""
+week), findings, assignment (交办), rectification within 10 working days, evaluation looping until it passes.
+A late revisit's 督办 is due 5 working days after the revisit deadline and counts in the supervisors' overdue
+view once that passes."""
 
 from __future__ import annotations
 
+from tests.engine.access_fixtures import build_world
 from tests.processes.helpers import (
     complete,
     deploy_all,
     end_of,
     finished,
+    late_supervision,
     only_task,
     open_ids,
     start,
@@ -82,4 +86,17 @@ def test_late_rectification_goes_to_the_head_and_is_assigned_again(svc, clock):
     complete(svc, clock, only_task(svc, started.id, "Task_assign").id, {**ASSIGN, "assigned_date": "2026-11-04"})
     complete(svc, clock, only_task(svc, started.id, "Task_rectify").id, RECTIFIED)
     complete(svc, clock, only_task(svc, started.id, "Task_evaluate").id, evaluate(True))
+    assert finished(svc, started.id)
+
+
+def test_the_revisit_supervision_has_its_due_date_and_shows_overdue(svc, clock, app, runner):
+    world = build_world(svc, clock)
+    deploy_all(svc, clock)
+    started = start(svc, clock, "penalty_revisit", {**CASE, "agency": "SCJG", "enterprise": world.firm.credit_code})
+    # The revisit deadline ends on 2026-10-20 (10-10, a Saturday, is a 调休 working day); 5 working days on.
+    late_supervision(svc, clock, app, runner, started.id, late_step="Task_revisit", deadline="2026-10-20",
+                     supervise="Task_supervise_revisit", due="2026-10-27", county="331125",
+                     recorded="revisit_deadline", flag="revisit_supervision_overdue",
+                     delay_field="revisit_supervision_delay_reason")
+    complete(svc, clock, only_task(svc, started.id, "Task_revisit").id, {**REVISIT, "rectification_needed": False})
     assert finished(svc, started.id)

@@ -1,19 +1,23 @@
 """quiet_period_override (R10-R11): an inspection inside the quiet period that is none of R12's special cases,
 genuinely necessary (确需): the principal head approves it with a stated reason (free text, never refused for
 not being an R12 case), filing with the county office within 3 working days, counted across the Qingming
-holiday (2026-04-04..06). The R12 cases themselves never come here (tests/processes/test_inspection_lifecycle.py)."""
+holiday (2026-04-04..06). The R12 cases themselves never come here (tests/processes/test_inspection_lifecycle.py).
+An unfiled override's 督办 is due 5 working days after the filing deadline and counts in the supervisors'
+overdue view once that passes."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from engine.calendar import WorkingCalendar
+from tests.engine.access_fixtures import build_world
 from tests.processes.helpers import (
     complete,
     deploy_all,
     end_of,
     finished,
     forms,
+    late_supervision,
     only_task,
     open_ids,
     start,
@@ -95,3 +99,22 @@ def test_refused_override_ends_without_filing(svc, clock):
               "override_opinion": "可安排在安静期后"})
     assert finished(svc, started.id)
     assert sweep_at(svc, "2026-10-30T00:00:00") == []
+
+
+def test_the_filing_supervision_has_its_due_date_and_shows_overdue(svc, clock, app, runner):
+    clock.set("2026-04-02T09:00:00+08:00")
+    world = build_world(svc, clock)
+    deploy_all(svc, clock)
+    started = start(svc, clock, "quiet_period_override",
+                    {**CASE, "agency": "SCJG", "enterprise": world.firm.credit_code})
+    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id, REQUEST)
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id, APPROVAL, actor="head")
+    # The filing deadline ends on 2026-04-08 (after Qingming); 5 working days on.
+    late_supervision(svc, clock, app, runner, started.id, late_step="Task_file_override", deadline="2026-04-08",
+                     supervise="Task_supervise_filing", due="2026-04-15", county="331125",
+                     recorded="filing_deadline", flag="filing_supervision_overdue",
+                     delay_field="filing_supervision_delay_reason")
+    complete(svc, clock, only_task(svc, started.id, "Task_file_override").id, {**FILING, "filing_date": "2026-04-16"})
+    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
+             {**REGISTERED, "registered_date": "2026-04-16"}, actor="office")
+    assert finished(svc, started.id)
