@@ -37,14 +37,16 @@ class Notice(Base):
 
 
 class QuietPeriodOverride(Base):
-    """An inspection inside the enterprise's quiet period: R12 reason, the principal head's approval, and filing
-    with the county office (县综合执法办) within 3 WD (R11); filing_due_at is computed by the calendar."""
+    """A genuinely necessary (确需) inspection inside the enterprise's quiet period that is none of R12's special
+    cases: the principal head's approval with a stated reason (`reason_note`), and filing with the county office
+    (县综合执法办) within 3 WD (R11); filing_due_at is computed by the calendar. R12 cases need no override."""
 
     __tablename__ = "quiet_period_override"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id"), index=True)
-    exemption_reason: Mapped[str] = mapped_column(String(40))  # vocabulary.QUIET_PERIOD_EXEMPTIONS
+    # The ground: "necessary" (engine.domain.stages.OVERRIDE_GROUND); rows from before the R12 fix hold an R12 code.
+    exemption_reason: Mapped[str] = mapped_column(String(40))
     reason_note: Mapped[str | None] = mapped_column(Text)
     approved_by: Mapped[str] = mapped_column(String(120))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
