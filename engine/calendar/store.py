@@ -101,9 +101,8 @@ def open_uncovered_year_alerts(session: Session, calendar: WorkingCalendar, year
                 session,
                 kind=UNCOVERED_YEAR_ALERT,
                 subject=str(year),
-                message=(
+                message=(  # the engine's own wording stays Chinese, like the rules' (README: "The pages")
                     f"{year} 年的法定节假日安排尚未导入：涉及该年的期限按周末和法定假日估算，标记为暂定。"
-                    f" The official {year} holiday schedule is not imported; due dates in {year} are estimates."
                 ),
                 details={"year": year},
                 now=now,
