@@ -2,7 +2,8 @@
 
 401 when the header is missing or the token is unknown, expired or revoked (or its user deactivated); 403 when
 the user's role is not allowed. Administrators pass every role check. Which tasks and instances a user sees and
-works is engine.identity.access, the same model as the pages (`scope`, `checked_task`).
+works is engine.identity.access, the same model as the pages (`scope`); the engine's commands refuse an actor
+outside it (NotPermitted → a 403 JSON error, web/api/errors.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from flask import g, request
 
 from engine.identity import access, api_tokens
-from engine.models import TaskRecord
 from web.api.errors import ApiError
 from web.services import services
 
@@ -69,15 +69,3 @@ def requires(*roles: str):
 
 def scope(session) -> access.Scope:
     return access.scope_of(session, current_user())
-
-
-REFUSALS = {"outside_scope": "this task lies outside your agency or jurisdiction",
-            "not_your_lane": "this task is in a lane your role does not work"}
-
-
-def checked_task(session, task_id: str, *, work: bool) -> TaskRecord | None:
-    """The task if the user may see it (and `work` it); None when there is no such task (the engine's 404)."""
-    try:
-        return access.task_for(session, scope(session), task_id, work=work)
-    except access.NotPermitted as refusal:
-        raise ApiError(403, "forbidden", REFUSALS[refusal.reason], task_id=task_id, reason=refusal.reason) from None
