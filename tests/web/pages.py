@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from engine.identity.accounts import create_user
+from tests.engine.helpers import deploy, only_task, start
 from web.services import services
 
 DEMO_PASSWORD = "inspectflow-demo"
@@ -14,6 +15,14 @@ PASSWORD = "correct horse battery"
 def token_of(html: str) -> str:
     """The CSRF token of a rendered page's form."""
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def open_notice_task(svc, clock):
+    """An instance of the inbox_task fixture for agency SCJG, waiting at its notice step (lane 执法人员)."""
+    deploy(svc, clock, "inbox_task.bpmn")
+    started = start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"},
+                    business_key="enterprise:91331125MA2E000001")
+    return only_task(svc, started.id, "Notify")
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.engine.helpers import deploy, only_task, start
-from tests.web.pages import PASSWORD, login, make_user, token_of
+from tests.web.pages import PASSWORD, login, make_user, open_notice_task, token_of
 
 
 @pytest.fixture
@@ -20,10 +20,7 @@ def client(app):
 
 @pytest.fixture
 def notice_task(app, svc, clock):
-    deploy(svc, clock, "inbox_task.bpmn")
-    started = start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"},
-                    business_key="enterprise:91331125MA2E000001")
-    return only_task(svc, started.id, "Notify")
+    return open_notice_task(svc, clock)
 
 
 def test_login_and_logout(app, client):

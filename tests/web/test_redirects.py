@@ -8,8 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.engine.helpers import deploy, only_task, start
-from tests.web.pages import PASSWORD, login, make_user, token_of
+from tests.web.pages import PASSWORD, login, make_user, open_notice_task, token_of
 
 # Each leaves the site once a tab, newline or CR is dropped, a backslash read as a slash, an escape decoded or a
 # compatibility character folded — or is another site (or scheme) outright.
@@ -61,10 +60,7 @@ def test_paths_of_this_site_are_still_followed_as_ascii(client, target, sent):
 
 @pytest.fixture
 def notice_task(app, svc, clock):
-    deploy(svc, clock, "inbox_task.bpmn")
-    started = start(svc, clock, "inbox_task", {"agency": "SCJG", "inspection_date": "2026-09-30"},
-                    business_key="enterprise:91331125MA2E000001")
-    return only_task(svc, started.id, "Notify")
+    return open_notice_task(svc, clock)
 
 
 @pytest.mark.parametrize("referrer", [
