@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base, UTCDateTime
+from engine.models.check_code import new_check_code
 from engine.models.inspection import Inspection, JointInspectionGroup
 
 CODE_STATUSES = ("issued", "revoked", "expired")
@@ -38,6 +39,9 @@ class BehaviorCode(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by: Mapped[str | None] = mapped_column(String(120))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
+    # The enterprise's 校验码 for acting on this case on the portal (engine.models.check_code); handed over with
+    # the notice. Every code gets one when it is made, whichever path issues it.
+    check_code: Mapped[str | None] = mapped_column(String(12), default=new_check_code)
 
     inspection: Mapped[Inspection | None] = relationship()
     joint_group: Mapped[JointInspectionGroup | None] = relationship()

@@ -48,6 +48,9 @@ class Complaint(Base):
     # The county it is handled in: the complained-of agency's, else the enterprise's, else the one the portal
     # serves (an anonymous report). Set when its procedure starts (engine.domain.complaint_process).
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdiction.id"), index=True)
+    # The digest of the complainant's 校验码 (engine.models.check_code), shown to them once when filing: with
+    # the tracking number it lets them rate the reply on the portal.
+    check_digest: Mapped[str | None] = mapped_column(String(64))
 
     enterprise: Mapped[Enterprise | None] = relationship()
     behavior_code: Mapped[BehaviorCode | None] = relationship()
