@@ -1,6 +1,7 @@
-"""The enterprise portal (no login): verify a 行政行为码 typed or scanned, rate the inspection it covers,
-file a complaint with or without a code, and follow it by tracking number. Unknown codes and numbers get
-a plain answer that reveals nothing else.
+"""The enterprise portal (no login): verify a 行政行为码 typed or scanned, file a complaint with or without a code,
+follow it by tracking number, and — with the case's 校验码 — act for the enterprise: rate the inspection the code
+covers and work the case's steps in the 企业 lane (企业整改, 投诉人评价). Unknown codes and numbers get a plain
+answer that reveals nothing else; a wrong check code says only that code and check code do not match.
 
 Filing and rating are engine commands (engine.commands.portal) acting as the portal (`Actor.enterprise`) for
 the visitor's address, which the commands throttle: too many writes from one address is a 429 page saying
@@ -15,22 +16,25 @@ from flask_babel import lazy_gettext as _l
 
 from engine.commands import Actor
 from engine.commands import portal as portal_commands
+from engine.commands.portal import CaseKey
 from engine.domain import behavior_code, enterprise_side
 from engine.domain.enterprise_side import PortalInputInvalid, complaint_progress
 from engine.domain.errors import Refused
 from engine.identity.portal_throttle import PortalThrottled
 from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
-from engine.runtime import WorkflowError
-from web.engine_messages import FIELD_PROBLEMS, worded
+from engine.runtime import ConcurrentUpdate, InvalidTaskData, TaskNotFound, TaskNotOpen, WorkflowError
+from engine.views.enterprise_portal import case_view
+from web.engine_messages import FIELD_PROBLEMS, field_errors, refusal, worded
 from web.presenters import shanghai
 from web.services import services
 
 bp = Blueprint("portal", __name__)
 
-FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "content": _l("情况说明"), "contact": _l("联系方式"),
+FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "check": _l("校验码"), "content": _l("情况说明"), "contact": _l("联系方式"),
                 "score": _l("满意度"), "breaches": _l("检查中的情形"), "comment": _l("意见")}
 # What a filing can be refused for, said above the form.
 REFUSALS = (Refused, PortalInputInvalid, PortalThrottled, WorkflowError)
+MISMATCH = _l("行政行为码（或查询编号）与校验码不符。请核对检查告知书或投诉回执上的校验码；多次输错将暂停受理。")
 LIMITS = {"content": enterprise_side.CONTENT_LIMIT, "contact": enterprise_side.CONTACT_LIMIT,
           "code": enterprise_side.CODE_LIMIT, "comment": enterprise_side.COMMENT_LIMIT}
 
@@ -58,22 +62,27 @@ def verify(code: str):
 
 @bp.route("/rate", methods=["GET", "POST"])
 def rate():
-    code = request.values.get("code", "").strip()
-    page = {"code": code, "prohibitions": PROHIBITIONS, "limits": LIMITS}
+    code, check = request.values.get("code", "").strip(), request.values.get("check", "").strip()
+    page = {"code": code, "check": check, "prohibitions": PROHIBITIONS, "limits": LIMITS}
     if request.method == "GET":
         return render_template("portal/rate.html", error=None, **page)
     score = request.form.get("score", "")
     try:
         with services().work() as work:
-            rated = portal_commands.rate_inspection(
-                work, Actor.enterprise(), address=_address(), code_text=code,
+            case = portal_commands.open_case(work, Actor.enterprise(), address=_address(),
+                                             key=CaseKey(check=check, code=code))
+            rated = case and portal_commands.rate_inspection(
+                work, Actor.enterprise(), case, address=_address(),
                 score=int(score) if score.isdigit() and len(score) < 3 else 0,
                 comment=request.form.get("comment") or None, breaches=request.form.getlist("breaches"),
                 portal_jurisdiction=_served())
-            tracking = rated.complaint.tracking_number if rated.complaint else None
+            filed = rated.filed if rated else None
+            shown = {"tracking": filed.complaint.tracking_number, "check": filed.check_code} if filed else {}
     except REFUSALS as err:
         return _refused("portal/rate.html", err, **page)
-    return render_template("portal/thanks.html", tracking=tracking)
+    if not rated:
+        return render_template("portal/rate.html", error=MISMATCH, **page), 422
+    return render_template("portal/thanks.html", **shown)
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
@@ -86,14 +95,16 @@ def complain():
         return render_template("portal/complain.html", error=None, **page)
     try:
         with services().work() as work:
-            complaint = portal_commands.file_complaint(
+            filed = portal_commands.file_complaint(
                 work, Actor.enterprise(), address=_address(), kind=form["kind"], content=form["content"],
                 contact=form["contact"] or None, code_text=form["code"].strip() or None,
                 portal_jurisdiction=_served())
-            tracking = complaint.tracking_number
+            tracking, check = filed.complaint.tracking_number, filed.check_code
     except REFUSALS as err:
         return _refused("portal/complain.html", err, **page)
-    flash(_("投诉已提交。请记下查询编号 %(number)s，凭它查询办理进度。", number=tracking), "ok")
+    # The check code exists only now (the complaint keeps its digest): said once, with what it is for.
+    flash(_("投诉已提交。请记下查询编号 %(number)s 和校验码 %(check)s（校验码只显示这一次）：凭编号查询办理进度，"
+            "凭编号和校验码评价答复。", number=tracking, check=check), "ok")
     return redirect(url_for("portal.track", number=tracking))
 
 
@@ -105,6 +116,69 @@ def track():
     with services().sessions() as session:
         progress = complaint_progress(session, number)
     return render_template("portal/track.html", number=number, progress=progress), (200 if progress else 404)
+
+
+@bp.get("/portal/case")
+def case():
+    """The enterprise's case, opened by code (or tracking number) and 校验码: what happened and its open steps."""
+    key = _case_key()
+    if key is None:
+        return render_template("portal/case.html", key=_typed_key(), view=None, error=None)
+    try:
+        with services().work() as work:
+            opened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
+            view = case_view(work.session, work.runtime, opened) if opened else None
+    except PortalThrottled as err:
+        return _refused("portal/case.html", err, key=_typed_key(), view=None)
+    if view is None:
+        return render_template("portal/case.html", key=_typed_key(), view=None, error=MISMATCH), 422
+    return render_template("portal/case.html", key=_typed_key(), view=view, error=None)
+
+
+@bp.post("/portal/case/steps/<task_id>")
+def case_step(task_id: str):
+    """Complete one of the case's steps in the 企业 lane; the form comes back with the refusal when it fails."""
+    key = _case_key()
+    if key is None:
+        return render_template("portal/case.html", key=_typed_key(), view=None, error=MISMATCH), 422
+    svc = services()
+    typed = {k: v for k, v in request.form.items() if k not in ("csrf_token", "code", "number", "check")}
+    error, errors = None, {}
+    try:
+        with svc.work() as work:
+            opened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
+            if opened is not None:
+                portal_commands.complete_step(work, Actor.enterprise(), opened, address=_address(),
+                                              task_id=task_id, data=typed)
+    except InvalidTaskData as err:
+        error, errors = refusal(err), field_errors(err)
+    except TaskNotFound:
+        error = _("该事项已办理完毕或不属于本案件。")
+    except (TaskNotOpen, ConcurrentUpdate) as err:
+        error = refusal(err)
+    except REFUSALS as err:
+        return _refused("portal/case.html", err, key=_typed_key(), view=None)
+    if error is None and opened is None:
+        return render_template("portal/case.html", key=_typed_key(), view=None, error=MISMATCH), 422
+    if error is None:
+        flash(_("已提交，感谢您的配合。"), "ok")
+        return redirect(url_for("portal.case", **_typed_key()))
+    with svc.work() as work:
+        reopened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
+        view = case_view(work.session, work.runtime, reopened) if reopened else None
+    return render_template("portal/case.html", key=_typed_key(), view=view, error=error, errors=errors,
+                           typed={task_id: typed}), 422
+
+
+def _typed_key() -> dict[str, str]:
+    return {name: request.values.get(name, "").strip()[:60] for name in ("code", "number", "check")}
+
+
+def _case_key() -> CaseKey | None:
+    typed = _typed_key()
+    if not typed["check"] or not (typed["code"] or typed["number"]):
+        return None
+    return CaseKey(check=typed["check"], code=typed["code"] or None, tracking_number=typed["number"] or None)
 
 
 def _address() -> str:

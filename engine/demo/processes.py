@@ -84,7 +84,7 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
     for kind, content, code_text, received_on in complaints:
         complaint = file_complaint(session, kind=kind, content=content, contact="13900000000", code_text=code_text,
                                    now=datetime.combine(received_on, time(9, 30), SHANGHAI),
-                                   calendar=calendar, policy=policy, enterprise_id=enterprises[8].id)
+                                   calendar=calendar, policy=policy, enterprise_id=enterprises[8].id).complaint
         started.append(start_complaint_process(runtime, session, clock, complaint, actor="load-demo"))
     return started
 

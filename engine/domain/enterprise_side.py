@@ -11,6 +11,7 @@ commands are engine.commands.portal).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from engine.domain.policy import Policy
 from engine.domain.tracking_number import new_tracking_number
 from engine.models import BehaviorCode, Complaint, Inspection, InspectionRating
 from engine.models.base import column_length
+from engine.models.check_code import digest, new_check_code
 from engine.models.vocabulary import COMPLAINT_KINDS, COMPLAINT_OUTCOMES, PROHIBITIONS
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
@@ -64,18 +66,15 @@ def covered_inspections(code: BehaviorCode) -> list[Inspection]:
     return list(code.joint_group.inspections) if code.joint_group is not None else []
 
 
-def rate_inspection(session: Session, *, code_text: str, score: int, comment: str | None, breaches: list[str],
-                    now: datetime, calendar: WorkingCalendar, policy: Policy) -> tuple[InspectionRating,
-                                                                                    Complaint | None]:
+def rate_inspection(session: Session, *, code: BehaviorCode, score: int, comment: str | None, breaches: list[str],
+                    now: datetime, calendar: WorkingCalendar, policy: Policy,
+                    rating_open: bool = False) -> tuple[InspectionRating, Filed | None]:
     """The enterprise's rating of the inspection its code covers (R24); ticked breaches (R23) file a
-    misconduct complaint at the same time."""
-    _fits("code", code_text, CODE_LIMIT)
+    misconduct complaint at the same time. The caller has checked the code's 校验码 (engine.domain.enterprise_case);
+    `rating_open`: the inspection's procedure is waiting for this rating (企业评价), so the visit took place."""
     _fits("comment", comment, COMMENT_LIMIT)
-    code = find_code(session, code_text)
-    if code is None:
-        raise Refused("R24", "没有这个行政行为码", {})
     inspections = covered_inspections(code)
-    visited = [i for i in inspections if i.actual_start is not None or i.status in VISITED_STATUSES]
+    visited = [i for i in inspections if rating_open or i.actual_start is not None or i.status in VISITED_STATUSES]
     if not visited:
         raise Refused("R24", "检查尚未进行，暂不能评价", {})
     if score not in SCORES:
@@ -94,19 +93,28 @@ def rate_inspection(session: Session, *, code_text: str, score: int, comment: st
                               enterprise_id=inspection.enterprise_id, score=score, comment=comment,
                               reported_breaches=list(breaches), submitted_at=now)
     session.add(rating)
-    complaint = None
+    filed = None
     if breaches:
         content = "评价时报告：" + "；".join(PROHIBITIONS[b] for b in breaches) + (f"。{comment}" if comment else "")
-        complaint = file_complaint(session, kind="misconduct", content=content, contact=None, code_text=code.code,
-                                   now=now, calendar=calendar, policy=policy)
+        filed = file_complaint(session, kind="misconduct", content=content, contact=None, code_text=code.code,
+                               now=now, calendar=calendar, policy=policy)
     session.flush()
-    return rating, complaint
+    return rating, filed
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A complaint just filed and its 校验码, which exists only here: the complaint keeps its digest, and the
+    complainant is shown it once (with the tracking number it lets them rate the reply)."""
+
+    complaint: Complaint
+    check_code: str
 
 
 def file_complaint(session: Session, *, kind: str, content: str, contact: str | None, code_text: str | None,
                    now: datetime, calendar: WorkingCalendar, policy: Policy,
-                   enterprise_id: int | None = None) -> Complaint:
-    """A complaint with its tracking number and acceptance deadline. A code that does not exist or was not
+                   enterprise_id: int | None = None) -> Filed:
+    """A complaint with its tracking number, 校验码 and acceptance deadline. A code that does not exist or was not
     valid at the time makes it a 无码入企 report (R22) and raises an alert for the supervision body."""
     if kind not in COMPLAINT_KINDS:
         raise PortalInputInvalid("kind", FieldProblem("not_a_choice", f"one of {', '.join(COMPLAINT_KINDS)}",
@@ -122,11 +130,13 @@ def file_complaint(session: Session, *, kind: str, content: str, contact: str | 
         inspection = next(iter(covered_inspections(code)), None)
     no_code = kind == "no_code_entry" or (code_text is not None and (code is None or code.status != "issued"))
     received_day = now.astimezone(SHANGHAI).date()
+    check_code = new_check_code()
     complaint = Complaint(
         tracking_number=new_tracking_number(), kind="no_code_entry" if no_code else kind, content=content.strip(),
         contact=contact, code_text=code_text, behavior_code=code, inspection_id=inspection.id if inspection else None,
         enterprise_id=enterprise_id or (inspection.enterprise_id if inspection else None), status="received",
         received_at=now, accept_due_at=calendar.period_end(received_day, policy.deadlines.complaint_accept),
+        check_digest=digest(check_code),
     )
     session.add(complaint)
     session.flush()
@@ -135,7 +145,7 @@ def file_complaint(session: Session, *, kind: str, content: str, contact: str | 
                            message=f"无码入企举报（{complaint.tracking_number}）：{content.strip()[:60]}",
                            details={"complaint_id": complaint.id, "code_text": code_text,
                                     "code_found": code is not None}, now=now)
-    return complaint
+    return Filed(complaint, check_code)
 
 
 def complaint_progress(session: Session, tracking_number: str) -> dict | None:

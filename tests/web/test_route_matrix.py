@@ -21,7 +21,7 @@ PUBLIC = set(ROLES)
 # GET routes without ids → who gets 200 (everyone else: 403, anonymous: sent to log in).
 PAGES = {
     "/": PUBLIC, "/health": PUBLIC, "/portal": PUBLIC, "/complaints/new": PUBLIC, "/complaints/track": PUBLIC,
-    "/rate": PUBLIC, "/login": PUBLIC,
+    "/rate": PUBLIC, "/login": PUBLIC, "/portal/case": PUBLIC,
     "/inbox": WORKERS, "/inspections/new": {"staff", "head"},
     "/supervise": SUPERVISORS, "/supervise/statistics.csv?year=2026": SUPERVISORS,
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
@@ -44,7 +44,8 @@ ACTIONS = {
 # assets: tested in test_pages.py, test_diagrams.py, test_jobs.py, test_owner.py and test_i18n.py.
 ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>", "/tasks/<task_id>/diagram.bpmn",
              "/jobs/<int:job_id>", "/jobs/<int:job_id>/download", "/assets/bpmn-js/<path:name>",
-             "/static/<path:filename>", "/lang/<code>", "/codes/<code>", "/verify", "/logout"}
+             "/static/<path:filename>", "/lang/<code>", "/codes/<code>", "/verify", "/logout",
+             "/portal/case/steps/<task_id>"}
 
 
 @pytest.fixture
