@@ -23,8 +23,9 @@ NUMBERS = (
     "window.first_day", "window.first_day_by_credit_class.B", "caps.A", "caps.B", "caps.C", "caps.D",
     "cap_without_class", "notice.working_days", "alerts.multi_head_agencies", "alerts.multi_head_window_days",
     "alerts.repeat_window_days", "alerts.triggered_reasonable_per_year", "deadlines.retroactive_approval",
-    "deadlines.quiet_override_filing", "deadlines.complaint_accept", "deadlines.complaint_reply",
-    "deadlines.revisit",
+    "deadlines.quiet_override_filing", "deadlines.research_visit_filing", "deadlines.complaint_accept",
+    "deadlines.complaint_reply", "deadlines.complaint_rating", "deadlines.revisit", "deadlines.rectification",
+    "deadlines.inspection_rating", "deadlines.supervision",
 )
 OPTIONAL = {"window.first_day_by_credit_class.B", "caps.D", "caps.A", "caps.B", "caps.C"}
 TARGET_YEARS = ("2025", "2026", "2027")

@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.commands import Work
+from engine.domain.case_choices import CHOICE_SOURCES
 from engine.domain.complaint_process import COMPLAINT_STAGES
+from engine.domain.due_records import copy_due_moments, figures_for
 from engine.domain.stages import INSPECTION_STAGES
 from engine.platform.clock import Clock, clock_from_env
 from engine.platform.db import make_engine, make_session_factory, make_write_session_factory
@@ -54,7 +56,10 @@ def build_services(app: Flask) -> Services:
         workflow_cache_size=app.config["WORKFLOW_CACHE_SIZE"],
         script_time_limit_s=app.config["SCRIPT_TIME_LIMIT_S"],
         stages={**INSPECTION_STAGES, **COMPLAINT_STAGES},
+        deadline_figures=figures_for,
+        due_listeners=(copy_due_moments,),
     )
+    runtime.choice_sources.update(CHOICE_SOURCES)
     return Services(engine=engine, sessions=make_session_factory(engine),
                     write_sessions=make_write_session_factory(engine), runtime=runtime,
                     clock_factory=clock_factory)

@@ -76,14 +76,21 @@ class Alerts:
 
 @dataclass(frozen=True)
 class Deadlines:
-    """Working-day periods (R7, R11, R13, complaints, revisits)."""
+    """Working-day periods (R7, R11, R13, R24–R26, 督办). The diagrams' timers read these figures (as
+    `deadline_days`, stamped into an instance's data when it starts: `deadline_figures`), so a figure changed
+    here moves the next instances' due moments, never a running one's. The defaults after R13 are DOMAIN.md's
+    choices where the seeds give none."""
 
     retroactive_approval: int = 1  # R7
     quiet_override_filing: int = 3  # R11
     research_visit_filing: int = 3  # R13
-    complaint_accept: int = 1
-    complaint_reply: int = 15
-    revisit: int = 10
+    complaint_accept: int = 1  # R26
+    complaint_reply: int = 15  # R26
+    revisit: int = 10  # R25 罚后回访
+    rectification: int = 10  # R25 企业整改, from the assignment (交办)
+    inspection_rating: int = 5  # R24 企业评价, from the inspection record
+    complaint_rating: int = 5  # R26 投诉人评价, from the reply
+    supervision: int = 5  # 督办: from the deadline it supervises
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,12 @@ def kaifeng_style() -> Policy:
 
 def default_policy() -> Policy:
     return yunhe_style()
+
+
+def deadline_figures(policy: Policy) -> dict[str, int]:
+    """The working-day figures a procedure's timers count with (`deadline_days` in its data): every deadline
+    plus the notice period (R8)."""
+    return {**asdict(policy.deadlines), "notice": policy.notice.working_days}
 
 
 # -- JSON ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,9 +23,17 @@ from engine.models import Diagram, ProcessVersion
 from engine.runtime.cache import LruCache
 from engine.runtime.errors import ProcessNotFound
 from engine.runtime.serialization import WorkflowCodec
-from engine.runtime.stages import StageCheck, StepContext
+from engine.runtime.stages import ChoiceSource, StageCheck, StepContext
 
 MAX_DIAGRAM_WORKING_DAYS = 1000  # about four years: far beyond any deadline the procedures set
+DEADLINE_DAYS = "deadline_days"  # the start data key holding the policy's working-day figures
+
+# The working-day figures of the policy in force for an instance's jurisdiction (None: none placed), stamped into
+# its start data as `deadline_days` so its timers count with the policy, not with figures drawn in the diagram.
+DeadlineFigures = Callable[[Session, int | None], Mapping[str, int]]
+# Told of the timers that started waiting or moved at each save (session, workflow, timers), to copy due moments
+# into the records people read: the domain registers these, the runtime knows no records.
+DueListener = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,15 @@ class Runtime:
         step_time_limit_s: float = 10.0,
         calendar_refresh_s: float = 30.0,
         stages: Mapping[str, StageCheck] | None = None,
+        deadline_figures: DeadlineFigures | None = None,
+        due_listeners: Sequence[DueListener] = (),
     ):
         self.stages: dict[str, StageCheck] = dict(stages or {})
+        self.deadline_figures = deadline_figures
+        self.due_listeners = tuple(due_listeners)
         self.codec = WorkflowCodec()
+        # Form choices taken from the case (engine.bpmn.forms `choices_from`), registered by the domain.
+        self.choice_sources: dict[str, ChoiceSource] = {}
         self.workflows: LruCache = LruCache(workflow_cache_size)
         self._versions: LruCache[VersionSpecs] = LruCache(version_cache_size)
         self.step_time_limit_s = step_time_limit_s

@@ -24,7 +24,7 @@ from engine.platform.clock import SHANGHAI, Clock, running_with
 from engine.platform.db import affected_rows
 from engine.platform.hotsql import hot_sql
 from engine.runtime import store
-from engine.runtime.core import Runtime
+from engine.runtime.core import DEADLINE_DAYS, Runtime
 from engine.runtime.data_limits import check_data
 from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
@@ -34,7 +34,8 @@ RESERVED_NAMES = {"working_days_after", "is_working_day"}
 # What an instance is about, fixed when it starts (engine.commands.tasks checks them against the starter's scope):
 # a completion may repeat them unchanged but never change them, or work would move into another agency's inbox
 # and engine steps would write to another agency's records (issue 10 defect 1).
-BOUND_KEYS = ("agency", "enterprise", "inspection_id", "complaint_id")
+# `deadline_days` likewise: the policy's figures the instance's timers count with (DEADLINE_DAYS).
+BOUND_KEYS = ("agency", "enterprise", "inspection_id", "complaint_id", DEADLINE_DAYS)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
     validate_data(data)
     if jurisdiction_id is None:
         jurisdiction_id = jurisdiction_of(session, data)
+    if runtime.deadline_figures is not None:
+        # The policy in force now fixes every due moment of this instance (a starter cannot supply its own).
+        data = {**data, DEADLINE_DAYS: dict(runtime.deadline_figures(session, jurisdiction_id))}
     version = latest_version(session, process_key)
     if version is None:
         raise ProcessNotFound(f"no process '{process_key}' is deployed", process_key=process_key)

@@ -181,6 +181,11 @@ def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, n
     after = snapshot(state.workflow, calendar, now)
     write_changes(hot_sql(session), instance_id=state.id, business_key=state.business_key, before=state.mirrored,
                   after=after, now=now, actor=actor, completed_task_id=completed_task_id)
+    moved = [timer for timer_id, timer in after.timers.items()
+             if timer_id not in state.mirrored.timers or state.mirrored.timers[timer_id].due_at != timer.due_at]
+    if moved:  # new timers, or provisional ones recomputed: the records showing them follow (Runtime.due_listeners)
+        for listener in runtime.due_listeners:
+            listener(session, state.workflow, moved)
     estimated = {
         year
         for timer in after.timers.values() if timer.provisional

@@ -112,11 +112,14 @@ def test_a_lapse_is_logged_alerted_and_supervised_with_a_due_date(svc, clock, wo
     assert open_ids(svc, started.id) == {"Task_supervise_no_code"}
     supervise = only_task(svc, started.id, "Task_supervise_no_code")
     assert supervise.candidate_group == "司法局" and supervise.agency == "SCJG"
-    due = svc.runtime.calendar.period_end(date(2026, 10, 9), 5)
+    # The 督办 counts from the deadline it supervises (1 WD after the urgent inspection: 10-08), not from the
+    # sweep that noticed the lapse a day later: one rule for every 督办 (issue 11 defect 8).
+    due = svc.runtime.calendar.period_end(date(2026, 10, 8), 5)
     assert supervise.due_at == due
     data = task_data(svc, supervise.id)
     assert data["overdue"] is True and data["no_code_entry"] is True and data["escalated_to"] == "司法局"
     assert data["code_issued"] is False and data["escalated_on"] == "2026-10-09"
+    assert data["retro_deadline"] == "2026-10-08T23:59:59.999999+08:00"
 
     inspection = inspection_of(svc, started.id)
     assert inspection.retroactive and codes_of(svc, inspection.id) == []
@@ -165,7 +168,8 @@ def test_refused_retroactive_approval_is_a_violation_supervised_too(svc, clock, 
                                        "retro_opinion": "不符合紧急检查情形"}, actor="head")
     supervise = only_task(svc, started.id, "Task_supervise_no_code")
     assert supervise.candidate_group == "司法局"
-    assert supervise.due_at == svc.runtime.calendar.period_end(date(2026, 9, 30), 5)
+    # Refused before the deadline: the 督办 still counts from the R7 deadline it supervises (10-08).
+    assert supervise.due_at == svc.runtime.calendar.period_end(date(2026, 10, 8), 5)
     data = task_data(svc, supervise.id)
     assert data["no_code_entry"] is True and "overdue" not in data
     inspection = inspection_of(svc, started.id)

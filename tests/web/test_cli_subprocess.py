@@ -79,7 +79,11 @@ def test_pinned_clock_governs_the_diagram_timers_and_sweep_at_moves_it(inspectfl
     late = as_json(inspectflow("sweep", "--at", "2027-03-10T00:00+08:00", "--json"))
     assert [(f["instance_id"], f["element_id"]) for f in late["fired"]] == [(started["id"], "Timer_retro_deadline")]
     assert late["failed"] == []
-    (supervision,) = as_json(inspectflow("tasks", "--json"))
+    # The 督办 counts from the deadline it supervises (issue 11 defect 8): opened months after it, it is late at
+    # once, and its explanation opens beside it.
+    opened = {t["element_id"]: t for t in as_json(inspectflow("tasks", "--json"))}
+    assert set(opened) == {"Task_supervise_no_code", "Task_explain_supervision_delay"}
+    supervision = opened["Task_supervise_no_code"]
     assert {"id", "instance_id", "element_id", "name", "due_at"} <= set(supervision)
     assert (supervision["instance_id"], supervision["element_id"], supervision["name"]) == (
         started["id"], "Task_supervise_no_code", "无码入企督办")
@@ -92,6 +96,8 @@ def test_pinned_clock_governs_the_diagram_timers_and_sweep_at_moves_it(inspectfl
 
     done = as_json(inspectflow("complete", supervision["id"], "--as", "operator", "--json", "--data", json.dumps(
         {"supervision_action": "约谈", "supervision_opinion": "约谈单位负责人，限期说明未补办原因"})))
-    assert (done["id"], done["instance_id"], done["instance_status"], done["open_tasks"]) == (
-        supervision["id"], started["id"], "completed", [])
+    assert (done["id"], done["instance_id"], done["instance_status"]) == (supervision["id"], started["id"], "running")
+    explained = as_json(inspectflow("complete", opened["Task_explain_supervision_delay"]["id"], "--as", "operator",
+                                    "--json", "--data", json.dumps({"supervision_delay_reason": "补办逾期数月才发现"})))
+    assert (explained["instance_status"], explained["open_tasks"]) == ("completed", [])
     assert as_json(inspectflow("tasks", "--json")) == []
