@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.domain.behavior_code import certificate_status
 from engine.domain.policy_admin import jurisdiction_tree_of
 from engine.models import Agency, Enterprise, InspectionItem, InspectionItemList, Inspector
-from engine.models.vocabulary import TRIGGER_KINDS
+from engine.models.vocabulary import TRIGGER_KINDS, URGENT_REASONS
 
 MODES = {"onsite": "现场检查", "non_onsite": "非现场检查"}
 TRIGGERS = {"routine": "日常检查", **{key: f"触发式检查：{label}" for key, label in TRIGGER_KINDS.items()}}
@@ -53,6 +53,15 @@ class PlanInvalid(Exception):
 
 
 @dataclass(frozen=True)
+class UrgentVisit:
+    """R7: an inspection already made without prior approval (紧急检查), recorded so that its approval and code
+    follow within the policy's working days (the lifecycle's 补办审批和赋码)."""
+
+    urgent_type: str  # an URGENT_REASONS code
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckedPlan:
     """Keyword arguments for engine.domain.inspection_process.plan_inspection (plus the agency)."""
 
@@ -64,6 +73,7 @@ class CheckedPlan:
     trigger: str
     trigger_reason: str | None
     mode: str
+    urgent: UrgentVisit | None = None
 
 
 def plan_choices(session: Session, agency_code: str, on: date) -> PlanChoices:
@@ -100,7 +110,9 @@ def enterprise_in_reach(session: Session, agency: Agency, enterprise: Enterprise
     return enterprise.jurisdiction_id in jurisdiction_tree_of(session, agency.jurisdiction_id)
 
 
-def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | list[str]]) -> CheckedPlan:
+def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | list[str]],
+               today: date | None = None) -> CheckedPlan:
+    """`today` (the planner's day) bounds an urgent inspection's date: it has already taken place."""
     problems: dict[str, str] = {}
     enterprise_text = str(form.get("enterprise") or "").strip()
     enterprise = find_enterprise(session, enterprise_text) if enterprise_text else None
@@ -132,12 +144,32 @@ def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | lis
     mode = str(form.get("mode") or "onsite")
     if mode not in MODES:
         problems["mode"] = "请选择检查方式"
+    urgent = _urgent(form, start, today, problems)
     if problems:
         raise PlanInvalid(problems)
     assert enterprise is not None and start is not None and end is not None
+    # An urgent inspection is not a routine visit: it counts against no R15/R17 cap.
     return CheckedPlan(enterprise.credit_code, item_codes, [int(i) for i in inspector_ids], start, end,
-                       "routine" if trigger == "routine" else "triggered",
-                       None if trigger == "routine" else trigger, mode)
+                       "routine" if trigger == "routine" and urgent is None else "triggered",
+                       None if trigger == "routine" else trigger, mode, urgent)
+
+
+URGENT_FLAGS = ("1", "true", "on", "yes")
+
+
+def _urgent(form: dict, start: date | None, today: date | None, problems: dict[str, str]) -> UrgentVisit | None:
+    if str(form.get("urgent") or "").lower() not in URGENT_FLAGS:
+        return None
+    kind = str(form.get("urgent_type") or "").strip()
+    kind = next((code for code, label in URGENT_REASONS.items() if kind in (code, label)), "")
+    reason = str(form.get("urgent_reason") or "").strip()
+    if not kind:
+        problems["urgent_type"] = "请选择未能事先审批的原因（R7）"
+    if not reason:
+        problems["urgent_reason"] = "请写明紧急检查的事由（R7）"
+    if start is not None and today is not None and start > today:
+        problems["planned_start"] = "紧急检查登记的是已经实施的检查：检查日期不能晚于今天（R7）"
+    return UrgentVisit(kind, reason) if kind and reason else None
 
 
 def _day(value, name: str, problems: dict[str, str]) -> date | None:
