@@ -1,0 +1,220 @@
+"""One source for deadlines (issue 11 defects 7 and 8): the policy's figures drive the diagrams' timers, the
+records and the portal show the timers' own moments, every bounded human step carries its due date and counts in
+the overdue view when late, and every 督办 counts from the deadline it supervises.
+
+Complaints are filed on the portal (as a complainant does) in a county whose policy the administrator changes
+through the policy command; the clock is pinned and deadlines pass by sweeping as of a moment."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from engine.commands import Actor, administration
+from engine.domain.enterprise_side import complaint_progress
+from engine.domain.policy import policy_of, to_json
+from engine.identity import accounts, api_tokens
+from engine.models import Complaint, Jurisdiction, Penalty
+from engine.platform.clock import SHANGHAI
+from tests.factories import make_agency, make_enterprise, make_inspection, make_jurisdiction
+from tests.processes.helpers import (
+    BPMN_DIR,
+    complete,
+    deadline_due,
+    deploy_all,
+    only_task,
+    open_ids,
+    start,
+    sweep_at,
+)
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+COUNTY = "331199"
+ADMIN = Actor("admin", "administrator")
+
+
+@pytest.fixture
+def county(app, svc, clock):
+    with svc.transaction() as session:
+        jurisdiction = make_jurisdiction(session, code=COUNTY, name="期限县")
+        agency = make_agency(session, jurisdiction=jurisdiction, code="QXJG")
+        firm = make_enterprise(session, jurisdiction=jurisdiction)
+        inspection = make_inspection(session, agency=agency, enterprise=firm)
+        supervisor = accounts.create_user(session, username="sup", password="password1", role="supervisor",
+                                          now=clock.now(), jurisdiction=COUNTY)
+        token = api_tokens.issue_token(session, supervisor, "tests", clock.now()).plain
+        built = SimpleNamespace(agency=agency.code, firm=firm.credit_code, inspection_id=inspection.id,
+                                headers={"Authorization": f"Bearer {token}"})
+    app.config["PORTAL_JURISDICTION"] = COUNTY
+    deploy_all(svc, clock)
+    return built
+
+
+def set_deadlines(svc, **figures: int) -> None:
+    """The administrator changes deadline figures through the policy command (as the policy page does)."""
+    with svc.sessions() as session:
+        document = to_json(policy_of(session.scalar(select(Jurisdiction.policy).where(Jurisdiction.code == COUNTY))))
+    document["deadlines"].update(figures)
+    with svc.work() as work:
+        administration.update_policy(work, ADMIN, jurisdiction_code=COUNTY, document=document)
+
+
+def file_on_portal(client) -> str:
+    form = client.get("/complaints/new").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/complaints/new", data={"csrf_token": csrf, "kind": "other", "code": "",
+                                                      "content": "检查人员要求企业承担检测费用", "contact": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return re.search(r"number=([\w-]+)", response.headers["Location"]).group(1)
+
+
+def instance_of(svc, number: str) -> int:
+    with svc.sessions() as session:
+        return session.scalar(select(Complaint.process_instance_id).where(Complaint.tracking_number == number))
+
+
+def progress(svc, number: str) -> dict:
+    with svc.sessions() as session:
+        found = complaint_progress(session, number)
+        assert found is not None
+        return found
+
+
+def day_of(moment) -> str:
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def accept(svc, clock, instance_id: int) -> None:
+    complete(svc, clock, only_task(svc, instance_id, "Task_accept").id,
+             {"acceptance_date": "2026-09-30", "category": "其他", "handler": "王五", "correcting_agency": "QXJG"},
+             actor="office")
+
+
+def test_a_policy_figure_moves_the_next_instances_timers_and_the_portal_shows_the_timers_moments(
+        app, svc, clock, county):
+    client = app.test_client()
+    calendar = svc.runtime.calendar
+    before = file_on_portal(client)  # under the defaults: accept 1 WD, reply 15 WD
+    set_deadlines(svc, complaint_accept=3, complaint_reply=10)
+    after = file_on_portal(client)
+
+    old, new = instance_of(svc, before), instance_of(svc, after)
+    # The running instance keeps the figures it started with; the next one counts with the new ones.
+    assert deadline_due(svc, old, "Timer_accept_deadline") == calendar.period_end(date(2026, 9, 30), 1)
+    accept_due = deadline_due(svc, new, "Timer_accept_deadline")
+    assert accept_due == calendar.period_end(date(2026, 9, 30), 3) != calendar.period_end(date(2026, 9, 30), 1)
+    # The task, the record and the tracking page show the moment the timer fires at.
+    assert only_task(svc, new, "Task_accept").due_at == accept_due
+    assert progress(svc, after)["accept_due_at"] == accept_due.astimezone(SHANGHAI).isoformat()
+    page = client.get(f"/complaints/track?number={after}").get_data(as_text=True)
+    assert f"应于 {day_of(accept_due)} 前受理" in page
+
+    for instance_id in (old, new):
+        accept(svc, clock, instance_id)
+    assert deadline_due(svc, old, "Timer_reply_deadline") == calendar.period_end(date(2026, 9, 30), 15)
+    reply_due = deadline_due(svc, new, "Timer_reply_deadline")
+    assert reply_due == calendar.period_end(date(2026, 9, 30), 10)
+    assert only_task(svc, new, "Task_investigate").due_at == reply_due
+    assert progress(svc, after)["reply_due_at"] == reply_due.astimezone(SHANGHAI).isoformat()
+    assert progress(svc, before)["reply_due_at"] == calendar.period_end(date(2026, 9, 30), 15).astimezone(
+        SHANGHAI).isoformat()
+    page = client.get(f"/complaints/track?number={after}").get_data(as_text=True)
+    assert f"答复期限：{day_of(reply_due)} 前" in page
+
+
+def test_the_penalty_record_shows_the_revisit_timers_moment_from_the_policy(svc, clock, county):
+    set_deadlines(svc, revisit=4, rectification=2)
+    with svc.transaction() as session:
+        session.add(Penalty(inspection_id=county.inspection_id, decision_number="期罚〔2026〕1号",
+                            decided_on=date(2026, 9, 30), summary="罚款"))
+    started = start(svc, clock, "penalty_revisit", {"agency": county.agency, "enterprise": county.firm,
+                                                    "penalty_decision_no": "期罚〔2026〕1号",
+                                                    "penalty_date": "2026-09-30"})
+    due = deadline_due(svc, started.id, "Timer_revisit_deadline")
+    assert due == svc.runtime.calendar.period_end(date(2026, 9, 30), 4)
+    assert only_task(svc, started.id, "Task_revisit").due_at == due
+    with svc.sessions() as session:
+        penalty = session.scalar(select(Penalty).where(Penalty.decision_number == "期罚〔2026〕1号"))
+        assert penalty.revisit_due_at == due
+
+
+def test_every_supervision_counts_from_the_deadline_it_supervises_and_late_steps_are_overdue(
+        app, svc, clock, county):
+    client = app.test_client()
+    set_deadlines(svc, supervision=2)
+    number = file_on_portal(client)
+    instance_id = instance_of(svc, number)
+    accept_due = deadline_due(svc, instance_id, "Timer_accept_deadline")
+    # Swept two days after the acceptance deadline: the 督办 still counts from that deadline, not from the sweep.
+    late = (accept_due + timedelta(days=2)).astimezone(SHANGHAI)
+    assert sweep_at(svc, late.isoformat()) == ["Timer_accept_deadline"]
+    supervise = only_task(svc, instance_id, "Task_supervise_accept")
+    assert supervise.due_at == svc.runtime.calendar.period_end(accept_due.astimezone(SHANGHAI).date(), 2)
+
+    # The late acceptance and, once its own period has passed, the 督办 count in the supervisors' overdue view.
+    clock.set(late.isoformat())
+    overdue = {t["element_id"] for t in client.get("/api/v1/overdue", headers=county.headers).get_json()}
+    assert overdue == {"Task_accept"}
+    accept(svc, clock, instance_id)
+    reply_due = deadline_due(svc, instance_id, "Timer_reply_deadline")
+    past_reply = (reply_due + timedelta(seconds=1)).astimezone(SHANGHAI)
+    fired = sweep_at(svc, past_reply.isoformat())
+    assert "Timer_reply_deadline" in fired and "Timer_supervise_accept_deadline" in fired
+    # Inside the handling sub-process every step stays due with the reply after the reply deadline has fired.
+    investigate = only_task(svc, instance_id, "Task_investigate")
+    assert investigate.due_at == reply_due
+    assert only_task(svc, instance_id, "Task_supervise_reply").due_at == svc.runtime.calendar.period_end(
+        reply_due.astimezone(SHANGHAI).date(), 2)
+    clock.set(past_reply.isoformat())
+    overdue = {t["element_id"] for t in client.get("/api/v1/overdue", headers=county.headers).get_json()}
+    assert {"Task_investigate", "Task_supervise_accept"} <= overdue
+    assert "Task_explain_supervision_delay" in open_ids(svc, instance_id)
+
+
+def _bounded_user_tasks() -> dict[str, dict[str, str]]:
+    """Per shipped diagram, the user tasks a timer bounds (one attached to the task or to a sub-process around it),
+    with the timer's expression."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(BPMN_DIR.glob("*.bpmn")):
+        tree = etree.parse(str(path))
+        timers = {event.get("attachedToRef"): event.find(f".//{{{BPMN}}}timeDate").text.strip()
+                  for event in tree.iter(f"{{{BPMN}}}boundaryEvent")
+                  if event.find(f".//{{{BPMN}}}timeDate") is not None}
+        bounded = {}
+        for task in tree.iter(f"{{{BPMN}}}userTask"):
+            around = [task.get("id")] + [element.get("id") for element in task.iterancestors()]
+            expression = next((timers[element] for element in around if element in timers), None)
+            if expression is not None:
+                bounded[task.get("id")] = expression
+        found[path.stem] = bounded
+    return found
+
+
+def test_every_step_the_rules_or_the_policy_bound_has_a_timer_counting_with_the_policys_figure():
+    # The steps a figure of DOMAIN.md or the policy bounds: R7 approval, R11 filing, R24 and R26 ratings, R25
+    # revisit and rectification, R26 acceptance and reply (every step of the handling), and every 督办.
+    bounded = _bounded_user_tasks()
+    assert {process: set(tasks) for process, tasks in bounded.items()} == {
+        "advance_notice": set(),  # the notice period holds the inspection (an intermediate timer), no person
+        "code_retroactive": {"Task_retro_approval", "Task_supervise_no_code"},
+        "complaint_correction": {
+            "Task_accept", "Task_supervise_accept", "Task_investigate", "Task_order_correction", "Task_correct",
+            "Task_verify", "Task_interview", "Task_transfer", "Task_public_notice", "Task_reply",
+            "Task_supervise_reply", "Task_complainant_rating"},
+        "inspection_lifecycle": {"Task_rating"},
+        "penalty_revisit": {"Task_revisit", "Task_supervise_revisit", "Task_rectify"},
+        "quiet_period_override": {"Task_file_override", "Task_supervise_filing"},
+    }
+    # No working-day figure is drawn in a diagram: each of these timers counts with the policy's (deadline_days),
+    # and so does every script that records a deadline for an escalation.
+    drawn = {(process, task, expression) for process, tasks in bounded.items() for task, expression in tasks.items()
+             if "deadline_days[" not in expression}
+    assert drawn == set()
+    for path in sorted(BPMN_DIR.glob("*.bpmn")):
+        scripts = " ".join(s.text or "" for s in etree.parse(str(path)).iter(f"{{{BPMN}}}script"))
+        assert not re.search(r"working_days_after\([^)]*,\s*\d+\)", scripts), path.name
