@@ -7,6 +7,12 @@ A user task declares its form in its extensionElements (namespace `INSPECTFLOW_N
       <inspectflow:field name="method" type="choice" label="告知方式" choices="书面|电话"/>
     </inspectflow:form>
 
+A choice or multichoice field may take its choices from the case instead of the diagram:
+`choices_from="plan_inspectors"` (one of `CHOICE_SOURCES`) offers the inspectors the plan chose, so data typed
+once is chosen again rather than retyped; the runtime resolves them per task (`FormSpec.with_choices`, from
+sources the domain registers) and `clean` then refuses a value outside them. A case with nothing to choose
+from (a procedure started without a plan) gets a text field instead.
+
 `form_problems` refuses malformed definitions at deploy (with the element id and line); `parse_forms`
 reads them; `FormSpec.clean` turns submitted values into the task data the diagram's scripts and gateways
 see (ISO strings for dates, real numbers and booleans) or raises `FormInvalid` naming every bad field.
@@ -16,7 +22,8 @@ from __future__ import annotations
 
 import keyword
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +36,7 @@ FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "dateti
 _TRUE = {"true", "1", "yes", "on", "是"}
 _FALSE = {"false", "0", "no", "off", "否", ""}
 MAX_TEXT = 10_000
+CHOICE_SOURCES = ("plan_inspectors",)  # choices_from: the plan's inspectors, "姓名（执法证号）"
 
 
 class FieldProblem(ValueError):
@@ -63,10 +71,12 @@ class FormField:
     label: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    choices_from: str = ""  # one of CHOICE_SOURCES: the choices come from the case (FormSpec.with_choices)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "type": self.type, "label": self.label, "required": self.required,
-                "choices": list(self.choices)}
+        found = {"name": self.name, "type": self.type, "label": self.label, "required": self.required,
+                 "choices": list(self.choices)}
+        return {**found, "choices_from": self.choices_from} if self.choices_from else found
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,21 @@ class FormSpec:
 
     def to_dict(self) -> dict:
         return {"fields": [f.to_dict() for f in self.fields]}
+
+    @property
+    def choice_sources(self) -> set[str]:
+        return {f.choices_from for f in self.fields if f.choices_from}
+
+    def with_choices(self, found: Mapping[str, tuple[str, ...] | None]) -> FormSpec:
+        """The form with each `choices_from` field's choices as `found` for this case; a source with nothing
+        for it (None) leaves the field to be typed as text."""
+        def resolved(field: FormField) -> FormField:
+            choices = found.get(field.choices_from) if field.choices_from else None
+            if not field.choices_from:
+                return field
+            return replace(field, type="text", choices_from="") if choices is None else replace(field, choices=choices)
+
+        return FormSpec(tuple(resolved(f) for f in self.fields))
 
     def clean(self, data: dict) -> dict:
         """Check `data` against the form; return it with values in their task-data form."""
@@ -206,7 +231,12 @@ def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | No
     if kind not in FIELD_TYPES:
         return FieldProblem("form_field_type", f"field '{name}' has unknown type '{kind}' (one of "
                                                f"{', '.join(FIELD_TYPES)})", field=name, type=kind)
-    if kind in ("choice", "multichoice") and not _choices(element):
+    source = (element.get("choices_from") or "").strip()
+    if source and (kind not in ("choice", "multichoice") or source not in CHOICE_SOURCES):
+        return FieldProblem("form_field_choices_from", f"field '{name}': choices_from is for choice and multichoice "
+                                                       f"fields, one of {', '.join(CHOICE_SOURCES)}",
+                            field=name, source=source)
+    if kind in ("choice", "multichoice") and not _choices(element) and not source:
         return FieldProblem("form_field_choices", f"field '{name}' of type {kind} needs choices=\"a|b|c\"",
                             field=name)
     if (element.get("required") or "false").strip().lower() not in ("true", "false"):
@@ -231,6 +261,7 @@ def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
                 label=(element.get("label") or element.get("name")).strip(),
                 required=(element.get("required") or "false").strip().lower() == "true",
                 choices=_choices(element),
+                choices_from=(element.get("choices_from") or "").strip(),
             )
             for element in form.iter(f"{{{INSPECTFLOW_NS}}}field")
         ))

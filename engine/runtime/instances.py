@@ -149,7 +149,7 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
         raise TaskNotOpen(f"task '{record['name']}' is no longer open: the process has moved on", task_id=task_id,
                           reason="moved_on", name=record["name"])
     _keep_bound_keys(task.data, data, record["name"])
-    form = task_form_of(task)
+    form = _case_choices(runtime, session, task_form_of(task), task.data)
     if form is not None:
         try:
             data = form.clean(data)
@@ -160,13 +160,18 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     step = runtime.step_context(session, now=now, actor=actor, instance_id=state.id, business_key=state.business_key)
     with running_with(clock):  # completing the task may already evaluate the next timers
         task.data.update(data)
-        apply_stage_checks(runtime.stages, task, step)
+        findings = apply_stage_checks(runtime.stages, task, step)
         task.run()
         store.run_engine(runtime, state.workflow, clock, step)
     store.save(runtime, session, state, now=now, actor=actor, completed_task_id=task_id)
+    completed: dict = {"element_id": record["element_id"], "state": "completed", "data": data}
+    if findings is not None:
+        # What the rules found is part of what happened: a plan the office passed but a rule refused was
+        # returned (退回), and the trail must say so (issue 11), with the stage's corrections of the form's values.
+        completed["data"] = {**data, **{key: findings[key] for key in data if key in findings}}
+        completed["findings"] = findings
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
-                 before={"element_id": record["element_id"], "state": "open"},
-                 after={"element_id": record["element_id"], "state": "completed", "data": data})
+                 before={"element_id": record["element_id"], "state": "open"}, after=completed)
     version = runtime.version_specs(session, state.process_version_id).version
     return StartedInstance(state.id, state.process_key, version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])
@@ -217,6 +222,15 @@ def task_form_of(task) -> FormSpec | None:
     return getattr(task.task_spec, "inspectflow_form", None)
 
 
+def _case_choices(runtime: Runtime, session: Session, form: FormSpec | None, data: dict) -> FormSpec | None:
+    """The form with the choices its `choices_from` fields take from this case (engine.bpmn.forms)."""
+    if form is None or not form.choice_sources:
+        return form
+    found = {name: runtime.choice_sources[name](session, data) if name in runtime.choice_sources else None
+             for name in form.choice_sources}
+    return form.with_choices(found)
+
+
 def form_labels(runtime: Runtime, session: Session, version_id: int) -> dict[str, dict[str, str]]:
     """{user task element id: {field name: label}} for every form of a process version (its called
     processes in the same file included): the words for the data its history records."""
@@ -239,7 +253,14 @@ def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpe
     state = store.load(runtime, session, record.instance_id)
     try:
         task = state.workflow.get_task_from_id(UUID(task_id))
-        return (task_form_of(task), dict(task.data)) if task is not None else (None, {})
+        if task is None:
+            return None, {}
+        data = dict(task.data)
+        form = _case_choices(runtime, session, task_form_of(task), data)
+        for field in form.fields if form else ():
+            if field.choices_from and field.choices and field.name not in data:
+                data[field.name] = list(field.choices)  # chosen once, offered again: all of them until changed
+        return form, data
     finally:
         runtime.workflows.put(state.id, store.CachedWorkflow(state.lock_version, state.workflow, state.mirrored))
 

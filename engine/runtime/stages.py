@@ -48,13 +48,17 @@ class StageFindings:
 
 
 StageCheck = Callable[[StageContext], StageFindings]
+# A form's choices for one case, from its task data (engine.bpmn.forms `choices_from`); None: the case has none
+# (e.g. no plan record), and the field is typed as text.
+ChoiceSource = Callable[[Session, Mapping[str, Any]], "tuple[str, ...] | None"]
 
 
-def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> None:
-    """Run the stages the task declares and record their findings in its data (before it completes)."""
+def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> dict[str, Any] | None:
+    """Run the stages the task declares and record their findings in its data (before it completes); returns
+    what they added to the data (None when the task declares none), for the step's audit entry."""
     declared = getattr(task.task_spec, "inspectflow_checks", ())
     if not declared:
-        return
+        return None
     refusals: list[dict] = []
     facts: dict[str, Any] = {}
     for stage, blocking in declared:
@@ -76,6 +80,6 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
                 stage=stage, refusals=found.refusals, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
         refusals.extend(found.refusals)
         facts.update(found.data)
-    task.data.update(facts)
-    task.data["policy_refusals"] = refusals
-    task.data["policy_ok"] = not refusals
+    findings = {**facts, "policy_refusals": refusals, "policy_ok": not refusals}
+    task.data.update(findings)
+    return findings

@@ -9,6 +9,7 @@ import keyword
 import pytest
 from lxml import etree
 
+from engine.bpmn.forms import CHOICE_SOURCES
 from engine.runtime import deploy as deploy_module
 from tests.processes.helpers import BPMN_DIR, PROCESS_IDS, deploy_all
 
@@ -75,7 +76,9 @@ def test_every_user_task_has_a_valid_form(path):
             assert field.get("label"), where
             assert field.get("required", "false") in ("true", "false"), where
             choices = field.get("choices")
-            if field.get("type") in ("choice", "multichoice"):
+            if field.get("type") in ("choice", "multichoice") and field.get("choices_from"):
+                assert field.get("choices_from") in CHOICE_SOURCES and not choices, where  # the case's choices
+            elif field.get("type") in ("choice", "multichoice"):
                 assert choices and all(choice.strip() for choice in choices.split("|")), where
             else:
                 assert choices is None, where

@@ -35,8 +35,7 @@ PLAN = {"inspection_date": "2026-10-16", "inspection_type": "日常检查", "ins
         "notice_exemption": "无", "notice_exemption_reason": ""}
 CHECK_PASSED = {"check_outcome": "通过", "refusal_reason": "", "in_quiet_period": False}
 APPROVED = {"plan_approved": True, "plan_opinion": "同意"}
-NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台", "notice_items": "食品经营许可；从业人员健康证明",
-          "notice_inspectors": "张三、李四"}
+NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台", "notice_items": "食品经营许可；从业人员健康证明"}
 ONSITE = {"started_at": "2026-10-16T09:30:00+08:00", "code_shown": True, "conduct_confirmed": True,
           "audio_video": True}
 
@@ -54,6 +53,11 @@ def inspection_record(svc, day: str, **fields) -> int:
         agency = session.scalar(select(Agency).where(Agency.code == AGENCY)) or make_agency(session, code=AGENCY)
         return make_inspection(session, agency=agency, planned_start=planned_on, planned_end=planned_on,
                                **fields).id
+
+
+def notice_of(svc, task_id: str) -> dict:
+    """The notice as given: the inspectors are those the plan chose, as the step offers them (choices_from)."""
+    return {**NOTICE, "notice_inspectors": task_data(svc, task_id)["notice_inspectors"]}
 
 
 def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED, **record_fields):
@@ -78,7 +82,7 @@ def test_onsite_inspection_with_notice_penalty_and_revisit(svc, clock):
     notice = only_task(svc, started.id, "Task_give_notice")
     assert notice.process_key == "advance_notice" and notice.agency == AGENCY
     assert task_data(svc, notice.id)["code_issued"] is True
-    complete(svc, clock, notice.id, NOTICE)
+    complete(svc, clock, notice.id, notice_of(svc, notice.id))
     assert open_ids(svc, started.id) == set()
     # 5 working days after 2026-09-30: 10-08, 10-09, 10-10 (make-up Saturday), 10-12, 10-13.
     assert sweep_at(svc, "2026-10-13T23:59:59") == []
@@ -322,7 +326,7 @@ def test_the_steps_write_the_inspection_records_and_no_code_means_no_site_visit(
     complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED, actor="head")
     notice = only_task(svc, started.id, "Task_give_notice")
     assert task_data(svc, notice.id)["behavior_code"]
-    complete(svc, clock, notice.id, NOTICE)
+    complete(svc, clock, notice.id, notice_of(svc, notice.id))
     with svc.sessions() as session:
         inspection = session.get(Inspection, inspection_id)
         (code,) = session.scalars(select(BehaviorCode).where(BehaviorCode.inspection_id == inspection_id)).all()

@@ -12,7 +12,8 @@ export default {
   types: [
     { name: 'Form', superClass: ['Element'], properties: [{ name: 'fields', type: 'Field', isMany: true }] },
     { name: 'Field', superClass: ['Element'],
-      properties: [text('name'), text('type'), text('label'), text('required'), text('choices')] },
+      properties: [text('name'), text('type'), text('label'), text('required'), text('choices'),
+        text('choices_from')] },
     { name: 'Checks', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Action', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
   ],
