@@ -234,6 +234,17 @@ def replace_member_codes(session: Session, group: JointInspectionGroup, *, by: s
                             calendar=calendar)
 
 
+def follow_planned_window(session: Session, inspection: Inspection, calendar: WorkingCalendar) -> None:
+    """The visit was moved after the code was issued (调整检查日期, R8): the inspection's own live code stays valid
+    to the end of the new window, so the inspectors can show it on the day they now come. A joint group's code
+    keeps the group's window (the county office sets it at the merge); a retroactive one covers a past visit."""
+    code = live_code_of(session, inspection)
+    last_day = inspection.planned_end or inspection.planned_start
+    if code is None or code.retroactive or code.joint_group_id is not None or last_day is None:
+        return
+    code.valid_to = max(code.valid_from, calendar.end_of_day(last_day))
+
+
 def revoke_code(code: BehaviorCode, *, by: str, reason: str, now: datetime) -> None:
     if code.status == "revoked":
         raise ValueError(f"code {code.code} is already revoked")

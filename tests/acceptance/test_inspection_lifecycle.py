@@ -34,10 +34,10 @@ def plan_visit(county: County, staff, enterprise: str, day: str = VISIT_DAY, **m
     return text_of(staff.get(response.headers["Location"]))
 
 
-def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_after_its_penalty(county):
+def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
+    """A routine visit on VISIT_DAY planned, checked, approved, noticed and recorded by its people; the county is
+    left at the visit day. Returns the enterprise's credit code and the code and 校验码 it was handed."""
     staff, head, office = county.person("staff"), county.person("head"), county.person("office")
-    supervisor, enterprise = county.person("supervisor"), county.visitor()
-
     enterprise_code = quiet_enterprise(staff)
     county.focus = f"enterprise={enterprise_code}"
     plan_page = plan_visit(county, staff, enterprise_code)
@@ -52,7 +52,6 @@ def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_afte
     # plan's inspectors (data typed once).
     code = re.search(r"行政行为码 (\S+) · 企业校验码 (\S+)\s*：", notice_page)
     assert code, notice_page
-    behaviour_code, check_code = code.groups()
     planned = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
     assert len(planned) == 2
     staff.complete("送达检查预告", {"notice_date": "2026-09-30", "method": "书面", "notice_items": "SCJG-001 食品经营许可",
@@ -63,7 +62,15 @@ def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_afte
     staff.complete("实施现场检查（亮码）", {"started_at": "2026-10-19T09:30:00+08:00", "code_shown": "true",
                                     "conduct_confirmed": "true", "audio_video": "true"})
     staff.complete("制作现场检查笔录", {"record_date": "2026-10-19", "record_text": "冷库温度记录缺失",
-                                  "problems_found": "true", "penalty_needed": "true"})
+                                  "problems_found": str(penalty_needed).lower(),
+                                  "penalty_needed": str(penalty_needed).lower()})
+    return enterprise_code, *code.groups()
+
+
+def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_after_its_penalty(county):
+    staff, head, office = county.person("staff"), county.person("head"), county.person("office")
+    supervisor, enterprise = county.person("supervisor"), county.visitor()
+    enterprise_code, behaviour_code, check_code = visit_recorded(county, penalty_needed=True)
 
     # The enterprise rates the visit on the portal with what it was handed.
     case = text_of(enterprise.get(f"/portal/case?code={behaviour_code}&check={check_code}"))
