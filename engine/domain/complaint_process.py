@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.complaint_records import COMPLAINT_RECORD_STAGES
 from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
 from engine.models import Agency, Complaint, ProcessInstance
 from engine.platform.clock import SHANGHAI, Clock
@@ -82,4 +83,5 @@ def _refused(message: str, **figures: str) -> StageFindings:
     return StageFindings([{"rule": "R26", "message": message, "figures": figures}])
 
 
-COMPLAINT_STAGES: dict[str, StageCheck] = {"complaint_correcting_agency": correcting_agency}
+COMPLAINT_STAGES: dict[str, StageCheck] = {"complaint_correcting_agency": correcting_agency,
+                                           **COMPLAINT_RECORD_STAGES}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engine.domain.inspection_checks import credit_class_in, routine_onsite_count
 from engine.domain.policy import policy_of
 from engine.models import Agency, Enterprise, Inspection
+from engine.models.inspection import NOT_GOING_AHEAD
 
 
 @dataclass(frozen=True)
@@ -60,5 +61,5 @@ def _visits(session: Session, enterprise_id: int, agency_id: int | None, year: i
                Inspection.planned_start <= date(year, 12, 31))
         .order_by(Inspection.planned_start, Inspection.id))
     return [Visit(day, name, trigger, mode, joint_id is not None, status,
-                  by == agency_id and trigger == "routine" and mode == "onsite" and status != "cancelled")
+                  by == agency_id and trigger == "routine" and mode == "onsite" and status not in NOT_GOING_AHEAD)
             for day, name, by, trigger, mode, joint_id, status in rows]

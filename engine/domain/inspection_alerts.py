@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from engine.domain.inspection_checks import credit_class_in, policy_for, routine_onsite_count
 from engine.domain.policy import Policy
 from engine.models import Alert, Inspection, TaskRecord
+from engine.models.inspection import NOT_GOING_AHEAD
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
 
@@ -45,7 +46,7 @@ def _nearby(session: Session, inspection: Inspection, days: int, *, same_agency:
     assert start is not None
     span = timedelta(days=days)
     query = select(Inspection).where(
-        Inspection.enterprise_id == inspection.enterprise_id, Inspection.status != "cancelled",
+        Inspection.enterprise_id == inspection.enterprise_id, Inspection.status.not_in(NOT_GOING_AHEAD),
         Inspection.planned_start >= start - span, Inspection.planned_start <= start + span)
     if same_agency:
         query = query.where(Inspection.agency_id == inspection.agency_id, Inspection.id != inspection.id)
@@ -95,7 +96,7 @@ def _high_frequency(session: Session, inspection: Inspection, policy: Policy, no
                                    year=year)
     triggered = session.scalar(select(func.count()).select_from(Inspection).where(
         Inspection.agency_id == inspection.agency_id, Inspection.enterprise_id == inspection.enterprise_id,
-        Inspection.trigger == "triggered", Inspection.status != "cancelled",
+        Inspection.trigger == "triggered", Inspection.status.not_in(NOT_GOING_AHEAD),
         Inspection.planned_start >= date(year, 1, 1), Inspection.planned_start <= date(year, 12, 31))) or 0
     reasonable = policy.alerts.triggered_reasonable_per_year
     over_cap = cap is not None and routine > cap

@@ -23,6 +23,7 @@ from engine.domain import behavior_code
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.models import Agency, Inspection, JointInspectionGroup, Jurisdiction
+from engine.models.inspection import NOT_GOING_AHEAD
 from engine.platform import audit
 
 OPEN_STATUSES = ("planned", "approved")
@@ -121,7 +122,7 @@ def shares(session: Session, *, year: int, agency_id: int | None = None,
            jurisdiction_id: int | None = None) -> Shares:
     """R19 joint rate and R20 non-onsite share over the year's inspections that were not cancelled."""
     query = select(Inspection.joint_group_id, Inspection.mode).where(
-        Inspection.status != "cancelled",
+        Inspection.status.not_in(NOT_GOING_AHEAD),
         Inspection.planned_start >= date(year, 1, 1), Inspection.planned_start <= date(year, 12, 31))
     if agency_id is not None:
         query = query.where(Inspection.agency_id == agency_id)

@@ -30,6 +30,7 @@ from engine.models import (
     PolicyDecision,
     TaskRecord,
 )
+from engine.models.inspection import NOT_GOING_AHEAD
 from engine.platform.clock import SHANGHAI
 
 # The years statistics are asked for: wide enough for any record, narrow enough that a date stays a date.
@@ -82,7 +83,7 @@ def annual_statistics(session: Session, *, jurisdiction_code: str, year: int, no
     inspections = session.execute(
         select(Inspection.id, Inspection.agency_id, Inspection.enterprise_id, Inspection.trigger, Inspection.mode,
                Inspection.joint_group_id)
-        .where(Inspection.agency_id.in_(rows), Inspection.status != "cancelled",
+        .where(Inspection.agency_id.in_(rows), Inspection.status.not_in(NOT_GOING_AHEAD),
                Inspection.planned_start >= first, Inspection.planned_start <= last)
     ).all()
     classes = dict(session.execute(select(EnterpriseCreditClass.enterprise_id, EnterpriseCreditClass.credit_class)

@@ -18,7 +18,13 @@ from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.plan import InspectionPlan
 from engine.models.vocabulary import INSPECTION_MODES, INSPECTION_TRIGGERS, TRIGGER_KINDS, URGENT_REASONS
 
-INSPECTION_STATUSES = ("planned", "approved", "in_progress", "completed", "closed", "cancelled")
+# The record follows its lifecycle (engine.domain.inspection_records): planned → approved → noticed → in_progress
+# → completed → closed; `refused` while a plan the check or the head refused waits to be planned again, `withdrawn`
+# when it will not go ahead.
+INSPECTION_STATUSES = ("planned", "approved", "refused", "noticed", "in_progress", "completed", "closed",
+                       "withdrawn", "cancelled")
+# A visit that is not going ahead: it counts against no R15/R17 cap, sets off no R21 alert and is in no statistic.
+NOT_GOING_AHEAD = ("refused", "withdrawn", "cancelled")
 
 inspection_item = Table(
     "inspection_item_link",

@@ -331,7 +331,8 @@ def test_the_steps_write_the_inspection_records_and_no_code_means_no_site_visit(
         inspection = session.get(Inspection, inspection_id)
         (code,) = session.scalars(select(BehaviorCode).where(BehaviorCode.inspection_id == inspection_id)).all()
         (given,) = session.scalars(select(Notice).where(Notice.inspection_id == inspection_id)).all()
-        assert (inspection.status, inspection.approved_by) == ("approved", "head")
+        # The record follows the procedure: approved, then noticed (issue 11 defect 6).
+        assert (inspection.status, inspection.approved_by) == ("noticed", "head")
         assert (given.given_on.isoformat(), given.method) == ("2026-09-30", "platform")
         assert code.valid_to.astimezone(SHANGHAI).date().isoformat() == "2026-10-16"
     sweep_at(svc, "2026-10-14T00:00:01")
