@@ -66,7 +66,8 @@ def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) 
         return [(_("版本"), f"v{after.get('version')}"), (_("业务"), business_label(after.get("business_key"))),
                 *_data(after.get("data") or {}, known)]
     if action == "task.completed":
-        return _data(after.get("data") or {}, labels)
+        verdict = rule_check(after)
+        return _data(after.get("data") or {}, labels) + ([(_("规则核验"), verdict)] if verdict else [])
     if action == "task.claimed":
         return [(_("签收人"), value_text(after.get("assignee")))]
     if action == "task.released":
@@ -78,6 +79,19 @@ def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) 
     if action == "timer.failed":
         return [(_("错误"), value_text(after.get("error")))]
     return _data(after, labels)
+
+
+def rule_check(after: Mapping[str, Any] | None) -> str | None:
+    """A checked step's verdict in the trail's words: 通过, or 退回 with each refusing rule and its reason (the
+    words the supervisors' refusal list shows); None for a step without checks."""
+    findings = (after or {}).get("findings")
+    if not isinstance(findings, Mapping):
+        return None
+    refusals = findings.get("policy_refusals") or []
+    if not refusals:
+        return _("通过")
+    reasons = "；".join(f"{r.get('rule')}：{r.get('message')}" for r in refusals if isinstance(r, Mapping))
+    return _("退回（%(reasons)s）", reasons=reasons)
 
 
 def _data(data: Mapping[str, Any], labels: Mapping[str, str]) -> list[tuple[str, str]]:

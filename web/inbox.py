@@ -25,7 +25,10 @@ from engine.runtime import (
     instances,
 )
 from engine.views.inbox import InboxFilter, enterprises_of, inbox
+from engine.views.plan_summary import planned_inspection
+from engine.views.step_return import returned_by
 from web.engine_messages import field_errors, refusal
+from web.history_view import rule_check
 from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required, referring_path
@@ -116,6 +119,8 @@ def task(task_id: str):
     with svc.sessions() as session:
         form_spec, data = instances.task_form(svc.runtime, session, task_id) if record.state == "open" else (None, {})
         history = trail(session, record.instance_id)
+        returned = returned_by(session, record) if record.state == "open" else None
+        plan = planned_inspection(session, data)
         credit_code = data.get("enterprise")
         enterprise = enterprise_year(session, credit_code=credit_code, agency_code=record.agency,
                                      year=now.astimezone(SHANGHAI).year) if isinstance(credit_code, str) else None
@@ -144,6 +149,6 @@ def task(task_id: str):
     values = {**data, **typed}
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
-                           enterprise=enterprise,
+                           enterprise=enterprise, returned=returned, rule_check=rule_check, plan=plan,
                            due=due_label(svc.runtime.calendar, now, record.due_at),
                            overdue=bool(record.due_at and record.due_at < now), shanghai=shanghai), status

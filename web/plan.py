@@ -15,6 +15,7 @@ from engine.commands import planning as planning_commands
 from engine.domain import planning
 from engine.platform.clock import SHANGHAI
 from engine.views.inbox import open_tasks
+from engine.views.plan_preview import plan_warnings
 from web.security import current_user, login_required
 from web.services import services
 
@@ -31,11 +32,13 @@ def new():
     today = svc.clock().now().astimezone(SHANGHAI).date()
     form: dict = {"planned_start": (today + timedelta(days=14)).isoformat(), "trigger": "routine", "mode": "onsite"}
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = {key: request.form.getlist(key) if key in ("items", "inspectors") else request.form.get(key, "")
+    # 检查 (a GET with the form's choices, or a POST of the 检查 button) shows the warnings without planning.
+    sent = request.form if request.method == "POST" else request.args
+    if request.method == "POST" or "enterprise" in request.args:
+        form = {key: sent.getlist(key) if key in ("items", "inspectors") else sent.get(key, "")
                 for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors")}
     visit_day = _visit_day(form.get("planned_start"), today)
-    if request.method == "POST":
+    if request.method == "POST" and not request.form.get("preview"):
         try:
             with svc.work() as work:
                 inspection, instance_id = planning_commands.plan(work, Actor.of(user), form, visit_day=visit_day)
@@ -47,8 +50,11 @@ def new():
     with svc.sessions() as session:
         choices = planning.plan_choices(session, user.agency, visit_day)
         enterprise_names = planning.enterprise_suggestions(session, choices.agency)
+        warnings = plan_warnings(session, agency_code=user.agency, enterprise_text=str(form.get("enterprise") or ""),
+                                 day=visit_day, trigger=str(form.get("trigger") or "routine"),
+                                 mode=str(form.get("mode") or "onsite"))
     return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
-                           modes=planning.MODES, enterprise_names=enterprise_names,
+                           modes=planning.MODES, enterprise_names=enterprise_names, warnings=warnings,
                            status_labels=CERTIFICATE_LABELS), 422 if errors else 200
 
 

@@ -28,7 +28,6 @@ from engine.domain.behavior_code import certificate_status
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice, QuietPeriodOverride
-from engine.models.inspection import NOT_GOING_AHEAD
 from engine.models.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
 from engine.platform.clock import SHANGHAI
 
@@ -161,6 +160,12 @@ def frequency_cap(session: Session, inspection: Inspection, year: int, credit_cl
         return []
     done = routine_onsite_count(session, agency_id=inspection.agency_id, enterprise_id=inspection.enterprise_id,
                                 year=year, excluding=inspection.id)
+    return cap_reached(credit_class, cap, done, year)
+
+
+def cap_reached(credit_class: str | None, cap: int, done: int, year: int) -> list[Refused]:
+    """R15/R17 in words, once `done` routine on-site visits this year leave no room under `cap` (also what the
+    planning page warns of before a plan is made)."""
     if done < cap:
         return []
     rule = "R17" if credit_class in ("A", "B") else "R15"
@@ -173,8 +178,7 @@ def routine_onsite_count(session: Session, *, agency_id: int, enterprise_id: int
                          excluding: int | None = None) -> int:
     query = select(func.count()).select_from(Inspection).where(
         Inspection.agency_id == agency_id, Inspection.enterprise_id == enterprise_id,
-        Inspection.trigger == "routine", Inspection.mode == "onsite",
-        Inspection.status.not_in(NOT_GOING_AHEAD),
+        Inspection.trigger == "routine", Inspection.mode == "onsite", Inspection.status != "cancelled",
         Inspection.planned_start >= date(year, 1, 1), Inspection.planned_start <= date(year, 12, 31))
     if excluding is not None:
         query = query.where(Inspection.id != excluding)
@@ -189,10 +193,17 @@ def timing_window(inspection: Inspection, day: date, credit_class: str | None, p
     3 WD, R11) — flagged here, refused before the site visit until approved. A reason outside R12 is what the
     override is for, so it is never refused. Allowed mode: routine inspections outside the window only with an
     R14 exemption. Enterprises in an exempt sector are not bound either way."""
+    return window_verdict(inspection.trigger, inspection.enterprise.sector_tags, day, credit_class, policy, exemption)
+
+
+def window_verdict(trigger: str, sector_tags: list[str] | None, day: date, credit_class: str | None, policy: Policy,
+                   exemption: str | None) -> tuple[list[Refused], bool, str | None]:
+    """timing_window for a kind of inspection (`trigger`: routine | triggered) of an enterprise in `sector_tags`,
+    before any record exists (the planning page's warnings)."""
     window = policy.window
-    if window.applies_to == "routine" and inspection.trigger != "routine":
+    if window.applies_to == "routine" and trigger != "routine":
         return [], False, None
-    if set(inspection.enterprise.sector_tags or ()) & set(window.exempt_sectors):
+    if set(sector_tags or ()) & set(window.exempt_sectors):
         return [], False, None
     inside = policy.window_contains(day, credit_class)
     figures = {"day": day.isoformat(), "mode": window.mode, "first_day": policy.window_first_day(credit_class),
