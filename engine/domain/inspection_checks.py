@@ -28,6 +28,7 @@ from engine.domain.behavior_code import certificate_status
 from engine.domain.errors import Refused
 from engine.domain.policy import Policy, policy_of
 from engine.models import BehaviorCode, EnterpriseCreditClass, Inspection, InspectionPlan, Notice, QuietPeriodOverride
+from engine.models.inspection import NOT_GOING_AHEAD
 from engine.models.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
 from engine.platform.clock import SHANGHAI
 
@@ -178,7 +179,8 @@ def routine_onsite_count(session: Session, *, agency_id: int, enterprise_id: int
                          excluding: int | None = None) -> int:
     query = select(func.count()).select_from(Inspection).where(
         Inspection.agency_id == agency_id, Inspection.enterprise_id == enterprise_id,
-        Inspection.trigger == "routine", Inspection.mode == "onsite", Inspection.status != "cancelled",
+        Inspection.trigger == "routine", Inspection.mode == "onsite",
+        Inspection.status.not_in(NOT_GOING_AHEAD),
         Inspection.planned_start >= date(year, 1, 1), Inspection.planned_start <= date(year, 12, 31))
     if excluding is not None:
         query = query.where(Inspection.id != excluding)

@@ -26,25 +26,27 @@ from sqlalchemy import select
 from engine.domain import behavior_code
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
-from engine.domain.inspection_alerts import raise_inspection_alerts
 from engine.domain.inspection_checks import STAGES, check_inspection, policy_for
-from engine.models import Agency, Enterprise, Inspection, Notice, QuietPeriodOverride
-from engine.models.vocabulary import (
-    ALLOWED_WINDOW_EXEMPTIONS,
-    NOTICE_EXEMPTIONS,
-    QUIET_PERIOD_EXEMPTIONS,
-    URGENT_REASONS,
+from engine.domain.inspection_records import (
+    claimed_exemption,
+    close_inspection,
+    code_for,
+    follow_plan_check,
+    follow_planned_day,
+    quiet_route,
+    record_inspected,
+    record_noticed,
+    record_refused_plan,
+    record_reschedule,
+    record_visit,
+    withdraw_inspection,
 )
+from engine.domain.penalty_records import PENALTY_STEPS
+from engine.models import Agency, Enterprise, Inspection, Notice, QuietPeriodOverride
+from engine.models.vocabulary import NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS, URGENT_REASONS
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
 from engine.runtime.stages import StageCheck, StageContext, StageFindings
-
-
-def code_for(vocabulary: dict[str, str], value: object) -> str | None:
-    """The vocabulary code for a code or its Chinese label (None when it is neither)."""
-    if value in vocabulary:
-        return str(value)
-    return next((code for code, label in vocabulary.items() if label == value), None)
 
 
 def _inspection(context: StageContext) -> Inspection | Refused:
@@ -72,24 +74,18 @@ def inspection_stage(stage: str) -> StageCheck:
         if isinstance(inspection, Refused):
             return StageFindings([refusal_document(inspection)])
         if stage == "plan":
-            _follow_planned_day(inspection, context.data.get("inspection_date"))
-        # The plan form's R12 special case (安静期特殊情形); `exemption_reason` is the older key for the same claim.
-        exemption = context.data.get("quiet_exemption") or context.data.get("exemption_reason")
-        exemption = code_for(QUIET_PERIOD_EXEMPTIONS, exemption) or code_for(ALLOWED_WINDOW_EXEMPTIONS, exemption) \
-            or exemption
+            follow_planned_day(inspection, context.data.get("inspection_date"))
+        exemption = claimed_exemption(context.data)
         outcome = check_inspection(step.session, inspection, stage=stage, calendar=step.calendar, now=step.now,
                                    exemption=exemption)
         for refusal in outcome.refusals:
             log_refusal(step.session, refusal, action=f"inspection.{stage}", actor=step.actor, now=step.now,
                         inspection=inspection)
-        if stage == "plan":
-            raise_inspection_alerts(step.session, inspection, step.now)
-        needs_override, case = outcome.quiet_period_override, outcome.quiet_period_case
-        if context.data.get("in_quiet_period") is True and not (needs_override or case):
-            # The county office knows the day is in the enterprise's quiet period though the policy does not
-            # place it there: the same two ways out apply (002(三)).
-            case = code_for(QUIET_PERIOD_EXEMPTIONS, exemption)
-            needs_override = case is None
+        if stage == "plan":  # refused or returned: `refused`, and no R21 alert for a visit that never happens
+            goes_ahead = not outcome.refusals and context.data.get("check_outcome") in (None, "通过")
+            follow_plan_check(step.session, inspection, goes_ahead=goes_ahead, actor=step.actor, now=step.now)
+        needs_override, case = quiet_route(context.data, outcome.quiet_period_override, outcome.quiet_period_case,
+                                           exemption)
         facts = {"needs_quiet_override": needs_override, "quiet_period_case": case,
                  "credit_class": outcome.credit_class}
         if stage == "plan" and outcome.refusals:
@@ -107,20 +103,6 @@ def _returned(data, refusals: list[Refused]) -> dict:
         return {}
     words = "；".join(f"{r.rule}：{r.message}" for r in refusals)
     return {"check_outcome": "退回修改", "refusal_reason": data.get("refusal_reason") or words}
-
-
-def _follow_planned_day(inspection: Inspection, form_day: object) -> None:
-    """The plan form may move the visit day: the record (which every rule is checked against) follows it,
-    keeping the window's length, so the checks judge the day actually planned."""
-    try:
-        day = date.fromisoformat(str(form_day))
-    except ValueError:
-        return
-    if inspection.planned_start is None or day == inspection.planned_start:
-        return
-    length = (inspection.planned_end - inspection.planned_start) if inspection.planned_end else None
-    inspection.planned_start = day
-    inspection.planned_end = day + length if length is not None else day
 
 
 def inspection_action(act: Callable[[StageContext, Inspection], dict],
@@ -146,6 +128,8 @@ def record_approval(context: StageContext, inspection: Inspection) -> dict:
     if context.data.get("plan_approved") is True:
         behavior_code.record_approval(inspection, approved_by=context.step.actor, now=context.step.now)
         inspection.status = "approved"
+    elif context.data.get("plan_approved") is False:
+        record_refused_plan(context, inspection)
     return {}
 
 
@@ -174,6 +158,7 @@ def record_notice(context: StageContext, inspection: Inspection) -> dict:
     if notice.given_on is None and notice.exemption_reason is None:
         raise Refused("R8", "预告既没有送达日期，也没有记录免予预告的理由", {})
     step.session.add(notice)
+    record_noticed(inspection)
     step.session.flush()
     return {"notice_id": notice.id}
 
@@ -255,6 +240,8 @@ def _urgent_inspection(context: StageContext) -> Inspection | Refused:
                                 created_by=step.actor, created_at=step.now)
         step.session.add(inspection)
     inspection.retroactive = True
+    # The urgent visit has taken place (R7 is about approving it afterwards).
+    inspection.status = "in_progress" if inspection.status in ("planned", "approved") else inspection.status
     inspection.urgent_reason = inspection.urgent_reason or code_for(URGENT_REASONS, data.get("urgent_type"))
     if inspection.actual_start is None:  # the day is known, the hour is not: R7 counts from the day
         inspection.actual_start = datetime.combine(day, time(), SHANGHAI)
@@ -323,4 +310,11 @@ INSPECTION_STAGES: dict[str, StageCheck] = {
     "record_no_code_entry": record_no_code_entry,
     "record_quiet_case": inspection_action(record_quiet_case),
     "record_override": inspection_action(record_override),
+    # The record follows the procedure (engine.domain.inspection_records, penalty_records).
+    "record_reschedule": inspection_action(record_reschedule),
+    "record_visit": inspection_action(record_visit),
+    "record_inspected": inspection_action(record_inspected),
+    "close_inspection": inspection_action(close_inspection),
+    "withdraw_inspection": inspection_action(withdraw_inspection),
+    **{stage: inspection_action(act) for stage, act in PENALTY_STEPS.items()},
 }
