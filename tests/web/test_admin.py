@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 import pytest
 from sqlalchemy import select
 
-from engine.domain.policy import policy_of
+from engine.domain.policy import Deadlines, policy_of
 from engine.models import AuditEntry, Jurisdiction
 from tests.factories import make_jurisdiction
 from tests.web.pages import login_demo as login
@@ -86,3 +87,15 @@ def test_the_administrator_switches_jurisdiction_and_edits_only_that_one(app, cl
 def test_with_one_jurisdiction_there_is_nothing_to_switch(client):
     login(client, "admin")
     assert 'id="jurisdiction-choice"' not in client.get("/admin/policy").get_data(as_text=True)
+
+
+def test_the_page_shows_and_edits_every_deadline_figure_the_diagrams_count_with(app, client):
+    # One source for deadlines (issue 11 defect 7): every figure of the policy's deadlines is on the page.
+    login(client, "admin")
+    values = form_values(client)
+    figures = {f"deadlines.{f.name}": str(f.default) for f in fields(Deadlines)}
+    assert {path: values.get(path) for path in figures} == figures
+    changed = {path: str(int(value) + 1) for path, value in figures.items()}
+    assert client.post("/admin/policy", data={**values, **changed}).status_code == 302
+    stored = stored_policy(app).deadlines
+    assert {f"deadlines.{f.name}": str(getattr(stored, f.name)) for f in fields(Deadlines)} == changed
