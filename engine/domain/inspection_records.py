@@ -168,4 +168,3 @@ def withdraw_inspection(context: StageContext, inspection: Inspection) -> dict:
     step = context.step
     set_aside(step.session, inspection, "withdrawn", step.actor, step.now)
     return {}
-

@@ -2,11 +2,15 @@
 data; processes/bpmn/README.md says which task declares which):
 
 - checks `plan` and `before_site`: engine.domain.inspection_checks, every refusal logged for the
-  supervisors' view (in the step's own transaction), the plan stage also raising the R21 alerts;
+  supervisors' view (in the step's own transaction), the plan stage also moving the record to `planned` and
+  raising the R21 alerts when the plan goes on, or to `refused` (no alert) when it is returned or refused;
 - actions `record_approval` (R6, the head approved the plan), `issue_code` (the 行政行为码), `record_notice`
   (R8, the notice given or its exemption), `record_quiet_case` (R12, a quiet-period inspection going ahead
   on one of the special cases, no override), `record_override` (R11, the principal head's approval of any
-  other quiet-period inspection, with its stated reason and filing deadline).
+  other quiet-period inspection, with its stated reason and filing deadline);
+- the record following the procedure (issue 11 defect 6): `record_reschedule`, `record_visit`,
+  `record_inspected`, `close_inspection`, `withdraw_inspection` (engine.domain.inspection_records) and the
+  penalty and its revisit rounds (engine.domain.penalty_records, R25).
 
 The R7 path (code_retroactive) has two steps of its own, for the urgent inspection's record (created from the
 start data when the procedure was started without one): `issue_retroactive_code` (the head's late approval and

@@ -191,7 +191,8 @@ def test_a_day_moved_in_the_notice_moves_the_record_and_is_judged_for_the_quiet_
     assert open_ids(svc, started.id) == {"Task_request_override"}
 
 
-def test_the_penalty_and_every_revisit_round_are_recorded_until_one_passes(svc, clock):
+def to_the_penalty(svc, clock) -> tuple[int, int]:
+    """A lifecycle whose inspection found problems needing a penalty, waiting at 作出行政处罚决定."""
     deploy_all(svc, clock)
     inspection_id = records(svc)
     started = lifecycle(svc, clock, inspection_id)
@@ -200,53 +201,100 @@ def test_the_penalty_and_every_revisit_round_are_recorded_until_one_passes(svc, 
     complete(svc, clock, only_task(svc, started.id, "Task_onsite").id, ONSITE)
     complete(svc, clock, only_task(svc, started.id, "Task_record").id, {**RECORD, "penalty_needed": True})
     complete(svc, clock, only_task(svc, started.id, "Task_rating").id, {"rating": "满意"})
-    complete(svc, clock, only_task(svc, started.id, "Task_penalty").id, PENALTY, actor="head")
+    return started.id, inspection_id
+
+
+def test_the_penalty_and_every_revisit_round_are_recorded_until_one_passes(svc, clock):
+    instance_id, inspection_id = to_the_penalty(svc, clock)
+    complete(svc, clock, only_task(svc, instance_id, "Task_penalty").id, PENALTY, actor="head")
     assert penalty_of(svc, inspection_id) == {
         "number": "云市监罚〔2026〕7号", "decided_on": date(2026, 10, 20), "summary": "警告并罚款",
         "fine": Decimal("2000.00"), "status": "open", "rounds": []}
 
-    complete(svc, clock, only_task(svc, started.id, "Task_revisit").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_revisit").id,
              {"revisit_date": "2026-10-22", "revisit_method": "实地回访", "revisit_findings": "健康证明仍未更新",
               "rectification_needed": True})
-    complete(svc, clock, only_task(svc, started.id, "Task_assign").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_assign").id,
              {"assigned_date": "2026-10-22", "rectify_items": "更新健康证明"}, actor="head")
-    complete(svc, clock, only_task(svc, started.id, "Task_rectify").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_rectify").id,
              {"rectified_date": "2026-10-26", "rectification_report": "已更新1份"}, actor="enterprise")
-    complete(svc, clock, only_task(svc, started.id, "Task_evaluate").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_evaluate").id,
              {"evaluation_date": "2026-10-27", "evaluation_passed": False, "evaluation": "仍缺1份"})
     assert penalty_of(svc, inspection_id)["rounds"] == [
         (1, "健康证明仍未更新", True, "已更新1份", "仍缺1份", "failed")]
 
-    complete(svc, clock, only_task(svc, started.id, "Task_assign").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_assign").id,
              {"assigned_date": "2026-10-27", "rectify_items": "补齐健康证明"}, actor="head")
-    complete(svc, clock, only_task(svc, started.id, "Task_rectify").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_rectify").id,
              {"rectified_date": "2026-10-29", "rectification_report": "已全部更新"}, actor="enterprise")
-    complete(svc, clock, only_task(svc, started.id, "Task_evaluate").id,
+    complete(svc, clock, only_task(svc, instance_id, "Task_evaluate").id,
              {"evaluation_date": "2026-10-30", "evaluation_passed": True, "evaluation": "整改到位"})
     recorded = penalty_of(svc, inspection_id)
     assert recorded["rounds"] == [(1, "健康证明仍未更新", True, "已更新1份", "仍缺1份", "failed"),
                                   (2, "仍缺1份", True, "已全部更新", "整改到位", "passed")]
     assert recorded["status"] == "closed"
-    assert finished(svc, started.id) and status_of(svc, inspection_id) == "closed"
+    assert finished(svc, instance_id) and status_of(svc, inspection_id) == "closed"
 
 
 def test_a_decision_number_already_on_record_is_refused_and_nothing_is_saved(svc, clock):
-    deploy_all(svc, clock)
-    inspection_id = records(svc)
+    instance_id, inspection_id = to_the_penalty(svc, clock)
     with svc.transaction() as session:
         earlier = make_inspection(session, agency=session.scalar(select(Agency).where(Agency.code == AGENCY)))
         session.add(Penalty(inspection_id=earlier.id, decision_number=PENALTY["penalty_decision_no"],
                             decided_on=date(2026, 9, 1), summary="另案"))
-    started = lifecycle(svc, clock, inspection_id)
-    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED, actor="head")
-    clock.set("2026-10-16T09:30:00+08:00")
-    complete(svc, clock, only_task(svc, started.id, "Task_onsite").id, ONSITE)
-    complete(svc, clock, only_task(svc, started.id, "Task_record").id, {**RECORD, "penalty_needed": True})
-    complete(svc, clock, only_task(svc, started.id, "Task_rating").id, {"rating": "满意"})
-    penalty = only_task(svc, started.id, "Task_penalty")
+    penalty = only_task(svc, instance_id, "Task_penalty")
     with pytest.raises(PolicyRefused, match="R25") as caught:
         complete(svc, clock, penalty.id, PENALTY, actor="head")
     assert "已登记" in caught.value.details["refusals"][0]["message"]
-    assert open_ids(svc, started.id) == {"Task_penalty"}
+    assert open_ids(svc, instance_id) == {"Task_penalty"}
     with svc.sessions() as session:
         assert session.scalars(select(Penalty).where(Penalty.inspection_id == inspection_id)).all() == []
+
+
+def test_a_rectification_overdue_fails_its_round_and_the_new_assignment_opens_the_next(svc, clock):
+    instance_id, inspection_id = to_the_penalty(svc, clock)
+    complete(svc, clock, only_task(svc, instance_id, "Task_penalty").id, PENALTY, actor="head")
+    complete(svc, clock, only_task(svc, instance_id, "Task_revisit").id,
+             {"revisit_date": "2026-10-22", "revisit_method": "电话回访", "revisit_findings": "未整改",
+              "rectification_needed": True})
+    complete(svc, clock, only_task(svc, instance_id, "Task_assign").id,
+             {"assigned_date": "2026-10-22", "rectify_items": "更新健康证明"}, actor="head")
+    # R25: 10 working days after 10-22 end on 11-05.
+    assert sweep_at(svc, "2026-11-06T00:00:01") == ["Timer_rectify_deadline"]
+    complete(svc, clock, only_task(svc, instance_id, "Task_handle_rectify_overdue").id,
+             {"handling": "重新交办", "handling_opinion": "再给5个工作日"}, actor="head")
+    complete(svc, clock, only_task(svc, instance_id, "Task_assign").id,
+             {"assigned_date": "2026-11-06", "rectify_items": "更新健康证明"}, actor="head")
+    assert penalty_of(svc, inspection_id)["rounds"] == [
+        (1, "未整改", True, None, "逾期未整改（重新交办）：再给5个工作日", "failed"),
+        (2, "逾期未整改（重新交办）：再给5个工作日", True, None, None, "pending")]
+
+
+def test_an_urgent_inspection_is_visited_when_its_approval_comes_and_completed_by_its_record(svc, clock):
+    # R7: the visit came first; the record says so once the late approval codes it.
+    deploy_all(svc, clock)
+    inspection_id = records(svc, day="2026-09-30")
+    with svc.sessions() as session:
+        credit_code = session.get(Inspection, inspection_id).enterprise.credit_code
+    started = start(svc, clock, "inspection_lifecycle", {
+        "agency": AGENCY, "enterprise": credit_code, "urgent": True, "inspection_id": inspection_id,
+        "inspection_date": "2026-09-30", "urgent_type": "四不两直", "urgent_reason": "举报涉及食品安全"})
+    complete(svc, clock, only_task(svc, started.id, "Task_retro_approval").id,
+             {"retro_approved": True, "retro_approval_date": "2026-09-30", "retro_opinion": "同意"}, actor="head")
+    visited = inspection(svc, inspection_id)
+    assert visited.status == "in_progress" and visited.actual_start == datetime(2026, 9, 30, tzinfo=SHANGHAI)
+    complete(svc, clock, only_task(svc, started.id, "Task_record").id,
+             {**RECORD, "record_date": "2026-09-30", "penalty_needed": False})
+    assert status_of(svc, inspection_id) == "completed"
+
+
+def test_a_non_onsite_check_records_its_day(svc, clock):
+    deploy_all(svc, clock)
+    inspection_id = records(svc)
+    started = lifecycle(svc, clock, inspection_id, plan={**PLAN, "inspection_method": "非现场检查"})
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED, actor="head")
+    clock.set("2026-10-09T14:00:00+08:00")
+    complete(svc, clock, only_task(svc, started.id, "Task_offsite").id,
+             {"offsite_method": "书面核查", "done_date": "2026-10-09"})
+    checked = inspection(svc, inspection_id)
+    assert (checked.status, checked.actual_start) == ("in_progress", datetime(2026, 10, 9, 14, 0, tzinfo=SHANGHAI))
