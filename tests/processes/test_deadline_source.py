@@ -176,6 +176,30 @@ def test_every_supervision_counts_from_the_deadline_it_supervises_and_late_steps
     assert "Task_explain_supervision_delay" in open_ids(svc, instance_id)
 
 
+def test_a_provisional_reply_deadline_recomputed_after_a_calendar_import_moves_the_record_too(
+        app, svc, clock, county):
+    # Received on 2026-12-30: 15 working days reach into 2027, which the calendar data does not cover yet, so the
+    # reply deadline is an estimate until the administrator imports the official schedule (DESIGN.md).
+    clock.set("2026-12-30T10:00:00+08:00")
+    client = app.test_client()
+    number = file_on_portal(client)
+    instance_id = instance_of(svc, number)
+    complete(svc, clock, only_task(svc, instance_id, "Task_accept").id,
+             {"acceptance_date": "2026-12-30", "category": "其他", "handler": "王五", "correcting_agency": "QXJG"},
+             actor="office")
+    estimated = deadline_due(svc, instance_id, "Timer_reply_deadline")
+    assert only_task(svc, instance_id, "Task_investigate").due_provisional is True
+    assert progress(svc, number)["reply_due_at"] == estimated.astimezone(SHANGHAI).isoformat()
+
+    with svc.work() as work:  # the official 2027 schedule makes Jan 5 a holiday, for the test
+        administration.import_calendar(work, ADMIN, "date,kind\n2027-01-01,holiday\n2027-01-05,holiday\n",
+                                       source="2027.csv")
+    recomputed = deadline_due(svc, instance_id, "Timer_reply_deadline")
+    assert recomputed == svc.runtime.calendar.period_end(date(2026, 12, 30), 15) > estimated
+    assert only_task(svc, instance_id, "Task_investigate").due_at == recomputed
+    assert progress(svc, number)["reply_due_at"] == recomputed.astimezone(SHANGHAI).isoformat()
+
+
 def _bounded_user_tasks() -> dict[str, dict[str, str]]:
     """Per shipped diagram, the user tasks a timer bounds (one attached to the task or to a sub-process around it),
     with the timer's expression."""
