@@ -24,6 +24,8 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from engine.views.complaint_summary import complaint_summary
+from engine.views.enterprise_portal import handover
 from engine.views.inbox import InboxFilter, enterprises_of, inbox
 from engine.views.plan_summary import planned_inspection
 from engine.views.step_return import returned_by
@@ -119,6 +121,8 @@ def task(task_id: str):
     with svc.sessions() as session:
         form_spec, data = instances.task_form(svc.runtime, session, task_id) if record.state == "open" else (None, {})
         history = trail(session, record.instance_id)
+        handed = handover(session, record.instance_id)
+        complaint = complaint_summary(session, data)
         returned = returned_by(session, record) if record.state == "open" else None
         plan = planned_inspection(session, data)
         credit_code = data.get("enterprise")
@@ -149,6 +153,7 @@ def task(task_id: str):
     values = {**data, **typed}
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
-                           enterprise=enterprise, returned=returned, rule_check=rule_check, plan=plan,
+                           enterprise=enterprise, handover=handed, complaint=complaint, returned=returned,
+                           rule_check=rule_check, plan=plan,
                            due=due_label(svc.runtime.calendar, now, record.due_at),
                            overdue=bool(record.due_at and record.due_at < now), shanghai=shanghai), status

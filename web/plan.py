@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from engine.commands import Actor
 from engine.commands import planning as planning_commands
 from engine.domain import planning
+from engine.models.vocabulary import URGENT_REASONS
 from engine.platform.clock import SHANGHAI
 from engine.views.inbox import open_tasks
 from engine.views.plan_preview import plan_warnings
@@ -36,15 +37,22 @@ def new():
     sent = request.form if request.method == "POST" else request.args
     if request.method == "POST" or "enterprise" in request.args:
         form = {key: sent.getlist(key) if key in ("items", "inspectors") else sent.get(key, "")
-                for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors")}
+                for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors",
+                            "urgent", "urgent_type", "urgent_reason")}
     visit_day = _visit_day(form.get("planned_start"), today)
     if request.method == "POST" and not request.form.get("preview"):
         try:
             with svc.work() as work:
                 inspection, instance_id = planning_commands.plan(work, Actor.of(user), form, visit_day=visit_day)
                 number, first = inspection.id, open_tasks(work.session, instance_id=instance_id, limit=1)
-            flash(_("检查计划已建立（检查编号 %(number)s），请核对并提交计划。", number=number), "ok")
-            return redirect(url_for("inbox.task", task_id=first[0].id) if first else url_for("inbox.index"))
+            if form.get("urgent"):
+                flash(_("紧急检查已登记（检查编号 %(number)s），已报单位负责人补办审批和赋码（R7）。", number=number),
+                      "ok")
+            else:
+                flash(_("检查计划已建立（检查编号 %(number)s），请核对并提交计划。", number=number), "ok")
+            # The urgent path opens at the head's 补办审批: the planner goes back to the inbox.
+            return redirect(url_for("inbox.task", task_id=first[0].id) if first and not form.get("urgent")
+                            else url_for("inbox.index"))
         except planning.PlanInvalid as invalid:
             errors = invalid.fields
     with svc.sessions() as session:
@@ -55,6 +63,7 @@ def new():
                                  mode=str(form.get("mode") or "onsite"))
     return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
                            modes=planning.MODES, enterprise_names=enterprise_names, warnings=warnings,
+                           urgent_reasons=URGENT_REASONS,
                            status_labels=CERTIFICATE_LABELS), 422 if errors else 200
 
 

@@ -30,7 +30,8 @@ from web.services import services
 
 bp = Blueprint("portal", __name__)
 
-FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "check": _l("校验码"), "content": _l("情况说明"), "contact": _l("联系方式"),
+FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "check": _l("校验码"), "content": _l("情况说明"),
+                "contact": _l("联系方式"),
                 "score": _l("满意度"), "breaches": _l("检查中的情形"), "comment": _l("意见")}
 # What a filing can be refused for, said above the form.
 REFUSALS = (Refused, PortalInputInvalid, PortalThrottled, WorkflowError)

@@ -12,6 +12,7 @@ from engine.domain import planning
 from engine.domain.inspection_process import plan_inspection
 from engine.identity.access import AGENCY_ROLES, NotPermitted
 from engine.models import Inspection
+from engine.platform.clock import SHANGHAI
 
 
 def plan(work: Work, actor: Actor, form: dict, *, visit_day: date) -> tuple[Inspection, int]:
@@ -21,9 +22,9 @@ def plan(work: Work, actor: Actor, form: dict, *, visit_day: date) -> tuple[Insp
     if not actor.agency:
         raise NotPermitted("no_agency", "your account belongs to no agency, so it plans no inspection")
     choices = planning.plan_choices(work.session, actor.agency, visit_day)
-    checked = planning.check_plan(work.session, choices, form)
+    checked = planning.check_plan(work.session, choices, form, today=work.now().astimezone(SHANGHAI).date())
     return plan_inspection(work.runtime, work.session, work.clock, agency_code=actor.agency, actor=actor.username,
                            credit_code=checked.credit_code, item_codes=checked.item_codes,
                            inspector_ids=checked.inspector_ids, planned_start=checked.planned_start,
                            planned_end=checked.planned_end, trigger=checked.trigger,
-                           trigger_reason=checked.trigger_reason, mode=checked.mode)
+                           trigger_reason=checked.trigger_reason, mode=checked.mode, urgent=checked.urgent)

@@ -12,8 +12,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.planning import enterprise_in_reach
+from engine.domain.case_choices import inspector_label
+from engine.domain.planning import UrgentVisit, enterprise_in_reach
 from engine.models import Agency, Enterprise, Inspection, InspectionItem, InspectionItemList, Inspector
+from engine.models.vocabulary import URGENT_REASONS
 from engine.platform.clock import Clock
 from engine.runtime import Runtime, instances
 
@@ -25,7 +27,9 @@ INSPECTION_METHODS = {"onsite": "现场检查", "non_onsite": "非现场检查"}
 def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_code: str, credit_code: str,
                     item_codes: list[str], inspector_ids: list[int], planned_start: date, planned_end: date,
                     actor: str, trigger: str = "routine", trigger_reason: str | None = None,
-                    mode: str = "onsite") -> tuple[Inspection, int]:
+                    mode: str = "onsite", urgent: UrgentVisit | None = None) -> tuple[Inspection, int]:
+    """The inspection recorded and its lifecycle started: at 制定检查计划, or — for an urgent inspection already
+    made (R7) — at its retroactive approval, the lifecycle's 补办审批和赋码."""
     agency = session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
         raise ValueError(f"no agency with code {agency_code!r}")
@@ -57,11 +61,19 @@ def plan_inspection(runtime: Runtime, session: Session, clock: Clock, *, agency_
         runtime, session, clock, process_key=LIFECYCLE, actor=actor,
         business_key=f"inspection:{inspection.id}",
         data={"agency": agency.code, "enterprise": enterprise.credit_code, "inspection_id": inspection.id,
-              "urgent": False, **_plan_form_defaults(inspection)},
+              **_plan_form_defaults(inspection), **_urgent_data(urgent, planned_start)},
     )
     inspection.process_instance_id = started.id
     session.flush()
     return inspection, started.id
+
+
+def _urgent_data(urgent: UrgentVisit | None, day: date) -> dict:
+    """The lifecycle's start keys for its R7 path (processes/bpmn/README.md): the day it took place and why."""
+    if urgent is None:
+        return {"urgent": False}
+    return {"urgent": True, "inspection_date": day.isoformat(), "urgent_type": URGENT_REASONS[urgent.urgent_type],
+            "urgent_reason": urgent.reason}
 
 
 def _plan_form_defaults(inspection: Inspection) -> dict[str, str]:
@@ -72,5 +84,5 @@ def _plan_form_defaults(inspection: Inspection) -> dict[str, str]:
         "inspection_type": INSPECTION_TYPES[inspection.trigger],
         "inspection_method": INSPECTION_METHODS[inspection.mode],
         "inspection_items": "；".join(f"{item.code} {item.name}" for item in inspection.items),
-        "inspectors": "；".join(f"{p.name}（{p.certificate_number or '无执法证'}）" for p in inspection.inspectors),
+        "inspectors": "；".join(inspector_label(p) for p in inspection.inspectors),
     }

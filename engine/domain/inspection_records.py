@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.domain import behavior_code
 from engine.domain.inspection_alerts import REPEATED, raise_inspection_alerts
 from engine.domain.inspection_checks import credit_class_in, policy_for, timing_window
 from engine.models import Inspection
@@ -124,6 +125,7 @@ def record_reschedule(context: StageContext, inspection: Inspection) -> dict:
     lifts it); the R21 alerts are raised again for the new day."""
     data, step = context.data, context.step
     follow_planned_day(inspection, data.get("inspection_date"))
+    behavior_code.follow_planned_window(step.session, inspection, step.calendar)
     day = inspection.planned_start
     if day is None:
         return {}

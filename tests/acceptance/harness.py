@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+
 from flask import Flask
 
 from tests.web.pages import DEMO_PASSWORD, token_of

@@ -44,6 +44,11 @@ def token(client, path: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
+def rating_form(client, code: str, check: str) -> dict:
+    """The rating form's token and the case it rates: the code and the 校验码 the enterprise was handed."""
+    return {"csrf_token": token(client, "/rate"), "code": code, "check": check}
+
+
 @pytest.fixture
 def visited(app) -> tuple[str, str]:
     """A visited inspection's 行政行为码 and the 校验码 the enterprise was handed with it."""
@@ -76,14 +81,14 @@ def test_verifying_a_code_from_the_qr_link_and_by_typing_it(client, visited_code
 
 
 def test_rating_with_a_reported_breach_opens_a_complaint(client, visited_code, visited_check):
-    response = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "2",
+    response = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "2",
                                           "breaches": ["gifts"], "comment": "送了礼品"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "查询编号" in text
     number = re.search(r'<strong id="tracking">([^<]+)</strong>', text).group(1)
     progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
     assert "违反五个严禁、八个不得" in progress
-    again = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "5"})
+    again = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "5"})
     assert again.status_code == 422 and "已经评价过" in again.get_data(as_text=True)
 
 
@@ -137,14 +142,14 @@ def test_rating_and_following_the_complaint_in_english(client, visited_code, vis
     form = client.get("/rate").get_data(as_text=True)
     assert "Satisfaction" in form and "1 point<" in form and "5 points" in form
     assert leftover_chinese(form, *PROHIBITIONS.values()) == []  # the prohibitions are quoted as written
-    thanks = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "2",
+    thanks = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "2",
                                         "breaches": ["gifts"]}).get_data(as_text=True)
     assert "taken up as a complaint" in thanks and leftover_chinese(thanks) == []
     number = re.search(r'<strong id="tracking">([^<]+)</strong>', thanks).group(1)
     progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
     assert "status: received" in progress and "Received: 30 Sep 2026, 10:00 · to be accepted by 8 Oct 2026" in progress
     assert leftover_chinese(progress, *COMPLAINT_KINDS.values()) == []
-    again = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "5"})
+    again = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "5"})
     assert again.status_code == 422 and "已经评价过" in again.get_data(as_text=True)  # the engine's refusal
 
 
@@ -160,7 +165,7 @@ def test_the_complaint_form_and_an_unknown_number_in_english(client):
 
 
 def test_the_progress_page_shows_shanghai_time_in_chinese(client, visited_code, visited_check):
-    thanks = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "1",
+    thanks = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "1",
                                         "breaches": ["gifts"]}).get_data(as_text=True)
     number = re.search(r'<strong id="tracking">([^<]+)</strong>', thanks).group(1)
     progress = client.get(f"/complaints/track?number={number}").get_data(as_text=True)
@@ -194,7 +199,8 @@ def complaints(app) -> int:
         return session.scalar(select(func.count()).select_from(Complaint))
 
 
-def test_the_forms_say_each_limit_and_text_beyond_it_is_refused_naming_the_field(app, client, visited_code, visited_check):
+def test_the_forms_say_each_limit_and_text_beyond_it_is_refused_naming_the_field(app, client, visited_code,
+                                                                                visited_check):
     form = client.get("/complaints/new").get_data(as_text=True)
     assert f'maxlength="{CONTENT_LIMIT}"' in form and f"最多 {CONTENT_LIMIT} 个字" in form
     assert f'maxlength="{CONTACT_LIMIT}"' in form and f"最多 {CONTACT_LIMIT} 个字" in form
@@ -205,7 +211,7 @@ def test_the_forms_say_each_limit_and_text_beyond_it_is_refused_naming_the_field
         assert refused.status_code == 422 and said in refused.get_data(as_text=True), field
     assert complain_from(client, "192.0.2.1", content="投" * CONTENT_LIMIT).status_code == 302
     assert f"最多 {COMMENT_LIMIT} 个字" in client.get("/rate").get_data(as_text=True)
-    rating = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "4",
+    rating = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "4",
                                         "comment": "好" * (COMMENT_LIMIT + 1)})
     assert rating.status_code == 422 and f"意见：最多 {COMMENT_LIMIT} 个字" in rating.get_data(as_text=True)
     huge = complain_from(client, "192.0.2.1", content="x" * 600_000)  # accepted before
@@ -213,13 +219,14 @@ def test_the_forms_say_each_limit_and_text_beyond_it_is_refused_naming_the_field
     assert complaints(app) == 1
 
 
-def test_the_portal_throttles_complaints_and_ratings_per_address_in_the_database(app, client, clock, visited_code, visited_check):
+def test_the_portal_throttles_complaints_and_ratings_per_address_in_the_database(app, client, clock, visited_code,
+                                                                                visited_check):
     for _ in range(portal_throttle.LIMIT):
         assert complain_from(client, "203.0.113.5").status_code == 302
     refused = complain_from(client, "203.0.113.5")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 3601
     assert "提交的投诉和评价过多，请于 2026-09-30 11:00 之后再试" in refused.get_data(as_text=True)
-    rating = client.post("/rate", data={"csrf_token": token(client, "/rate"), "code": visited_code, "check": visited_check, "score": "5"},
+    rating = client.post("/rate", data={**rating_form(client, visited_code, visited_check), "score": "5"},
                          environ_base={"REMOTE_ADDR": "203.0.113.5"})
     assert rating.status_code == 429
     assert complain_from(client, "198.51.100.7").status_code == 302  # another address is not held up

@@ -68,7 +68,8 @@ def test_rating_refuses_visits_that_did_not_happen_unless_the_procedure_waits_fo
 
 def test_a_report_with_an_unknown_code_is_a_no_code_entry_with_an_alert(session):
     complaint = file_complaint(session, kind="other", content="来人称检查，出示的码查不到", contact="13800000000",
-                               code_text="FAKE-0000", now=AFTER_VISIT, calendar=CALENDAR, policy=default_policy()).complaint
+                               code_text="FAKE-0000", now=AFTER_VISIT, calendar=CALENDAR,
+                               policy=default_policy()).complaint
     assert complaint.kind == "no_code_entry" and complaint.behavior_code_id is None
     # Received on a Friday: acceptance is due by the end of the next working day, Monday 2026-10-19.
     assert complaint.accept_due_at == datetime(2026, 10, 19, 23, 59, 59, 999999, tzinfo=SHANGHAI)
@@ -93,7 +94,8 @@ def test_a_complaint_starts_the_correction_procedure_for_the_county_office(svc, 
     with svc.transaction() as session:
         code = visited_code(session)
         complaint = file_complaint(session, kind="misconduct", content="要求企业支付餐费", contact="张经理",
-                                   code_text=code.code, now=clock.now(), calendar=CALENDAR, policy=default_policy()).complaint
+                                   code_text=code.code, now=clock.now(), calendar=CALENDAR,
+                                   policy=default_policy()).complaint
         instance_id = start_complaint_process(svc.runtime, session, clock, complaint)
         tracking = complaint.tracking_number
     (task,) = open_tasks(svc, instance_id)
