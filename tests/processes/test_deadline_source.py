@@ -29,6 +29,7 @@ from tests.processes.helpers import (
     deploy_all,
     only_task,
     open_ids,
+    open_tasks,
     start,
     sweep_at,
 )
@@ -242,3 +243,67 @@ def test_every_step_the_rules_or_the_policy_bound_has_a_timer_counting_with_the_
     for path in sorted(BPMN_DIR.glob("*.bpmn")):
         scripts = " ".join(s.text or "" for s in etree.parse(str(path)).iter(f"{{{BPMN}}}script"))
         assert not re.search(r"working_days_after\([^)]*,\s*\d+\)", scripts), path.name
+
+
+BOUNDED = {task for tasks in _bounded_user_tasks().values() for task in tasks}
+
+
+def due_where_bounded(svc, instance_id: int) -> set[str]:
+    """The open steps of the instance, each checked: a bounded step has its due date, no other step has one."""
+    opened = open_tasks(svc, instance_id)
+    assert {(t.element_id, t.due_at is not None) for t in opened} == {(t.element_id, t.element_id in BOUNDED)
+                                                                       for t in opened}
+    return {t.element_id for t in opened}
+
+
+def test_each_bounded_step_is_due_when_it_opens_and_overdue_when_late(app, svc, clock, county):
+    """Walks every step of a substantiated complaint (every measure taken) and of the revisit loop: each bounded
+    step carries its due date as it opens, and once late every open one is in the supervisors' overdue view."""
+    client = app.test_client()
+    number = file_on_portal(client)
+    complaint = instance_of(svc, number)
+    seen = due_where_bounded(svc, complaint)
+    accept(svc, clock, complaint)
+    # The complainant's tracking page shows the handling steps' due date.
+    handling_due = only_task(svc, complaint, "Task_investigate").due_at
+    assert progress(svc, number)["reply_due_at"] == handling_due.astimezone(SHANGHAI).isoformat()
+    steps = [("Task_investigate", {"investigation_findings": "属实", "substantiated": True}),
+             ("Task_order_correction", {"correction_order": "责令改正", "interview": True, "public_notice": True,
+                                        "transfer_discipline": True}),
+             ("Task_correct", {"corrected_date": "2026-10-12", "correction_report": "已改正"}),
+             ("Task_verify", {"verify_date": "2026-10-13", "verified": True, "verify_note": ""}),
+             ("Task_interview", {"interview_date": "2026-10-14", "interview_record": "约谈"}),
+             ("Task_public_notice", {"notice_date": "2026-10-15", "notice_text": "通报"}),
+             ("Task_transfer", {"transfer_date": "2026-10-15", "transfer_letter_no": "期综执移〔2026〕1号"})]
+    for element_id, data in steps:
+        seen |= due_where_bounded(svc, complaint)
+        complete(svc, clock, only_task(svc, complaint, element_id).id, data, actor="office")
+    seen |= due_where_bounded(svc, complaint)
+    complete(svc, clock, only_task(svc, complaint, "Task_reply").id,
+             {"reply_date": "2026-10-16", "reply_text": "已责令改正"}, actor="office")
+    seen |= due_where_bounded(svc, complaint)
+    assert seen >= {element for element, _ in steps} | {"Task_accept", "Task_reply", "Task_complainant_rating"}
+
+    with svc.transaction() as session:
+        session.add(Penalty(inspection_id=county.inspection_id, decision_number="期罚〔2026〕2号",
+                            decided_on=date(2026, 9, 30), summary="罚款"))
+    penalty = start(svc, clock, "penalty_revisit", {"agency": county.agency, "enterprise": county.firm,
+                                                    "penalty_decision_no": "期罚〔2026〕2号",
+                                                    "penalty_date": "2026-09-30"}).id
+    assert due_where_bounded(svc, penalty) == {"Task_revisit"}
+    with svc.sessions() as session:  # the penalty record shows the revisit step's due date
+        assert session.scalar(select(Penalty.revisit_due_at).where(Penalty.decision_number == "期罚〔2026〕2号")) \
+            == only_task(svc, penalty, "Task_revisit").due_at
+    complete(svc, clock, only_task(svc, penalty, "Task_revisit").id,
+             {"revisit_date": "2026-10-09", "revisit_method": "实地回访", "revisit_findings": "仍有问题",
+              "rectification_needed": True})
+    complete(svc, clock, only_task(svc, penalty, "Task_assign").id,
+             {"assigned_date": "2026-10-09", "rectify_items": "清理", "rectify_requirements": "拍照"})
+    assert due_where_bounded(svc, penalty) == {"Task_rectify"}
+
+    # Late: the open bounded steps (the rating, which binds the complainant, closes itself instead) are overdue.
+    latest = max(only_task(svc, penalty, "Task_rectify").due_at,
+                 only_task(svc, complaint, "Task_complainant_rating").due_at)
+    clock.set((latest + timedelta(seconds=1)).astimezone(SHANGHAI).isoformat())
+    overdue = {t["element_id"] for t in client.get("/api/v1/overdue", headers=county.headers).get_json()}
+    assert {"Task_rectify", "Task_complainant_rating"} <= overdue
