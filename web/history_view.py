@@ -83,9 +83,9 @@ def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) 
 
 def rule_check(after: Mapping[str, Any] | None) -> str | None:
     """A checked step's verdict in the trail's words: 通过, or 退回 with each refusing rule and its reason (the
-    words the supervisors' refusal list shows); None for a step without checks."""
+    words the supervisors' refusal list shows); None for a step that checks no rules."""
     findings = (after or {}).get("findings")
-    if not isinstance(findings, Mapping):
+    if not isinstance(findings, Mapping) or not findings.get("checks"):  # an action's records are no verdict
         return None
     refusals = findings.get("policy_refusals") or []
     if not refusals:

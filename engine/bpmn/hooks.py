@@ -28,6 +28,7 @@ RESULT_KEYS = ("policy_refusals", "policy_ok")
 class StageHook(NamedTuple):
     stage: str
     blocking: bool = False
+    kind: str = "checks"  # checks (rules judged: a pass or a return) | action (records written)
 
 
 def _stage_elements(root: etree._Element):
@@ -67,6 +68,7 @@ def parse_hooks(root: etree._Element) -> dict[str, tuple[StageHook, ...]]:
     hooks: dict[str, tuple[StageHook, ...]] = {}
     for element, task in _stage_elements(root):
         if task is not None and task.get("id"):
-            hook = StageHook(element.get("stage").strip(), (element.get("blocking") or "").strip().lower() == "true")
+            hook = StageHook(element.get("stage").strip(), (element.get("blocking") or "").strip().lower() == "true",
+                             etree.QName(element).localname)
             hooks[task.get("id")] = (*hooks.get(task.get("id"), ()), hook)
     return hooks

@@ -55,13 +55,14 @@ ChoiceSource = Callable[[Session, Mapping[str, Any]], "tuple[str, ...] | None"]
 
 def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> dict[str, Any] | None:
     """Run the stages the task declares and record their findings in its data (before it completes); returns
-    what they added to the data (None when the task declares none), for the step's audit entry."""
+    what they added to the data plus `checks`, the stages that judged rules (not actions), for the step's audit
+    entry (None when the task declares none)."""
     declared = getattr(task.task_spec, "inspectflow_checks", ())
     if not declared:
         return None
     refusals: list[dict] = []
     facts: dict[str, Any] = {}
-    for stage, blocking in declared:
+    for stage, blocking, _kind in declared:
         check = stages.get(stage)
         if check is None:  # deploy refuses unknown stages; a stage unregistered since then is an operator error
             raise RuntimeFailure(f"no checks are registered for stage '{stage}' (task '{task.task_spec.bpmn_id}')",
@@ -82,4 +83,4 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
         facts.update(found.data)
     findings = {**facts, "policy_refusals": refusals, "policy_ok": not refusals}
     task.data.update(findings)
-    return findings
+    return {**findings, "checks": [hook.stage for hook in declared if hook.kind == "checks"]}

@@ -31,7 +31,7 @@ def returned_by(session: Session, task: TaskRecord) -> StepReturn | None:
         AuditEntry.instance_id == task.instance_id, AuditEntry.action == "task.completed",
         AuditEntry.at <= task.created_at, AuditEntry.task_id != task.id).order_by(AuditEntry.id.desc()).limit(1))
     findings = (entry.after or {}).get("findings") if entry is not None else None
-    if not isinstance(findings, dict) or not findings.get("policy_refusals"):
+    if not isinstance(findings, dict) or not findings.get("checks") or not findings.get("policy_refusals"):
         return None
     assert entry is not None
     step = session.get(TaskRecord, entry.task_id) if entry.task_id else None

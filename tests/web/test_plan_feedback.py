@@ -132,6 +132,13 @@ def test_a_plan_that_passes_reads_as_passed(client, svc, scjg_open):
     client.get("/logout")
     login_demo(client, "head")
     assert "退回了本环节" not in client.get(open_task(svc, instance_id, "Task_head_approval")).get_data(as_text=True)
+    # The head's refusal is a decision, not a rule check: the trail gives it no 通过 (its step records only).
+    submit(client, open_task(svc, instance_id, "Task_head_approval"), plan_approved="false", plan_opinion="暂缓")
+    client.get("/logout")
+    login_demo(client, "supervisor")
+    trail = client.get(f"/supervise/instances/{instance_id}").get_data(as_text=True)
+    approval = next(row for row in trail.split("<tr>") if "单位负责人审批" in row and "办结任务" in row)
+    assert "规则核验" not in approval and "<dd>暂缓</dd>" in approval
 
 
 @pytest.fixture
