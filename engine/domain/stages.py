@@ -10,7 +10,8 @@ data; processes/bpmn/README.md says which task declares which):
   other quiet-period inspection, with its stated reason and filing deadline);
 - the record following the procedure (issue 11 defect 6): `record_reschedule`, `record_visit`,
   `record_inspected`, `close_inspection`, `withdraw_inspection` (engine.domain.inspection_records) and the
-  penalty and its revisit rounds (engine.domain.penalty_records, R25).
+  penalty and its revisit rounds (engine.domain.penalty_records, R25), the quiet-period override's filing
+  (engine.domain.override_records, R11).
 
 The R7 path (code_retroactive) has two steps of its own, for the urgent inspection's record (created from the
 start data when the procedure was started without one): `issue_retroactive_code` (the head's late approval and
@@ -45,6 +46,7 @@ from engine.domain.inspection_records import (
     record_visit,
     withdraw_inspection,
 )
+from engine.domain.override_records import OVERRIDE_STEPS
 from engine.domain.penalty_records import PENALTY_STEPS
 from engine.models import Agency, Enterprise, Inspection, Notice, QuietPeriodOverride
 from engine.models.vocabulary import NOTICE_EXEMPTIONS, QUIET_PERIOD_EXEMPTIONS, URGENT_REASONS
@@ -320,5 +322,5 @@ INSPECTION_STAGES: dict[str, StageCheck] = {
     "record_inspected": inspection_action(record_inspected),
     "close_inspection": inspection_action(close_inspection),
     "withdraw_inspection": inspection_action(withdraw_inspection),
-    **{stage: inspection_action(act) for stage, act in PENALTY_STEPS.items()},
+    **{stage: inspection_action(act) for stage, act in {**PENALTY_STEPS, **OVERRIDE_STEPS}.items()},
 }

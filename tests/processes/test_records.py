@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.inspection_checks import routine_onsite_count
-from engine.models import Agency, Alert, Inspection, Penalty
+from engine.models import Agency, Alert, Inspection, Penalty, QuietPeriodOverride
 from engine.platform.clock import SHANGHAI
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_item_list
@@ -298,3 +298,26 @@ def test_a_non_onsite_check_records_its_day(svc, clock):
              {"offsite_method": "书面核查", "done_date": "2026-10-09"})
     checked = inspection(svc, inspection_id)
     assert (checked.status, checked.actual_start) == ("in_progress", datetime(2026, 10, 9, 14, 0, tzinfo=SHANGHAI))
+
+
+def test_the_quiet_period_override_filing_and_its_registration_are_recorded(svc, clock):
+    # R11: a routine visit in the quiet period, approved by the principal head and filed with the county office.
+    deploy_all(svc, clock)
+    inspection_id = records(svc, day="2026-10-23")
+    started = lifecycle(svc, clock, inspection_id, plan={**PLAN, "inspection_date": "2026-10-23"})
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED, actor="head")
+    complete(svc, clock, only_task(svc, started.id, "Task_request_override").id, {"reason_detail": "仅下旬生产"})
+    complete(svc, clock, only_task(svc, started.id, "Task_principal_approval").id,
+             {"override_approved": True, "override_approval_date": "2026-09-30", "override_opinion": "确需现场核查"},
+             actor="head")
+    clock.set("2026-10-08T10:00:00+08:00")
+    complete(svc, clock, only_task(svc, started.id, "Task_file_override").id,
+             {"filing_date": "2026-10-08", "filing_content": "安静期内检查备案"})
+    complete(svc, clock, only_task(svc, started.id, "Task_register_filing").id,
+             {"filing_no": "BA-2026-1008-01", "registered_date": "2026-10-08"}, actor="office")
+    with svc.sessions() as session:
+        (override,) = session.scalars(select(QuietPeriodOverride).where(
+            QuietPeriodOverride.inspection_id == inspection_id)).all()
+        assert override.filed_at == datetime(2026, 10, 8, 10, 0, tzinfo=SHANGHAI)
+        assert (override.filed_with, override.filing_reference) == ("县综合执法办", "BA-2026-1008-01")
+    assert open_ids(svc, started.id) == {"Task_onsite"}
