@@ -16,7 +16,7 @@ from engine.domain import planning
 from engine.models.vocabulary import URGENT_REASONS
 from engine.platform.clock import SHANGHAI
 from engine.views.inbox import open_tasks
-from engine.views.plan_preview import plan_warnings
+from engine.views.plan_preview import plan_preview
 from web.security import current_user, login_required
 from web.services import services
 
@@ -58,11 +58,11 @@ def new():
     with svc.sessions() as session:
         choices = planning.plan_choices(session, user.agency, visit_day)
         enterprise_names = planning.enterprise_suggestions(session, choices.agency)
-        warnings = plan_warnings(session, agency_code=user.agency, enterprise_text=str(form.get("enterprise") or ""),
-                                 day=visit_day, trigger=str(form.get("trigger") or "routine"),
-                                 mode=str(form.get("mode") or "onsite"))
+        preview = plan_preview(session, agency_code=user.agency, enterprise_text=str(form.get("enterprise") or ""),
+                               day=visit_day, trigger=str(form.get("trigger") or "routine"),
+                               mode=str(form.get("mode") or "onsite"))
     return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
-                           modes=planning.MODES, enterprise_names=enterprise_names, warnings=warnings,
+                           modes=planning.MODES, enterprise_names=enterprise_names, preview=preview,
                            urgent_reasons=URGENT_REASONS,
                            status_labels=CERTIFICATE_LABELS), 422 if errors else 200
 

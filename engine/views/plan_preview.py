@@ -28,21 +28,30 @@ class PlanWarning:
     message: str
 
 
-def plan_warnings(session: Session, *, agency_code: str, enterprise_text: str, day: date, trigger: str,
-                  mode: str) -> list[PlanWarning]:
-    """`trigger` is the planning form's (routine, or a 触发式检查 kind); nothing when the enterprise is unknown or
+@dataclass(frozen=True)
+class PlanPreview:
+    enterprise: str  # its name
+    credit_class: str | None
+    routine_onsite: int  # this year's routine on-site visits by the agency (R15/R17 count them)
+    cap: int | None  # None: uncapped
+    warnings: list[PlanWarning]
+
+
+def plan_preview(session: Session, *, agency_code: str, enterprise_text: str, day: date, trigger: str,
+                 mode: str) -> PlanPreview | None:
+    """`trigger` is the planning form's (routine, or a 触发式检查 kind); None when the enterprise is unknown or
     outside the agency's reach (the form names that itself)."""
     agency = session.scalar(select(Agency).where(Agency.code == agency_code))
     enterprise = find_enterprise(session, enterprise_text) if enterprise_text.strip() else None
     if agency is None or enterprise is None or not enterprise_in_reach(session, agency, enterprise):
-        return []
+        return None
     policy = policy_of(enterprise.jurisdiction.policy)
     credit_class = credit_class_in(session, enterprise.id, day.year)
     kind = "routine" if trigger == "routine" else "triggered"
     found: list[Refused] = []
     cap = policy.cap_for(credit_class)
-    if kind == "routine" and mode == "onsite" and cap is not None:
-        done = routine_onsite_count(session, agency_id=agency.id, enterprise_id=enterprise.id, year=day.year)
+    done = routine_onsite_count(session, agency_id=agency.id, enterprise_id=enterprise.id, year=day.year)
+    if kind == "routine" and mode == "onsite" and cap is not None:  # triggered ones are not capped (R16)
         found += cap_reached(credit_class, cap, done, day.year)
     refusals, needs_override, _case = window_verdict(kind, enterprise.sector_tags, day, credit_class, policy, None)
     found += refusals
@@ -50,7 +59,7 @@ def plan_warnings(session: Session, *, agency_code: str, enterprise_text: str, d
     if needs_override:
         warnings.append(quiet_period_warning(policy, day, credit_class))
     warnings += joint_warnings(session, agency, enterprise.id, day)
-    return warnings
+    return PlanPreview(enterprise.name, credit_class, done, cap, warnings)
 
 
 def quiet_period_warning(policy: Policy, day: date, credit_class: str | None) -> PlanWarning:

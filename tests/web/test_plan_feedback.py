@@ -168,6 +168,7 @@ def test_the_plan_page_warns_of_the_cap_before_submission(client, capped):
                       "&trigger=routine&mode=onsite").get_data(as_text=True)
     assert f"R15：C类企业每年例行现场检查不超过 2 次，本单位今年已检查 {capped['done']} 次" in warnings_on(page)
     assert f'value="{capped["code"]}"' in page  # the choices stay on the form
+    assert f"信用等级 C · 本单位今年例行现场检查 {capped['done']} 次 / 上限 2 次" in page
     # A triggered inspection does not count against the cap (R16): no cap warning.
     triggered = client.get(f"/inspections/new?enterprise={capped['code']}&planned_start={VISIT_DAY}"
                            "&trigger=complaint_report&mode=onsite").get_data(as_text=True)
