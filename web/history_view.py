@@ -32,6 +32,7 @@ STARTING_DATA_LABELS = {
     "inspection_date": _l("检查日期"),
     "penalty_decision_no": _l("处罚决定书文号"),
     "penalty_date": _l("处罚日期"),
+    "deadline_days": _l("期限（工作日，启动时的政策）"),
 }
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
