@@ -19,7 +19,7 @@ from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import file_complaint
 from engine.domain.inspection_process import plan_inspection
 from engine.domain.policy import default_policy
-from engine.models import Agency, Enterprise, Inspection, ProcessInstance
+from engine.models import Agency, Enterprise, Inspection, Penalty, ProcessInstance
 from engine.platform.clock import SHANGHAI, Clock
 from engine.runtime import Runtime, instances
 
@@ -71,9 +71,13 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
               inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[5], ahead_day)),
         # A penalty three weeks ago whose revisit is overdue, and a recent one.
         start("penalty_revisit", "SCJG", enterprises[6], penalty_decision_no="示市监罚〔2026〕101号",
-              penalty_date=working_days_before(calendar, today, 15).isoformat()),
+              penalty_date=working_days_before(calendar, today, 15).isoformat(),
+              **_penalised(session, clock, agencies["SCJG"], enterprises[6], "示市监罚〔2026〕101号",
+                           working_days_before(calendar, today, 15))),
         start("penalty_revisit", "STHJ", enterprises[7], penalty_decision_no="示环罚〔2026〕12号",
-              penalty_date=working_days_before(calendar, today, 2).isoformat()),
+              penalty_date=working_days_before(calendar, today, 2).isoformat(),
+              **_penalised(session, clock, agencies["STHJ"], enterprises[7], "示环罚〔2026〕12号",
+                           working_days_before(calendar, today, 2))),
     ]
     policy = default_policy()
     complaints = [
@@ -103,6 +107,22 @@ def _approved(session: Session, clock: Clock, calendar: WorkingCalendar, agency:
     session.flush()
     behavior_code.issue_code(session, inspection=inspection, approved_by="局长", now=now, calendar=calendar)
     return inspection.id
+
+
+def _penalised(session: Session, clock: Clock, agency: Agency, enterprise: Enterprise, number: str,
+               decided_on: date) -> dict[str, int]:
+    """The inspection a penalty was decided on and the penalty (R25), so the revisit's steps write its records
+    (engine.domain.penalty_records): `inspection_id` and `penalty_id` for the revisit's start data."""
+    visited = datetime.combine(decided_on - timedelta(days=7), time(9, 30), SHANGHAI)
+    inspection = Inspection(agency=agency, enterprise=enterprise, trigger="routine", mode="onsite",
+                            planned_start=visited.date(), planned_end=visited.date(), actual_start=visited,
+                            actual_end=visited + timedelta(hours=2), status="closed", approved_by="局长",
+                            approved_at=visited - timedelta(days=10), created_by="load-demo", created_at=clock.now())
+    penalty = Penalty(inspection=inspection, decision_number=number, decided_on=decided_on,
+                      summary="检查发现安全隐患未整改，给予警告并责令整改", status="open")
+    session.add_all([inspection, penalty])
+    session.flush()
+    return {"inspection_id": inspection.id, "penalty_id": penalty.id}
 
 
 def _planned(runtime: Runtime, session: Session, clock: Clock, agency: Agency, enterprise: Enterprise,

@@ -142,3 +142,24 @@ def test_the_policy_page_links_to_the_demo_action(app, admin_client):
         make_jurisdiction(session, code="331125")
     page = admin_client.get("/admin/policy").get_data(as_text=True)
     assert re.search(r'href="/admin/demo"', page)
+
+
+def test_the_demo_revisits_work_on_a_penalty_on_record(app, runner):
+    # Issue 11 defect 6: a revisit writes its rounds on the penalty it follows (R25), so the demo's revisits
+    # start from a penalty decided on an inspection, not from a decision number alone.
+    from engine.models import Penalty, Revisit, TaskRecord
+    from tests.engine.helpers import complete
+
+    assert runner.invoke(args=["load-demo"]).exit_code == 0
+    svc = app.extensions["inspectflow"]
+    with svc.sessions() as session:
+        revisit = session.scalars(select(TaskRecord).where(TaskRecord.element_id == "Task_revisit",
+                                                           TaskRecord.state == "open")).first()
+        assert revisit is not None
+        penalties = {p.decision_number: p.inspection.status for p in session.scalars(select(Penalty))}
+    assert penalties["示市监罚〔2026〕101号"] == penalties["示环罚〔2026〕12号"] == "closed"
+    complete(svc, svc.clock(), revisit.id, {"revisit_date": "2026-10-15", "revisit_method": "电话回访",
+                                            "revisit_findings": "已整改", "rectification_needed": False})
+    with svc.sessions() as session:
+        (round_one,) = session.scalars(select(Revisit)).all()
+        assert (round_one.round, round_one.result, round_one.penalty.status) == (1, "passed", "closed")
