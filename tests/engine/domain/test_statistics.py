@@ -8,12 +8,13 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from engine.domain.decisions import log_refusal
 from engine.domain.errors import Refused
 from engine.domain.joint import merge
 from engine.domain.statistics import annual_statistics, to_csv
-from engine.models import InspectionRating
+from engine.models import Agency, InspectionRating
 from tests.factories import (
     NOW,
     make_agency,
@@ -93,3 +94,15 @@ def test_stats_command_prints_the_table_and_writes_csv_and_json(runner, county, 
     assert "消防大队" in target.read_text(encoding="utf-8")
     result = runner.invoke(args=["stats", "--year", "2026", "--jurisdiction", "nope"])
     assert result.exit_code == 1 and "no jurisdiction with code 'nope'" in result.output
+
+
+def test_refused_and_withdrawn_plans_are_no_inspections_of_the_year(svc, county):
+    # Issue 11 defect 6: a plan refused at the check (or by the head) or withdrawn (the quiet-period override
+    # refused) is a visit that never happened: it is in no count, no cap and no share.
+    with svc.transaction() as session:
+        market = session.scalar(select(Agency).where(Agency.code == "SCJG"))
+        for status in ("refused", "withdrawn"):
+            make_inspection(session, agency=market, planned_start=date(2026, 9, 8)).status = status
+    with svc.sessions() as session:
+        statistics = annual_statistics(session, jurisdiction_code=county, year=2026, now=NOW)
+    assert statistics["agencies"][0]["inspections"] == 6 and statistics["totals"]["inspections"] == 7
