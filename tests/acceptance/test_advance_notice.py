@@ -28,8 +28,9 @@ def test_a_late_notice_moves_the_visit_and_the_record_the_code_and_the_portal_fo
     task_id, page = staff.open("送达检查预告")
     code, check = re.search(r"行政行为码 (\S+) · 企业校验码 (\S+)\s*：", page).groups()
     planned = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{task_id}"))
+    items = re.findall(r'name="notice_items" value="([^"]+)"', staff.get(f"/tasks/{task_id}"))
     staff.complete("送达检查预告", {"notice_date": "2026-10-13", "method": "政务服务平台",
-                                "notice_items": "计划所定事项", "notice_inspectors": planned})
+                                "notice_items": items, "notice_inspectors": planned})
     # 5 working days from 2026-10-13 end on 2026-10-20: the 16th is too early, the inspector moves the visit.
     staff.complete("调整检查日期", {"inspection_date": MOVED, "reschedule_reason": "预告期不足5个工作日"})
     case = text_of(enterprise.get(f"/portal/case?code={code}&check={check}"))

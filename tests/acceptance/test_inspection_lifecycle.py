@@ -54,8 +54,9 @@ def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
     assert code, notice_page
     planned = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
     assert len(planned) == 2
+    items = re.findall(r'name="notice_items" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
     staff.complete("送达检查预告", {"notice_date": "2026-09-30", "method": "书面",
-                                "notice_items": "SCJG-001 食品经营许可", "notice_inspectors": planned})
+                                "notice_items": items, "notice_inspectors": planned})
     # The notice period (R8: 5 working days, the National Day holiday not counted) passes; the visit day comes.
     county.sweep("2026-10-17T00:00:00+08:00")
     county.at("2026-10-19T09:00:00+08:00")

@@ -34,7 +34,8 @@ def plan_step(staff, **fields: str) -> None:
 def give_notice(county, staff) -> None:
     task_id, _ = staff.open("送达检查预告")
     planned = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{task_id}"))
-    staff.complete("送达检查预告", {"notice_date": "2026-09-30", "method": "书面", "notice_items": "计划所定事项",
+    items = re.findall(r'name="notice_items" value="([^"]+)"', staff.get(f"/tasks/{task_id}"))
+    staff.complete("送达检查预告", {"notice_date": "2026-09-30", "method": "书面", "notice_items": items,
                                 "notice_inspectors": planned})
     county.sweep("2026-10-17T00:00:00+08:00")
 

@@ -81,7 +81,6 @@ def test_an_inspection_from_the_plan_to_the_enterprises_rating(page: Page, demo,
     code, check = re.search(r"行政行为码 (\S+) · 企业校验码 (\S+?)：", handed).groups()
     page.fill("#notice_date", "2026-09-30")
     page.select_option("#method", "书面")
-    page.fill("#notice_items", "食品经营许可情况")
     shot(page, "procedure-notice")
     page.click("button:has-text('办结')")
     expect(page.locator(".flash-ok")).to_contain_text("已办结")

@@ -35,7 +35,7 @@ PLAN = {"inspection_date": "2026-10-16", "inspection_type": "日常检查", "ins
         "notice_exemption": "无", "notice_exemption_reason": ""}
 CHECK_PASSED = {"check_outcome": "通过", "refusal_reason": "", "in_quiet_period": False}
 APPROVED = {"plan_approved": True, "plan_opinion": "同意"}
-NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台", "notice_items": "食品经营许可；从业人员健康证明"}
+NOTICE = {"notice_date": "2026-09-30", "method": "政务服务平台"}
 ONSITE = {"started_at": "2026-10-16T09:30:00+08:00", "code_shown": True, "conduct_confirmed": True,
           "audio_video": True}
 
@@ -56,8 +56,10 @@ def inspection_record(svc, day: str, **fields) -> int:
 
 
 def notice_of(svc, task_id: str) -> dict:
-    """The notice as given: the inspectors are those the plan chose, as the step offers them (choices_from)."""
-    return {**NOTICE, "notice_inspectors": task_data(svc, task_id)["notice_inspectors"]}
+    """The notice as given: the items and inspectors are those the plan chose, as the step offers them
+    (choices_from)."""
+    offered = task_data(svc, task_id)
+    return {**NOTICE, "notice_items": offered["notice_items"], "notice_inspectors": offered["notice_inspectors"]}
 
 
 def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED, **record_fields):

@@ -178,7 +178,8 @@ def test_a_day_moved_in_the_notice_moves_the_record_and_is_judged_for_the_quiet_
     notice = only_task(svc, started.id, "Task_give_notice")
     # Given on 10-12, 5 working days end on 10-19: too late for 10-16, so the day is moved, into the quiet
     # period (the 21st on).
-    complete(svc, clock, notice.id, {"notice_date": "2026-10-12", "method": "书面", "notice_items": "食品经营许可",
+    complete(svc, clock, notice.id, {"notice_date": "2026-10-12", "method": "书面",
+                                     "notice_items": task_data(svc, notice.id).get("notice_items") or "食品经营许可",
                                      "notice_inspectors": task_data(svc, notice.id).get("notice_inspectors")
                                      or "张三"})
     assert status_of(svc, inspection_id) == "noticed"

@@ -241,8 +241,9 @@ def test_later_steps_show_the_plan_and_the_notice_chooses_only_the_plans_inspect
     offered = re.findall(r'<input type="checkbox" name="notice_inspectors" value="([^"]+)" checked>', page)
     assert offered == chosen_labels  # the plan's inspectors, all chosen until changed
     assert outsider_label not in page.replace(plan_shown(page), "")
-    form = {"csrf_token": token_of(page), "notice_date": "2026-09-30", "method": "书面",
-            "notice_items": "SCJG-001 食品经营许可情况检查"}
+    items = re.findall(r'<input type="checkbox" name="notice_items" value="([^"]+)" checked>', page)
+    assert items == ["SCJG-001 食品经营许可情况检查"]  # the plan's items, likewise
+    form = {"csrf_token": token_of(page), "notice_date": "2026-09-30", "method": "书面", "notice_items": items}
     refused = client.post(notice, data={**form, "notice_inspectors": [chosen_labels[0], outsider_label]})
     assert refused.status_code == 422
     assert re.search(r'name="notice_inspectors".*?<div class="error">', refused.get_data(as_text=True), re.S)
