@@ -94,17 +94,17 @@ def inspection_stage(stage: str) -> StageCheck:
                                            exemption)
         facts = {"needs_quiet_override": needs_override, "quiet_period_case": case,
                  "credit_class": outcome.credit_class}
-        if stage == "plan" and outcome.refusals:
-            facts.update(_returned(context.data, outcome.refusals))
-        return StageFindings(refusals=[refusal_document(r) for r in outcome.refusals], data=facts)
+        returned = _returned(context.data, outcome.refusals) if stage == "plan" and outcome.refusals else {}
+        return StageFindings(refusals=[refusal_document(r) for r in outcome.refusals], data=facts, recorded=returned)
 
     return run
 
 
 def _returned(data, refusals: list[Refused]) -> dict:
     """The county office's 通过 goes on only when every rule passes (the diagram's gateway): a plan a rule refused
-    is returned (退回修改), and the step's data and audit say so, with the rules' words as the reason when the
-    office gave none (issue 11: a rule refusal is never silent)."""
+    is returned (退回修改), and the trail records it so, with the rules' words as the reason when the office gave
+    none (issue 11: a rule refusal is never silent). The task data keeps what the office chose, so the check's
+    next round does not open with a stale 退回修改."""
     if data.get("check_outcome") != "通过":
         return {}
     words = "；".join(f"{r.rule}：{r.message}" for r in refusals)

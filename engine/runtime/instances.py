@@ -167,8 +167,8 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     completed: dict = {"element_id": record["element_id"], "state": "completed", "data": data}
     if findings is not None:
         # What the rules found is part of what happened: a plan the office passed but a rule refused was
-        # returned (退回), and the trail must say so (issue 11), with the stage's corrections of the form's values.
-        completed["data"] = {**data, **{key: findings[key] for key in data if key in findings}}
+        # returned (退回), and the trail must say so (issue 11), in the stage's reading of the form's values.
+        completed["data"] = {**data, **findings.pop("recorded")}
         completed["findings"] = findings
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
                  before={"element_id": record["element_id"], "state": "open"}, after=completed)

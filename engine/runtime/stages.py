@@ -45,6 +45,9 @@ class StageContext:
 class StageFindings:
     refusals: list[dict] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # extra task data (JSON values)
+    # How the step reads in the audit trail where that differs from what was submitted (e.g. the office's 通过
+    # that the rules turned into a return); the task data keeps the submission.
+    recorded: dict[str, Any] = field(default_factory=dict)
 
 
 StageCheck = Callable[[StageContext], StageFindings]
@@ -55,13 +58,14 @@ ChoiceSource = Callable[[Session, Mapping[str, Any]], "tuple[str, ...] | None"]
 
 def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext) -> dict[str, Any] | None:
     """Run the stages the task declares and record their findings in its data (before it completes); returns
-    what they added to the data plus `checks`, the stages that judged rules (not actions), for the step's audit
-    entry (None when the task declares none)."""
+    what they added to the data plus `checks`, the stages that judged rules (not actions), and `recorded`, the
+    trail's reading of submitted values, for the step's audit entry (None when the task declares none)."""
     declared = getattr(task.task_spec, "inspectflow_checks", ())
     if not declared:
         return None
     refusals: list[dict] = []
     facts: dict[str, Any] = {}
+    recorded: dict[str, Any] = {}
     for stage, blocking, _kind in declared:
         check = stages.get(stage)
         if check is None:  # deploy refuses unknown stages; a stage unregistered since then is an operator error
@@ -70,7 +74,7 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
         found = check(StageContext(step=step, stage=stage, element_id=task.task_spec.bpmn_id,
                                    data=dict(task.data)))
         try:
-            orjson.dumps([found.refusals, found.data])
+            orjson.dumps([found.refusals, found.data, found.recorded])
         except TypeError as exc:
             raise RuntimeFailure(f"checks of stage '{stage}' returned something that is not JSON: {exc}") from exc
         if blocking and found.refusals:
@@ -81,6 +85,7 @@ def apply_stage_checks(stages: Mapping[str, StageCheck], task, step: StepContext
                 stage=stage, refusals=found.refusals, name=task.task_spec.bpmn_name or task.task_spec.bpmn_id)
         refusals.extend(found.refusals)
         facts.update(found.data)
+        recorded.update(found.recorded)
     findings = {**facts, "policy_refusals": refusals, "policy_ok": not refusals}
     task.data.update(findings)
-    return {**findings, "checks": [hook.stage for hook in declared if hook.kind == "checks"]}
+    return {**findings, "checks": [hook.stage for hook in declared if hook.kind == "checks"], "recorded": recorded}

@@ -118,6 +118,14 @@ def test_a_plan_the_office_passes_but_a_rule_refuses_comes_back_to_the_planner_w
     assert f"<li>R15：{words}</li>" in returned
     assert re.search(r"办结任务 · 退回（R15：", page)  # the task page's own record of the step
 
+    # Sent again, the check's next round opens as the office left it, not with a stale 退回修改 and reason.
+    submit(client, open_task(svc, instance_id, "Task_plan"))
+    client.get("/logout")
+    login_demo(client, "office")
+    again = client.get(open_task(svc, instance_id, "Task_check")).get_data(as_text=True)
+    assert '<option value="退回修改" selected>' not in again
+    assert re.search(r'<textarea id="refusal_reason" name="refusal_reason" rows="3"></textarea>', again)
+
 
 def test_a_plan_that_passes_reads_as_passed(client, svc, scjg_open):
     login_demo(client, "staff")
