@@ -1,10 +1,10 @@
 """`inspectflow users …`: accounts and API tokens at the command line.
 
-`create` a login; `token` issues an API token (printed once, on stdout; its expiry on stderr, so
-`TOKEN=$(inspectflow users token …)` still captures just the token); `tokens` lists a user's tokens; `revoke-token`
-revokes one; `deactivate` ends a user's sessions and tokens and refuses their logins; `activate` lets them log in
-again. Each act is an engine command (engine.commands.identity) run as the system actor `cli:<os user>`, audited
-under that name.
+`create` a login (for an agency or a jurisdiction that exists); `token` issues an API token (printed once, on
+stdout; its expiry on stderr, so `TOKEN=$(inspectflow users token …)` still captures just the token); `tokens`
+lists a user's tokens; `revoke-token` revokes one; `deactivate` ends a user's sessions and tokens and refuses their
+logins; `activate` lets them log in again. Each act is an engine command (engine.commands.identity) run as the
+system actor `cli:<os user>`, audited under that name.
 """
 
 from __future__ import annotations
@@ -41,12 +41,11 @@ users = AppGroup("users", help="Accounts and API tokens.")
 @json_option
 @reports_errors
 def users_create(username, role, password, display_name, agency, jurisdiction, as_json):
-    """Create a login."""
-    svc = services()
-    with svc.transaction() as session:
-        user = accounts.create_user(session, username=username, password=password, role=role,
-                                    now=svc.clock().now(), display_name=display_name, agency=agency,
-                                    jurisdiction=jurisdiction)
+    """Create a login: staff and heads name their agency, the county office and supervisors their jurisdiction
+    (a code or a name). Without --password, the password is asked for (or read from stdin) twice."""
+    with services().work() as work:
+        user = identity_commands.create_user(work, cli_actor(), username=username, password=password, role=role,
+                                             display_name=display_name, agency=agency, jurisdiction=jurisdiction)
         document = {"id": user.id, "username": user.username, "role": user.role, "agency": user.agency,
                     "jurisdiction": user.jurisdiction}
     emit(as_json, document, [f"created {role} '{username}'"])

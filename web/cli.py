@@ -7,16 +7,20 @@ unless INSPECTFLOW_CLOCK pins it; `sweep --at` pins it for one sweep.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 import sys
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from engine.background.sweep import SweepReport
 from engine.background.sweep import sweep as run_sweep
 from engine.calendar import store as calendar_store
 from engine.commands import administration, supervision, tasks
@@ -44,6 +48,57 @@ def emit(as_json: bool, document, lines: list[str]) -> None:
             click.echo(line)
 
 
+REPORTED = (WorkflowError, Refused, NotPermitted, ValueError, LookupError, FileNotFoundError)
+
+
+class InFile(Exception):
+    """A refusal met while handling one of several input files: reported prefixed with the file."""
+
+    def __init__(self, path: Path, error: Exception):
+        super().__init__(f"{path}: {error}")
+        self.path, self.error = path, error
+
+
+@contextlib.contextmanager
+def naming_file(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except REPORTED as err:
+        raise InFile(path, err) from err
+
+
+def read_input(path: Path) -> bytes:
+    """An input file's bytes; a missing or unreadable one is an input error like a bad line in it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError("no such file") from None
+    except OSError as exc:
+        raise ValueError(exc.strerror or str(exc)) from None
+
+
+def read_text_input(path: Path) -> str:
+    try:
+        return read_input(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
+
+
+def error_payload(err: Exception) -> dict:
+    """The {"code", "message", "details"} an error is reported with (as the API words its errors)."""
+    if isinstance(err, InFile):
+        payload = error_payload(err.error)
+        return {**payload, "message": f"{err.path}: {payload['message']}",
+                "details": {**payload["details"], "file": str(err.path)}}
+    if isinstance(err, NotPermitted):
+        return {"code": "forbidden", "message": err.message, "details": {"reason": err.reason, **err.details}}
+    if isinstance(err, WorkflowError):
+        return err.to_dict()
+    if isinstance(err, Refused):
+        return {"code": "refused", "message": str(err), "details": {"rule": err.rule, **err.figures}}
+    return {"code": "invalid_input", "message": str(err), "details": {}}
+
+
 def reports_errors(command):
     """Turn engine refusals into a clear message and exit status 1 instead of a traceback."""
 
@@ -51,17 +106,9 @@ def reports_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (WorkflowError, Refused, NotPermitted, ValueError, LookupError, FileNotFoundError) as err:
+        except (*REPORTED, InFile) as err:
             as_json = kwargs.get("as_json", False)
-            if isinstance(err, NotPermitted):
-                payload = {"code": "forbidden", "message": err.message, "details": {"reason": err.reason,
-                                                                                     **err.details}}
-            elif isinstance(err, WorkflowError):
-                payload = err.to_dict()
-            elif isinstance(err, Refused):
-                payload = {"code": "refused", "message": str(err), "details": {"rule": err.rule, **err.figures}}
-            else:
-                payload = {"code": "invalid_input", "message": str(err), "details": {}}
+            payload = error_payload(err)
             if as_json:
                 click.echo(json.dumps({"error": payload}, ensure_ascii=False, default=str))
             else:
@@ -81,8 +128,26 @@ def parse_json_data(text: str) -> dict:
     return value
 
 
-def _shanghai(moment) -> str:
+def _shanghai(moment: datetime | str | None) -> str:
+    """A moment as plain output shows it: Asia/Shanghai time (JSON keeps UTC)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment.astimezone(SHANGHAI).isoformat() if moment else "-"
+
+
+def sweep_lines(report: SweepReport) -> list[str]:
+    """What a sweep did, as `sweep` prints it and `scheduler` and `serve` log it."""
+    if report.skipped_locked:
+        return ["another sweeper is running; nothing done"]
+    return ([f"sweep as of {_shanghai(report.at)}: {len(report.fired)} fired, {len(report.failed)} failed"]
+            + [f"  fired {f['element_id']} on instance {f['instance_id']} (due {_shanghai(f['due_at'])})"
+               for f in report.fired]
+            + [f"  FAILED instance {f['instance_id']}: {f['error']}" for f in report.failed])
+
+
+def echo_sweep(report: SweepReport) -> None:
+    for line in sweep_lines(report):
+        click.echo(line)
 
 
 def task_document(task) -> dict:
@@ -106,19 +171,20 @@ def register_commands(app: Flask) -> None:
         click.echo(f"database at head: {services().engine.url.render_as_string(hide_password=True)}")
 
     @app.cli.command("deploy")
-    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
     @actor_option
     @json_option
     @reports_errors
     def deploy_command(files, actor, as_json):
-        """Deploy BPMN files, each as a new version of its processes."""
+        """Deploy BPMN files, each as a new version of its processes: all of them, or none when one is refused."""
         results = []
-        for path in files:
-            with services().work() as work:
-                deployed = administration.deploy_diagram(work, actor_named(work.session, actor),
-                                                         xml=path.read_bytes(), source_name=path.name)
-            results.extend({"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name,
-                            "unchanged": d.unchanged, "file": path.name} for d in deployed)
+        with services().work() as work:  # one unit of work: a refused file leaves none of the batch deployed
+            who = actor_named(work.session, actor)
+            for path in files:
+                with naming_file(path):
+                    deployed = administration.deploy_diagram(work, who, xml=read_input(path), source_name=path.name)
+                results.extend({"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name,
+                                "unchanged": d.unchanged, "file": path.name} for d in deployed)
         emit(as_json, results, [
             f"{r['file']}: {r['process_key']} v{r['version']}" + (" (unchanged)" if r["unchanged"] else "")
             for r in results
@@ -152,7 +218,7 @@ def register_commands(app: Flask) -> None:
             rows = [task_document(t) for t in open_tasks(session, instance_id=instance_id)]
         emit(as_json, rows, [
             f"{r['id']}  #{r['instance_id']}  {r['element_id']}  {r['name']}  [{r['candidate_group'] or '-'}]"
-            f"  due {r['due_at'] or '-'}{' (provisional)' if r['due_provisional'] else ''}"
+            f"  due {_shanghai(r['due_at'])}{' (provisional)' if r['due_provisional'] else ''}"
             for r in rows
         ] or ["no open tasks"])
 
@@ -180,26 +246,21 @@ def register_commands(app: Flask) -> None:
         svc = services()
         clock = FrozenClock(at) if at else svc.clock()
         report = run_sweep(svc.runtime, svc.write_sessions, clock)
-        lines = [f"sweep as of {_shanghai(report.at)}: {len(report.fired)} fired, {len(report.failed)} failed"]
-        if report.skipped_locked:
-            lines = ["another sweeper is running; nothing done"]
-        lines += [f"  fired {f['element_id']} on instance {f['instance_id']} (due {f['due_at']})" for f in report.fired]
-        lines += [f"  FAILED instance {f['instance_id']}: {f['error']}" for f in report.failed]
-        emit(as_json, report.to_dict(), lines)
+        emit(as_json, report.to_dict(), sweep_lines(report))
 
     calendar = AppGroup("calendar", help="Working-day calendar: official schedules and their coverage.")
     app.cli.add_command(calendar)
 
     @calendar.command("import")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("file", type=click.Path(path_type=Path))
     @actor_option
     @json_option
     @reports_errors
     def calendar_import(file, actor, as_json):
         """Import a CSV of `date,kind` (kind: holiday or workday) covering whole years."""
-        with services().work() as work:
+        with services().work() as work, naming_file(file):
             imported = administration.import_calendar(work, actor_named(work.session, actor),
-                                                      file.read_text(encoding="utf-8-sig"), source=file.name)
+                                                      read_text_input(file), source=file.name)
         result, recomputed = imported.result, imported.recomputed
         document = {"years": result.years, "days": result.days, "recomputed": recomputed}
         emit(as_json, document, [f"imported {result.days} day(s) for {', '.join(map(str, result.years))}; "
@@ -307,7 +368,8 @@ def register_commands(app: Flask) -> None:
         gc.freeze()  # as in `serve`
         click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
         scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
-                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True)
+                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True,
+                                    on_sweep=echo_sweep)
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
@@ -328,7 +390,8 @@ def register_commands(app: Flask) -> None:
         gc.freeze()
         if not no_scheduler:
             build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
-                            interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False).start()
+                            interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
+                            on_sweep=echo_sweep).start()
         click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
         serve(app, host=host, port=port, threads=8)
 

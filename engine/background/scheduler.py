@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.background.sweep import sweep
+from engine.background.sweep import SweepReport, sweep
 from engine.calendar.store import watch_coverage
 from engine.domain.inspection_alerts import scan_overdue
 from engine.platform.clock import Clock
@@ -34,12 +34,15 @@ OVERDUE_INTERVAL_S = 60
 CHECKPOINT_INTERVAL_S = 10
 
 
-def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
+def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock],
+              on_sweep: Callable[[SweepReport], None] | None = None) -> Callable:
     def run() -> None:
         report = sweep(runtime, sessions, clock_factory())
         if report.fired or report.failed:
             log.info("sweep at %s fired %d, failed %d", report.at.isoformat(), len(report.fired),
                      len(report.failed))
+            if on_sweep is not None:
+                on_sweep(report)
 
     return run
 
@@ -64,13 +67,16 @@ def overdue_job(sessions: sessionmaker[Session], clock_factory: Callable[[], Clo
 
 
 def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock], *,
-                    interval_s: float, blocking: bool) -> BaseScheduler:
+                    interval_s: float, blocking: bool,
+                    on_sweep: Callable[[SweepReport], None] | None = None) -> BaseScheduler:
+    """`on_sweep` hears of every sweep that fired or failed something (the CLI prints it)."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
     scheduler.add_job(
-        sweep_job(runtime, sessions, clock_factory),
+        sweep_job(runtime, sessions, clock_factory, on_sweep),
         "interval",
         seconds=interval_s,
         id=SWEEP_JOB_ID,
+        next_run_time=datetime.now(UTC),  # at start, then every interval: what fell due while stopped fires now
         max_instances=1,  # a slow sweep is not overlapped by the next tick
         coalesce=True,
         replace_existing=True,

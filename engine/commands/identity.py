@@ -6,6 +6,9 @@ makes the change, and each act is audited (issue 10, defects 7 and 8).
 - `log_out`: the session's own user; the session ends on the server, so its cookie no longer works anywhere.
 - `issue_token`: administrators and the system (the CLI) for any active user, a user for themselves.
 - `revoke_token`: the token's user, administrators and the system.
+- `create_user`: administrators and the system (the CLI's `users create`). A working login names where it works —
+  an agency for staff and heads, a jurisdiction for the county office and supervisors — and that place must exist:
+  a login with a mistyped or missing one could never see any work.
 - `deactivate_user` / `reactivate_user`: administrators and the system. Deactivating ends every session and
   revokes every token of the user in the same transaction; the account stays (the audit trail names it).
 """
@@ -15,11 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from engine.commands.actor import Actor
 from engine.commands.work import Work
+from engine.domain.policy_admin import resolve_jurisdiction
 from engine.identity import accounts, api_tokens, login_throttle, sessions
-from engine.identity.access import NotPermitted
-from engine.models import ApiToken, User
+from engine.identity.access import AGENCY_ROLES, JURISDICTION_ROLES, NotPermitted
+from engine.models import Agency, ApiToken, User
 from engine.platform import audit
 
 ACCOUNT_ROLES = ("administrator",)  # besides the system: who issues others' tokens and (de)activates accounts
@@ -102,6 +108,24 @@ def revoke_token(work: Work, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
+def create_user(work: Work, actor: Actor, *, username: str, password: str, role: str,
+                display_name: str | None = None, agency: str | None = None, jurisdiction: str | None = None) -> User:
+    """A new login. The agency and the jurisdiction are named by code or name and stored by code."""
+    _require_account_rights(actor, "create accounts")
+    session = work.session
+    if role in AGENCY_ROLES and not agency:
+        raise ValueError(f"a {role} login needs an agency (the agency it works for)")
+    if role in JURISDICTION_ROLES and not jurisdiction:
+        raise ValueError(f"a {role} login needs a jurisdiction (the county it supervises)")
+    agency_code = _agency_code(work, agency) if agency else None
+    jurisdiction_code = resolve_jurisdiction(session, jurisdiction).code if jurisdiction else None
+    user = accounts.create_user(session, username=username, password=password, role=role, now=work.now(),
+                                display_name=display_name, agency=agency_code, jurisdiction=jurisdiction_code)
+    audit.record(session, at=work.now(), actor=actor.username, action="create_user",
+                 after={"username": username, "role": role, "agency": agency_code, "jurisdiction": jurisdiction_code})
+    return user
+
+
 def deactivate_user(work: Work, actor: Actor, username: str) -> Deactivation:
     """The user can no longer log in; their sessions end and their tokens are revoked, all at once."""
     _require_account_rights(actor, "deactivate accounts")
@@ -132,6 +156,13 @@ def reactivate_user(work: Work, actor: Actor, username: str) -> User:
 def _require_account_rights(actor: Actor, act: str) -> None:
     if not actor.is_system and actor.role not in ACCOUNT_ROLES:
         raise NotPermitted("role", f"only administrators {act}", role=actor.role)
+
+
+def _agency_code(work: Work, wanted: str) -> str:
+    code = work.session.scalar(select(Agency.code).where((Agency.code == wanted) | (Agency.name == wanted)))
+    if code is None:
+        raise LookupError(f"no agency {wanted!r}")
+    return code
 
 
 def _user(work: Work, username: str) -> User:

@@ -108,11 +108,14 @@ def test_calendar_import_refuses_a_bad_file_and_keeps_what_was_there(runner, tmp
     assert by_year[2027]["overrides"] == 1
 
 
-def test_users_create(runner):
+def test_users_create(app, runner):
+    with app.app_context(), services().transaction() as session:
+        make_agency(session, code="SCJG", name="市场监管局")
     user = run_json(runner, "users", "create", "li.lei", "--role", "staff", "--password", "s3cret-pass",
                     "--agency", "市场监管局")
-    assert (user["username"], user["role"], user["agency"]) == ("li.lei", "staff", "市场监管局")
-    result = runner.invoke(args=["users", "create", "li.lei", "--role", "staff", "--password", "s3cret-pass"])
+    assert (user["username"], user["role"], user["agency"]) == ("li.lei", "staff", "SCJG")  # stored by code
+    result = runner.invoke(args=["users", "create", "li.lei", "--role", "staff", "--password", "s3cret-pass",
+                                 "--agency", "SCJG"])
     assert result.exit_code == 1 and "already exists" in result.output
 
 

@@ -82,7 +82,7 @@ def test_the_lifetime_is_the_deployments_choice(database_url, clock):
                       "SECRET_KEY": "test", "API_TOKEN_LIFETIME": timedelta(days=7)})
     try:
         runner = app.test_cli_runner()
-        runner.invoke(args=["users", "create", "li", "--role", "staff", "--password", "password1"])
+        runner.invoke(args=["users", "create", "li", "--role", "process_owner", "--password", "password1"])
         issued = json.loads(runner.invoke(args=["users", "token", "li", "--name", "x", "--json"]).stdout)
         assert issued["expires_at"] == "2026-10-07T02:00:00+00:00"
     finally:
