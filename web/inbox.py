@@ -101,7 +101,7 @@ def assign(task_id: str, action: str):
 
 def _submitted(form_spec) -> dict:
     """The posted values in the shapes the form's types expect (lists for multichoice, booleans as text)."""
-    values = {}
+    values: dict[str, object] = {}
     for field in form_spec.fields if form_spec else ():
         if field.type == "multichoice":
             values[field.name] = request.form.getlist(field.name)
