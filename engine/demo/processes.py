@@ -70,9 +70,9 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
         start("quiet_period_override", "SCJG", enterprises[5], inspection_date=ahead,
               inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[5], ahead_day)),
         # A penalty three weeks ago whose revisit is overdue, and a recent one.
-        start("penalty_revisit", "SCJG", enterprises[6], penalty_decision_no="示市监罚〔2026〕101号",
+        start("penalty_revisit", "SCJG", enterprises[6], penalty_decision_no="示市监罚〔2026〕56号",
               penalty_date=working_days_before(calendar, today, 15).isoformat(),
-              **_penalised(session, clock, agencies["SCJG"], enterprises[6], "示市监罚〔2026〕101号",
+              **_penalised(session, clock, agencies["SCJG"], enterprises[6], "示市监罚〔2026〕56号",
                            working_days_before(calendar, today, 15))),
         start("penalty_revisit", "STHJ", enterprises[7], penalty_decision_no="示环罚〔2026〕12号",
               penalty_date=working_days_before(calendar, today, 2).isoformat(),

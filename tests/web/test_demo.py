@@ -157,7 +157,7 @@ def test_the_demo_revisits_work_on_a_penalty_on_record(app, runner):
                                                            TaskRecord.state == "open")).first()
         assert revisit is not None
         penalties = {p.decision_number: p.inspection.status for p in session.scalars(select(Penalty))}
-    assert penalties["示市监罚〔2026〕101号"] == penalties["示环罚〔2026〕12号"] == "closed"
+    assert penalties["示市监罚〔2026〕56号"] == penalties["示环罚〔2026〕12号"] == "closed"
     complete(svc, svc.clock(), revisit.id, {"revisit_date": "2026-10-15", "revisit_method": "电话回访",
                                             "revisit_findings": "已整改", "rectification_needed": False})
     with svc.sessions() as session:
