@@ -293,16 +293,16 @@ def test_sweep_at_fires_what_is_due_then_prints_it_and_the_pinned_clock_governs_
         assert fired["instance_id"] != started["id"] and datetime.fromisoformat(fired["due_at"]) <= early_at
 
     # Past it, the plain output says what fired (due moments in Shanghai time) ...
-    plain = cli("sweep", "--at", "2027-03-10T00:00+08:00").stdout.splitlines()
-    assert re.fullmatch(r"sweep as of 2027-03-10T00:00:00\+08:00: [1-9]\d* fired, 0 failed", plain[0])
+    plain = cli("sweep", "--at", AFTER_NATIONAL_DAY).stdout.splitlines()
+    assert re.fullmatch(rf"sweep as of {re.escape(AFTER_NATIONAL_DAY)}: [1-9]\d* fired, 0 failed", plain[0])
     assert int(plain[0].split(": ")[1].split()[0]) == len(plain) - 1
     assert f"  fired Timer_retro_deadline on instance {started['id']} (due {due.astimezone(SHANGHAI).isoformat()})" \
         in plain
     # ... and a sweep as of that moment again, pinned by INSPECTFLOW_CLOCK, finds nothing left to fire.
-    assert cli.json("sweep", clock="2027-03-10T00:00+08:00")["fired"] == []
+    assert cli.json("sweep", clock=AFTER_NATIONAL_DAY)["fired"] == []
     (supervision,) = by_instance(cli, started["id"])
     assert (supervision["element_id"], supervision["name"]) == ("Task_supervise_no_code", "无码入企督办")
-    assert supervision["created_at"] == "2027-03-09T16:00:00+00:00"  # opened as of the sweep's moment
+    assert supervision["created_at"] == "2026-10-08T16:00:01+00:00"  # opened as of the sweep's moment
 
     # Bad --data is refused before anything changes: one line on stderr.
     plain_error = cli("complete", supervision["id"], "--data", "{broken", expect=1)
