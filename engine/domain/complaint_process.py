@@ -60,6 +60,8 @@ def start_complaint_process(runtime: Runtime, session: Session, clock: Clock, co
 def correcting_agency(context: StageContext) -> StageFindings:
     """Who carries out the correction should the complaint be substantiated (R26 有错必纠): the coded
     inspection's agency, or the agency of the complaint's jurisdiction the county office names."""
+    if context.data.get("not_accepted") is True:  # declined (不予受理): nothing will be corrected
+        return StageFindings()
     bound = context.data.get("agency")
     named = context.data.get(CORRECTING_AGENCY)
     named = named.strip() if isinstance(named, str) else ""

@@ -4,6 +4,7 @@ changes the case writes it, in the step's own transaction:
 
     received → accepted (accepted_at) → investigating → correcting (substantiated; the measures ordered are its
     outcomes) → replied (reply, replied_at) → closed, or reopened when the complainant rejects the reply;
+    or received → not_accepted (不予受理: the reason, which the complainant is told, is the reply);
 
 and the complainant's rating of the reply. The record is the instance's (`complaint_id`, set when the portal
 started it, engine.domain.complaint_process); a procedure started without one has none to write. The due
@@ -12,7 +13,8 @@ moments (accept_due_at, reply_due_at) are the deadlines' own business, not writt
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from engine.domain.errors import Refused
 from engine.domain.inspection_records import moment_of
@@ -44,9 +46,29 @@ def complaint_step(act: Callable[[StageContext, Complaint], None]) -> StageCheck
 
 
 def accept(context: StageContext, complaint: Complaint) -> None:
-    """受理投诉."""
-    complaint.accepted_at = moment_of(context.data.get("acceptance_date"), context.step.now) or context.step.now
+    """受理投诉, or 不予受理 with the reason the complainant is told (it is the complaint's reply)."""
+    data, now = context.data, context.step.now
+    if declined(data):
+        complaint.status = "not_accepted"
+        complaint.reply = str(data.get("not_accepted_reason")).strip()
+        complaint.replied_at = now
+        return
+    complaint.accepted_at = moment_of(data.get("acceptance_date"), now) or now
     complaint.status = "accepted"
+
+
+def declined(data: Mapping[str, Any]) -> bool:
+    return data.get("not_accepted") is True
+
+
+def acceptance(context: StageContext) -> StageFindings:
+    """受理投诉's step: `complaint_declined`, which the diagram routes on, whether or not there is a record; a
+    complaint is declined only with a reason for the complainant (R26)."""
+    facts = {"complaint_declined": declined(context.data)}
+    if facts["complaint_declined"] and not str(context.data.get("not_accepted_reason") or "").strip():
+        return StageFindings([{"rule": "R26", "message": "不予受理须写明理由并告知投诉人", "figures": {}}], facts)
+    found = complaint_step(accept)(context)
+    return StageFindings(found.refusals, {**found.data, **facts})
 
 
 def open_handling(context: StageContext, complaint: Complaint) -> None:
@@ -96,7 +118,7 @@ def close(context: StageContext, complaint: Complaint) -> None:
 
 
 COMPLAINT_RECORD_STAGES: dict[str, StageCheck] = {
-    "complaint_accepted": complaint_step(accept),
+    "complaint_accepted": acceptance,
     "complaint_investigating": complaint_step(open_handling),
     "complaint_investigated": complaint_step(investigated),
     "complaint_correcting": complaint_step(order_correction),

@@ -15,7 +15,8 @@ from engine.models.behavior_code import BehaviorCode
 from engine.models.enterprise import Enterprise
 from engine.models.inspection import Inspection
 
-COMPLAINT_STATUSES = ("received", "accepted", "investigating", "correcting", "replied", "closed", "reopened")
+COMPLAINT_STATUSES = ("received", "accepted", "not_accepted", "investigating", "correcting", "replied", "closed",
+                      "reopened")
 
 
 class Complaint(Base):

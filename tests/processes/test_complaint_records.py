@@ -1,16 +1,19 @@
-"""The complaint record follows its procedure (R26, issue 11 defect 6), on the shipped diagram: acceptance,
-investigation, correction and its measures, the reply, the complainant's rating, reopening and closing each
-write the record the portal's tracking page reads (engine.domain.enterprise_side.complaint_progress), in the
-step's own transaction."""
+"""The complaint record follows its procedure (R26, issue 11 defect 6), on the shipped diagram: acceptance or
+declining (不予受理), investigation, correction and its measures, the reply, the complainant's rating, reopening
+and closing each write the record the portal's tracking page reads
+(engine.domain.enterprise_side.complaint_progress), in the step's own transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import complaint_progress
 from engine.models import Complaint
 from engine.platform.clock import SHANGHAI
+from engine.runtime import PolicyRefused
 from tests.factories import make_inspection
 from tests.processes.helpers import complete, deploy_all, finished, only_task
 
@@ -111,3 +114,19 @@ def test_a_rejected_reply_reopens_the_complaint_and_its_second_reply_closes_it(s
     complete(svc, clock, only_task(svc, instance_id, "Task_complainant_rating").id,
              {"rating": "基本满意", "rating_date": "2026-10-29"}, actor="portal")
     assert (record(svc, complaint_id).status, record(svc, complaint_id).complainant_rating) == ("closed", 3)
+
+
+def test_a_declined_complaint_tells_the_complainant_why_and_ends(svc, clock, app):
+    complaint_id, number, instance_id = filed(svc, clock)
+    accept = only_task(svc, instance_id, "Task_accept")
+    with pytest.raises(PolicyRefused, match="R26"):  # declining needs the reason the complainant is told
+        complete(svc, clock, accept.id, {**ACCEPT, "not_accepted": True}, actor="office")
+    assert record(svc, complaint_id).status == "received"
+    complete(svc, clock, accept.id, {**ACCEPT, "not_accepted": True,
+                                     "not_accepted_reason": "不属于涉企行政检查事项，请向12345反映"}, actor="office")
+    declined = progress(svc, number)
+    assert (declined["status"], declined["accepted_at"]) == ("not_accepted", None)
+    assert declined["reply"] == "不属于涉企行政检查事项，请向12345反映" and declined["replied_at"] is not None
+    assert finished(svc, instance_id)
+    page = app.test_client().get(f"/complaints/track?number={number}").get_data(as_text=True)
+    assert "状态：不予受理" in page and "请向12345反映" in page
