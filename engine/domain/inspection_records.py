@@ -143,6 +143,9 @@ def record_visit(context: StageContext, inspection: Inspection) -> dict:
     started = moment_of(data.get("started_at") or data.get("done_date"), step.now) or step.now
     if inspection.actual_start is None:
         inspection.actual_start = started
+    group = inspection.joint_group  # 综合查一次: one visit, begun by the first member on site (R18)
+    if group is not None and group.actual_start is None:
+        group.actual_start = inspection.actual_start
     move(inspection, "in_progress", allowed_from=BEFORE_VISIT)
     return {}
 
@@ -155,6 +158,10 @@ def record_inspected(context: StageContext, inspection: Inspection) -> dict:
     if inspection.actual_start is None:
         inspection.actual_start = ended
     inspection.actual_end = max(ended, inspection.actual_start)
+    group = inspection.joint_group  # the joint visit ends with its last member's record
+    if group is not None:
+        group.actual_start = group.actual_start or inspection.actual_start
+        group.actual_end = max(group.actual_end or inspection.actual_end, inspection.actual_end)
     move(inspection, "completed", allowed_from=(*BEFORE_VISIT, "in_progress"))
     return {}
 

@@ -153,8 +153,10 @@ def record_notice(context: StageContext, inspection: Inspection) -> dict:
     data, step = context.data, context.step
     exemption = code_for(NOTICE_EXEMPTIONS, data.get("notice_exemption"))
     given_on = data.get("notice_date")
+    # A joint visit's notice covers the group (one visit, one notice, R18); a record covers one or the other.
+    joint = inspection.joint_group_id
     notice = Notice(
-        inspection_id=inspection.id, joint_group_id=inspection.joint_group_id,
+        inspection_id=None if joint else inspection.id, joint_group_id=joint,
         given_on=date.fromisoformat(given_on) if isinstance(given_on, str) and not exemption else None,
         method=NOTICE_METHOD_LABELS.get(str(data.get("method")), None) if not exemption else None,
         content={"items": data.get("notice_items"), "inspectors": data.get("notice_inspectors"),

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.domain.inspection_checks import routine_onsite_count
-from engine.models import Agency, Alert, Inspection, Penalty, QuietPeriodOverride
+from engine.models import Agency, Alert, Inspection, JointInspectionGroup, Penalty, QuietPeriodOverride
 from engine.platform.clock import SHANGHAI
 from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_item_list
 from tests.processes.helpers import complete, deploy_all, finished, only_task, open_ids, start, sweep_at, task_data
+from tests.processes.test_inspection_lifecycle import notice_of
 
 AGENCY = "县市场监管局"
 PLAN = {"inspection_date": "2026-10-16", "inspection_type": "日常检查", "inspection_method": "现场检查",
@@ -178,10 +179,7 @@ def test_a_day_moved_in_the_notice_moves_the_record_and_is_judged_for_the_quiet_
     notice = only_task(svc, started.id, "Task_give_notice")
     # Given on 10-12, 5 working days end on 10-19: too late for 10-16, so the day is moved, into the quiet
     # period (the 21st on).
-    complete(svc, clock, notice.id, {"notice_date": "2026-10-12", "method": "书面",
-                                     "notice_items": task_data(svc, notice.id).get("notice_items") or "食品经营许可",
-                                     "notice_inspectors": task_data(svc, notice.id).get("notice_inspectors")
-                                     or "张三"})
+    complete(svc, clock, notice.id, {**notice_of(svc, notice.id), "notice_date": "2026-10-12", "method": "书面"})
     assert status_of(svc, inspection_id) == "noticed"
     complete(svc, clock, only_task(svc, started.id, "Task_reschedule").id,
              {"inspection_date": "2026-10-22", "reschedule_reason": "预告期不足"})
@@ -322,3 +320,28 @@ def test_the_quiet_period_override_filing_and_its_registration_are_recorded(svc,
         assert override.filed_at == datetime(2026, 10, 8, 10, 0, tzinfo=SHANGHAI)
         assert (override.filed_with, override.filing_reference) == ("县综合执法办", "BA-2026-1008-01")
     assert open_ids(svc, started.id) == {"Task_onsite"}
+
+
+def test_a_joint_visit_begins_with_its_first_member_on_site_and_ends_with_its_last_record(svc, app, clock):
+    # 综合查一次 (R18): each member's record follows its own lifecycle; the group holds the one visit's times.
+    from tests.processes.test_joint_inspection import AGENCIES, approve, merge, two_lifecycles
+
+    jurisdiction, planned = two_lifecycles(svc, clock)
+    group_id = merge(svc, clock, jurisdiction, [inspection_id for inspection_id, _ in planned])
+    for (_, instance_id), (_code, _name, head) in zip(planned, AGENCIES, strict=True):
+        approve(svc, clock, instance_id, head)
+        notice = only_task(svc, instance_id, "Task_give_notice")
+        complete(svc, clock, notice.id, notice_of(svc, notice.id))
+    sweep_at(svc, "2026-10-14T00:00:01")
+    for (_, instance_id), minute in zip(planned, (30, 45), strict=True):
+        clock.set(f"2026-10-16T09:{minute}:00+08:00")
+        complete(svc, clock, only_task(svc, instance_id, "Task_onsite").id,
+                 {**ONSITE, "started_at": f"2026-10-16T09:{minute}:00+08:00"})
+    for (_, instance_id), hour in zip(planned, (11, 12), strict=True):
+        clock.set(f"2026-10-16T{hour}:00:00+08:00")
+        complete(svc, clock, only_task(svc, instance_id, "Task_record").id, {**RECORD, "penalty_needed": False})
+    with svc.sessions() as session:
+        group = session.get(JointInspectionGroup, group_id)
+        assert group.actual_start == datetime(2026, 10, 16, 9, 30, tzinfo=SHANGHAI)
+        assert group.actual_end == datetime(2026, 10, 16, 12, 0, tzinfo=SHANGHAI)
+        assert [i.status for i in group.inspections] == ["completed", "completed"]
