@@ -11,7 +11,9 @@ import contextlib
 import functools
 import gc
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -362,19 +364,29 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("scheduler")
     def scheduler_command():
-        """Run the deadline sweep every few seconds in the foreground."""
+        """Run the deadline sweep every few seconds in the foreground, until Ctrl-C or SIGTERM."""
         from engine.background.scheduler import build_scheduler
 
         svc = services()
         gc.freeze()  # as in `serve`
+        # Ctrl-C and SIGTERM only ask to stop: a KeyboardInterrupt could land inside APScheduler, which swallows
+        # it, or halfway through a sweep; the running sweep finishes and the process exits 0.
+        stopping = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.set())
         click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
+        # What fell due while no scheduler ran fires at once, before the scheduler's jobs share the database.
+        first = run_sweep(svc.runtime, svc.write_sessions, svc.clock())
+        if first.fired or first.failed:
+            echo_sweep(first)
+        if stopping.is_set():
+            return
         scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
-                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=True,
+                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
                                     on_sweep=echo_sweep)
-        try:
-            scheduler.start()
-        except (KeyboardInterrupt, SystemExit):
-            pass
+        scheduler.start()
+        stopping.wait()
+        scheduler.shutdown(wait=True)
 
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)

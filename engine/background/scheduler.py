@@ -76,7 +76,6 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
         "interval",
         seconds=interval_s,
         id=SWEEP_JOB_ID,
-        next_run_time=datetime.now(UTC),  # at start, then every interval: what fell due while stopped fires now
         max_instances=1,  # a slow sweep is not overlapped by the next tick
         coalesce=True,
         replace_existing=True,
