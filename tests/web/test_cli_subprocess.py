@@ -28,7 +28,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -56,11 +56,9 @@ class Cli:
 
     database: Path
     clock: str | None = TEST_NOW
-    extra: dict[str, str] = field(default_factory=dict)
 
     def environ(self, clock: str | None = None, **extra: str) -> dict[str, str]:
-        environ = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", "SECRET_KEY": "cli-test",
-                   **self.extra, **extra}
+        environ = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", "SECRET_KEY": "cli-test", **extra}
         environ.pop("INSPECTFLOW_CLOCK", None)
         if clock or self.clock:
             environ["INSPECTFLOW_CLOCK"] = clock or self.clock
@@ -85,7 +83,7 @@ class Cli:
     def copy_to(self, directory: Path) -> Cli:
         target = directory / "inspectflow.db"
         shutil.copy(self.database, target)
-        return Cli(target, self.clock, dict(self.extra))
+        return Cli(target, self.clock)
 
 
 class Running:
