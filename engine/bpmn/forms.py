@@ -36,8 +36,9 @@ FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "dateti
 _TRUE = {"true", "1", "yes", "on", "是"}
 _FALSE = {"false", "0", "no", "off", "否", ""}
 MAX_TEXT = 10_000
-# choices_from: the plan's inspectors ("姓名（执法证号）") and listed items ("代码 名称")
-CHOICE_SOURCES = ("plan_inspectors", "plan_items")
+# choices_from: the plan's inspectors ("姓名（执法证号）") and listed items ("代码 名称"), the agencies of a
+# complaint's county ("代码 名称"); engine.domain.case_choices computes them
+CHOICE_SOURCES = ("plan_inspectors", "plan_items", "complaint_agencies")
 
 
 class FieldProblem(ValueError):

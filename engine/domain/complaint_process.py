@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.domain.case_choices import chosen_code
 from engine.domain.complaint_records import COMPLAINT_RECORD_STAGES
 from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
 from engine.models import Agency, Complaint, ProcessInstance
@@ -64,7 +65,7 @@ def correcting_agency(context: StageContext) -> StageFindings:
         return StageFindings()
     bound = context.data.get("agency")
     named = context.data.get(CORRECTING_AGENCY)
-    named = named.strip() if isinstance(named, str) else ""
+    named = chosen_code(named) if isinstance(named, str) else ""
     if isinstance(bound, str) and bound:
         if named and named != bound:
             return _refused(f"投诉涉及的检查由 {bound} 实施，应由该单位整改纠正，不能改由 {named}", agency=bound,
@@ -78,7 +79,7 @@ def correcting_agency(context: StageContext) -> StageFindings:
     home = instance.jurisdiction_id if instance is not None else None
     if agency is None or home is None or agency.jurisdiction_id not in jurisdiction_tree_of(session, home):
         return _refused(f"执法单位 {named} 不在本投诉所属辖区，不能由其整改纠正", named=named)
-    return StageFindings(data={CORRECTING_AGENCY: agency.code})
+    return StageFindings(data={CORRECTING_AGENCY: agency.code})  # the code: the task mirror places by it
 
 
 def _refused(message: str, **figures: str) -> StageFindings:

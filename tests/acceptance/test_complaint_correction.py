@@ -32,7 +32,7 @@ def test_a_complaint_from_the_portal_to_the_complainants_rating_of_the_reply(cou
     assert status_of(complainant, number) == "已收到"
 
     acceptance = office.complete("受理投诉", {"acceptance_date": "2026-09-30", "category": "违反五个严禁八个不得",
-                                          "handler": "王敏", "correcting_agency": "SCJG"})
+                                          "handler": "王敏", "correcting_agency": "SCJG 示范县市场监督管理局"})
     assert "执法人员检查时要求企业提供午餐" in acceptance  # the office decides with the complaint's text
     assert status_of(complainant, number) in ("已受理", "调查中")  # accepted, the investigation opened
     office.complete("调查核实", {"investigation_findings": "经调取执法记录仪，情况属实", "substantiated": "true"})

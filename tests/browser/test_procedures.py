@@ -124,7 +124,8 @@ def test_a_complaint_from_the_portal_to_the_complainants_rating(page: Page, demo
 
     as_user(page, "office")
     work(page, case, "受理投诉", {"acceptance_date": "2026-09-30", "category": "违反五个严禁八个不得",
-                              "handler": "王敏", "correcting_agency": "SCJG"}, screenshot="procedure-accept")
+                              "handler": "王敏", "correcting_agency": "SCJG 示范县市场监督管理局"},
+         screenshot="procedure-accept")
     work(page, case, "调查核实", {"investigation_findings": "情况属实", "substantiated": True})
     work(page, case, "责令改正并确定处理措施", {"correction_order": "退还餐费", "interview": False,
                                         "public_notice": False, "transfer_discipline": False})

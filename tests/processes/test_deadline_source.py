@@ -90,9 +90,12 @@ def day_of(moment) -> str:
     return moment.astimezone(SHANGHAI).date().isoformat()
 
 
+CORRECTOR = "QXJG 示范县市场监督管理局"  # the acceptance form's choice: 代码 名称 (case_choices.complaint_agencies)
+
+
 def accept(svc, clock, instance_id: int) -> None:
     complete(svc, clock, only_task(svc, instance_id, "Task_accept").id,
-             {"acceptance_date": "2026-09-30", "category": "其他", "handler": "王五", "correcting_agency": "QXJG"},
+             {"acceptance_date": "2026-09-30", "category": "其他", "handler": "王五", "correcting_agency": CORRECTOR},
              actor="office")
 
 
@@ -186,7 +189,7 @@ def test_a_provisional_reply_deadline_recomputed_after_a_calendar_import_moves_t
     number = file_on_portal(client)
     instance_id = instance_of(svc, number)
     complete(svc, clock, only_task(svc, instance_id, "Task_accept").id,
-             {"acceptance_date": "2026-12-30", "category": "其他", "handler": "王五", "correcting_agency": "QXJG"},
+             {"acceptance_date": "2026-12-30", "category": "其他", "handler": "王五", "correcting_agency": CORRECTOR},
              actor="office")
     estimated = deadline_due(svc, instance_id, "Timer_reply_deadline")
     assert only_task(svc, instance_id, "Task_investigate").due_provisional is True

@@ -33,6 +33,7 @@ def county(app, svc, clock):
         code = make_code(session, inspection=make_inspection(session, agency=market, enterprise=enterprise,
                                                              approved_by="局长")).code
         found = {"home": home.code, "market": market.code, "water": water.code, "stranger": stranger.code,
+                 "water_choice": f"{water.code} {water.name}", "stranger_choice": f"{stranger.code} {stranger.name}",
                  "code": code}
     make_user(app, "office", "county_office", agency=None, jurisdiction=found["home"])
     make_user(app, "supervisor", "supervisor", agency=None, jurisdiction=found["home"])
@@ -106,9 +107,11 @@ def test_without_a_code_the_office_names_the_correcting_agency_of_its_county(app
     office = seat(app, "office")
     unnamed = work(office, svc, "Task_accept", ACCEPT)
     assert unnamed.status_code == 422 and "R26" in unnamed.get_data(as_text=True)
-    elsewhere = work(office, svc, "Task_accept", {**ACCEPT, "correcting_agency": county["stranger"]})
-    assert elsewhere.status_code == 422 and "不在本投诉所属辖区" in elsewhere.get_data(as_text=True)
-    assert work(office, svc, "Task_accept", {**ACCEPT, "correcting_agency": county["water"]}).status_code == 302
+    page = office.get(f"/tasks/{open_task(svc, 'Task_accept').id}").get_data(as_text=True)
+    assert county["water_choice"] in page and county["stranger_choice"] not in page  # chosen among the county's
+    elsewhere = work(office, svc, "Task_accept", {**ACCEPT, "correcting_agency": county["stranger_choice"]})
+    assert elsewhere.status_code == 422 and "整改责任单位" in elsewhere.get_data(as_text=True)
+    assert work(office, svc, "Task_accept", {**ACCEPT, "correcting_agency": county["water_choice"]}).status_code == 302
     substantiate(office, svc)
     correct_as(app, svc, "water_head", county["water"])
 
