@@ -23,6 +23,13 @@ def quiet_enterprise(staff, day: str = VISIT_DAY) -> str:
     raise AssertionError("the demo has no enterprise free for a routine visit")
 
 
+def routine_visits(staff, credit_code: str) -> int:
+    """The agency's routine on-site visits this year to the enterprise, as the planning page counts them (R15)."""
+    page = text_of(staff.get(f"/inspections/new?enterprise={credit_code}&planned_start=2026-11-16"
+                             "&trigger=routine&mode=onsite"))
+    return int(re.search(r"本单位今年例行现场检查 (\d+) 次", page).group(1))
+
+
 def plan_visit(county: County, staff, enterprise: str, day: str = VISIT_DAY, **more: str) -> str:
     """The inspector plans the visit (or, with `urgent`, records an urgent one) on the planning page; returns the
     page it lands on."""
@@ -71,7 +78,10 @@ def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
 def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_after_its_penalty(county):
     staff, head, office = county.person("staff"), county.person("head"), county.person("office")
     supervisor, enterprise = county.person("supervisor"), county.visitor()
+    chosen = quiet_enterprise(staff)
+    visits_before = routine_visits(staff, chosen)
     enterprise_code, behaviour_code, check_code = visit_recorded(county, penalty_needed=True)
+    assert enterprise_code == chosen
 
     # The enterprise rates the visit on the portal with what it was handed.
     case = text_of(enterprise.get(f"/portal/case?code={behaviour_code}&check={check_code}"))
@@ -109,7 +119,5 @@ def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_afte
     assert [name for _, name in staff.inbox() + head.inbox() + office.inbox()] == []
     closed = text_of(enterprise.get(f"/portal/case?code={behaviour_code}&check={check_code}"))
     assert "目前没有需要您办理的事项" in closed and "已办结" in closed, closed
-    planning = text_of(staff.get(f"/inspections/new?enterprise={enterprise_code}&planned_start=2026-11-16"
-                                 "&trigger=routine&mode=onsite"))
-    assert "提交前请注意" not in planning  # one routine visit of two allowed (R15)
+    assert routine_visits(staff, enterprise_code) == visits_before + 1  # the visit counts once against the cap
     assert enterprise_code not in supervisor.get("/supervise")
