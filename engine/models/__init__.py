@@ -2,6 +2,7 @@
 
 from engine.models.alert import Alert
 from engine.models.api_token import ApiToken
+from engine.models.attachment import Attachment
 from engine.models.audit import AuditEntry
 from engine.models.base import Base, UTCDateTime
 from engine.models.behavior_code import BehaviorCode
@@ -20,12 +21,14 @@ from engine.models.plan import InspectionPlan
 from engine.models.policy_log import PolicyDecision
 from engine.models.portal_write import PortalWrite
 from engine.models.process import Deadline, Diagram, ProcessInstance, ProcessVersion, TaskRecord
+from engine.models.task_comment import TaskComment
 from engine.models.user import User
 
 __all__ = [
     "Agency",
     "Alert",
     "ApiToken",
+    "Attachment",
     "AuditEntry",
     "BackgroundJob",
     "Base",
@@ -55,6 +58,7 @@ __all__ = [
     "ProcessVersion",
     "QuietPeriodOverride",
     "Revisit",
+    "TaskComment",
     "TaskRecord",
     "User",
     "UTCDateTime",
