@@ -15,6 +15,7 @@ from engine.models.job import BackgroundJob
 from engine.models.login_failure import LoginFailure
 from engine.models.login_session import LoginSession
 from engine.models.notice import Notice, QuietPeriodOverride
+from engine.models.notification import Notification, NotificationChannels, NotificationDelivery, NotificationScan
 from engine.models.organisation import Agency, Inspector, Jurisdiction
 from engine.models.penalty import Penalty, Revisit
 from engine.models.plan import InspectionPlan
@@ -51,6 +52,10 @@ __all__ = [
     "LoginFailure",
     "LoginSession",
     "Notice",
+    "Notification",
+    "NotificationChannels",
+    "NotificationDelivery",
+    "NotificationScan",
     "Penalty",
     "PolicyDecision",
     "PortalWrite",
