@@ -231,17 +231,23 @@ def _case_choices(runtime: Runtime, session: Session, form: FormSpec | None, dat
     return form.with_choices(found)
 
 
-def form_labels(runtime: Runtime, session: Session, version_id: int) -> dict[str, dict[str, str]]:
-    """{user task element id: {field name: label}} for every form of a process version (its called
-    processes in the same file included): the words for the data its history records."""
+def version_forms(runtime: Runtime, session: Session, version_id: int) -> dict[str, FormSpec]:
+    """{user task element id: its form} for every form of a process version (its called processes in the same
+    file included)."""
     specs = runtime.version_specs(session, version_id)
-    labels: dict[str, dict[str, str]] = {}
+    forms: dict[str, FormSpec] = {}
     for spec in (specs.spec, *specs.in_file.values()):
         for element_id, task_spec in spec.task_specs.items():
             form = getattr(task_spec, "inspectflow_form", None)
             if form is not None:
-                labels[element_id] = {f.name: f.label for f in form.fields}
-    return labels
+                forms[element_id] = form
+    return forms
+
+
+def form_labels(runtime: Runtime, session: Session, version_id: int) -> dict[str, dict[str, str]]:
+    """{user task element id: {field name: label}}: the words for the data a version's history records."""
+    return {element_id: {f.name: f.label for f in form.fields}
+            for element_id, form in version_forms(runtime, session, version_id).items()}
 
 
 def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpec | None, dict]:
