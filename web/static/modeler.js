@@ -190,6 +190,14 @@ async function download() {
 byId('modeler-check').addEventListener('click', () => run(check));
 byId('modeler-deploy').addEventListener('click', () => run(deploy));
 byId('modeler-download').addEventListener('click', () => run(download));
+// The side box folds away to give the canvas the whole width; the canvas measures its box again after that.
+const toggle = byId('modeler-properties-toggle');
+toggle.addEventListener('click', () => {
+  const folded = byId('modeler-properties').parentElement.classList.toggle('properties-folded');
+  toggle.setAttribute('aria-expanded', String(!folded));
+  modeler.get('canvas').resized();
+});
+window.addEventListener('resize', () => modeler.get('canvas').resized());
 modeler.on(['commandStack.changed', 'inspectflow.sourceApplied'], () => { dirty = true; });
 attachProperties(modeler, byId('modeler-properties'), text, JSON.parse(root.dataset.stages || '[]'));
 attachSource(modeler, {
