@@ -26,7 +26,8 @@ from engine.runtime import (
 )
 from engine.views.complaint_summary import complaint_summary
 from engine.views.enterprise_portal import handover
-from engine.views.inbox import InboxFilter, enterprises_of, inbox
+from engine.views.case_status import cases_now, cases_of
+from engine.views.inbox import InboxFilter, done_by, enterprises_of, inbox, started_by
 from engine.views.plan_summary import planned_inspection
 from engine.views.step_return import returned_by
 from web.engine_messages import field_errors, refusal
@@ -41,9 +42,15 @@ WORKERS = access.WORKING_ROLES
 PROCESSES = tuple(PROCESS_NAMES.items())  # the filter's choices: the shipped procedures
 
 
+TABS = ("todo", "done", "started")  # 待办 / 已办 / 我发起 (no shipped diagram sends 抄送 copies)
+
+
 @bp.get("/inbox")
 @login_required(*WORKERS)
 def index():
+    tab = request.args.get("tab") if request.args.get("tab") in TABS else "todo"
+    if tab != "todo":
+        return _own_work(tab)
     svc, user = services(), current_user()
     wanted = InboxFilter(process_key=request.args.get("process") or None, overdue=bool(request.args.get("overdue")),
                          due_this_week=bool(request.args.get("week")), search=request.args.get("q") or None,
@@ -55,7 +62,20 @@ def index():
     calendar = svc.runtime.calendar
     rows = [{"task": t, "due": due_label(calendar, now, t.due_at), "overdue": bool(t.due_at and t.due_at < now),
              "created": shanghai(t.created_at), "enterprise": enterprises.get(t.instance_id)} for t in tasks]
-    return render_template("inbox.html", rows=rows, wanted=wanted, user=user, processes=PROCESSES)
+    return render_template("inbox.html", tab=tab, rows=rows, wanted=wanted, user=user, processes=PROCESSES)
+
+
+def _own_work(tab):
+    """已办 (the steps I completed, each with where its case stands now) or 我发起 (the cases I started)."""
+    svc, user = services(), current_user()
+    with svc.sessions() as session:
+        if tab == "done":
+            done = done_by(session, user.username)
+            now_of = cases_of(session, {t.instance_id for t in done})
+            rows = [{"task": t, "case": now_of[t.instance_id]} for t in done]
+        else:
+            rows = [{"case": c} for c in cases_now(session, started_by(session, user.username))]
+    return render_template("inbox.html", tab=tab, rows=rows, user=user, shanghai=shanghai)
 
 
 def _refusal(reason: str) -> str:

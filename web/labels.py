@@ -53,7 +53,7 @@ ALERT_KINDS = {
     "timer_failed": _l("定时处理失败"),
 }
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
-INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束")}
+INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束"), "error": _l("出错"), "cancelled": _l("已取消")}
 TASK_STATES = {"open": _l("待办理"), "completed": _l("已办结"), "cancelled": _l("已取消")}
 STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's check-point editor
     "plan": _l("计划核验（资格、事项、时间窗口、专项、频次、预告）"),

@@ -15,7 +15,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, calendar_admin, diagrams, inbox, jobs, labels, owner, plan, portal, supervise
+from web import admin, auth, calendar_admin, cases, diagrams, inbox, jobs, labels, owner, plan, portal, supervise
 from web.api import errors as api_errors
 from web.presenters import shanghai, shanghai_day
 from web.security import check_csrf, csrf_token, current_user
@@ -38,6 +38,7 @@ ERROR_TEXTS = {
 def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(admin.bp)

@@ -3,6 +3,8 @@
 `open_tasks` is the one query for open tasks (inbox, API, CLI, overdue views): every filter, the access condition
 included, is part of the SQL, so a LIMIT never hides a task the user may see behind ones they may not.
 A task's enterprise is found as engine.identity.access describes (inspection, complaint or `enterprise:` business key).
+The other tabs of the inbox: `done_by` (已办, the steps the user completed) and `started_by` (我发起, the cases the
+user started); where each case stands now is engine.views.case_status.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from engine.identity.access import ENTERPRISE_KEY, Person, concerning_enterprises, scope_of, workable
-from engine.models import Complaint, Enterprise, Inspection, TaskRecord
+from engine.models import Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
 from engine.platform.clock import SHANGHAI
 
 
@@ -98,12 +100,17 @@ class TaskEnterprise:
 
 
 def enterprises_of(session: Session, tasks: list[TaskRecord]) -> dict[int, TaskEnterprise]:
-    """The enterprise each task's instance concerns, by instance id (three small indexed lookups)."""
-    instance_ids = {t.instance_id for t in tasks}
+    """The enterprise each task's instance concerns, by instance id."""
+    return enterprises_by_instance(session, {t.instance_id: t.business_key for t in tasks})
+
+
+def enterprises_by_instance(session: Session, keys: dict[int, str | None]) -> dict[int, TaskEnterprise]:
+    """The enterprise each instance concerns, given {instance id: business key} (three small indexed lookups)."""
+    instance_ids = set(keys)
     by_code: dict[str, set[int]] = {}
-    for task in tasks:
-        if task.business_key and task.business_key.startswith(ENTERPRISE_KEY):
-            by_code.setdefault(task.business_key.removeprefix(ENTERPRISE_KEY), set()).add(task.instance_id)
+    for instance_id, business_key in keys.items():
+        if business_key and business_key.startswith(ENTERPRISE_KEY):
+            by_code.setdefault(business_key.removeprefix(ENTERPRISE_KEY), set()).add(instance_id)
     found: dict[int, TaskEnterprise] = {}
     for owner in (Inspection, Complaint):
         rows = session.execute(select(owner.process_instance_id, Enterprise.credit_code, Enterprise.name)
@@ -116,3 +123,17 @@ def enterprises_of(session: Session, tasks: list[TaskRecord]) -> dict[int, TaskE
         for instance_id in by_code[code]:
             found.setdefault(instance_id, TaskEnterprise(code, name))
     return found
+
+
+def done_by(session: Session, username: str, limit: int = 200) -> list[TaskRecord]:
+    """已办: the steps the user completed, latest first (their own work, so no scope beyond the name)."""
+    return list(session.scalars(select(TaskRecord).where(TaskRecord.state == "completed",
+                                                         TaskRecord.completed_by == username)
+                                .order_by(TaskRecord.completed_at.desc(), TaskRecord.id).limit(limit)))
+
+
+def started_by(session: Session, username: str, limit: int = 200) -> list[ProcessInstance]:
+    """我发起: the cases the user started, newest first."""
+    return list(session.scalars(select(ProcessInstance).where(ProcessInstance.started_by == username)
+                                .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+                                .limit(limit)))

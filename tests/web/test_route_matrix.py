@@ -22,7 +22,7 @@ PUBLIC = set(ROLES)
 PAGES = {
     "/": PUBLIC, "/health": PUBLIC, "/portal": PUBLIC, "/complaints/new": PUBLIC, "/complaints/track": PUBLIC,
     "/rate": PUBLIC, "/login": PUBLIC, "/portal/case": PUBLIC,
-    "/inbox": WORKERS, "/inspections/new": {"staff", "head"},
+    "/inbox": WORKERS, "/cases": WORKERS | {"admin"}, "/inspections/new": {"staff", "head"},
     "/supervise": SUPERVISORS, "/supervise/statistics.csv?year=2026": SUPERVISORS,
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
     "/admin/policy": {"admin"}, "/admin/demo": {"admin"}, "/jobs": PUBLIC - {ANONYMOUS},
