@@ -15,7 +15,21 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from web import admin, auth, calendar_admin, cases, diagrams, inbox, jobs, labels, owner, plan, portal, supervise
+from web import (
+    admin,
+    auth,
+    calendar_admin,
+    cases,
+    diagrams,
+    inbox,
+    jobs,
+    labels,
+    owner,
+    plan,
+    portal,
+    supervise,
+    task_desk,
+)
 from web.api import errors as api_errors
 from web.presenters import shanghai, shanghai_day
 from web.security import check_csrf, csrf_token, current_user
@@ -47,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plan.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(diagrams.bp)
+    app.register_blueprint(task_desk.bp)
     app.before_request(check_csrf)
     labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, shanghai=shanghai,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from engine.commands.actor import Actor
 from engine.commands.work import Work
@@ -27,6 +27,7 @@ from engine.models import TaskComment, TaskRecord, User
 from engine.models.task_comment import COMMENT_LENGTH
 from engine.platform import audit
 from engine.runtime import InvalidTaskData, TaskNotFound, TaskNotOpen
+from engine.views.task_desk import colleagues
 
 REASON_LENGTH = 200
 
@@ -72,27 +73,9 @@ def comment(work: Work, actor: Actor, task_id: str, text: object) -> TaskComment
     return written
 
 
-def _same_seat(actor: Actor):
-    """Colleagues: the same agency for staff and heads, the same jurisdiction for the county office and
-    supervisors."""
-    if actor.role in access.AGENCY_ROLES:
-        return (User.role.in_(access.AGENCY_ROLES)) & (User.agency == actor.agency)
-    return (User.role.in_(access.JURISDICTION_ROLES)) & (User.jurisdiction == actor.jurisdiction)
-
-
-def colleagues(work: Work, actor: Actor, task: TaskRecord) -> list[User]:
-    """The actor's active colleagues (themselves excluded) who may work the task (its agency or jurisdiction, its
-    lane), by name: whom the task may be handed to."""
-    if actor.role not in access.WORKING_ROLES or not (actor.agency or actor.jurisdiction):
-        return []
-    people = work.session.scalars(select(User).where(User.active.is_(True), _same_seat(actor),
-                                                     User.username != actor.username).order_by(User.username))
-    return [user for user in people if access.may_work(work.session, access.scope_of(work.session, user), task.id)]
-
-
 def _colleague(work: Work, actor: Actor, task: TaskRecord, username: object) -> User:
     """The colleague named; NotPermitted otherwise (an unknown name and an ineligible one are refused alike)."""
-    for user in colleagues(work, actor, task):
+    for user in colleagues(work.session, actor, task):
         if user.username == username:
             return user
     raise NotPermitted("not_a_colleague", f"{str(username)[:80]!r} is no active colleague of yours who works this "

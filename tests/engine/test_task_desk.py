@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.commands import NotPermitted, Work, tasks
-from engine.commands.task_desk import assign, colleagues, comment, delegate
+from engine.commands.task_desk import assign, comment, delegate
 from engine.models import AuditEntry, TaskComment, TaskRecord
 from engine.runtime import InvalidTaskData
+from engine.views.task_desk import colleagues
 from engine.views.timeline import timeline
 from tests.engine.desk_fixtures import build_case, person
 from tests.engine.helpers import only_task
@@ -85,7 +86,7 @@ def test_the_head_assigns_a_task_to_a_colleague_in_its_lane_and_it_is_audited(sv
 def test_the_heads_choice_lists_only_active_colleagues_of_the_agency_in_the_lane(svc, case):
     with svc.transaction() as session:
         draft = session.get(TaskRecord, case.draft_id)
-        names = [user.username for user in colleagues(Work(session, svc.clock(), svc.runtime), person("head"), draft)]
+        names = [user.username for user in colleagues(session, person("head"), draft)]
     assert names == ["li", "li2"]  # not wang (XFJY), zhou (LXJG), gone (inactive), nor the head itself
 
 

@@ -46,6 +46,7 @@ ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>"
              "/jobs/<int:job_id>", "/jobs/<int:job_id>/download", "/assets/bpmn-js/<path:name>",
              "/static/<path:filename>", "/lang/<code>", "/codes/<code>", "/verify", "/logout",
              "/portal/case/steps/<task_id>"}
+ELSEWHERE |= {"/tasks/<task_id>/comments", "/tasks/<task_id>/assignment", "/tasks/<task_id>/delegation"}  # desk
 
 
 @pytest.fixture

@@ -18,5 +18,6 @@ from web.api import (  # noqa: E402,F401  (the route modules attach themselves t
     openapi,
     processes,
     statistics,
+    task_desk,
     tasks,
 )
