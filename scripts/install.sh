@@ -7,6 +7,21 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# The printable documents (执法文书) are PDFs with Chinese text: they embed a CJK font from the machine
+# (engine.platform.pdf). Debian's WenQuanYi Micro Hei when no Chinese font is there yet; without apt the app
+# still runs, and its PDF links say that the font is missing.
+if ! fc-list :lang=zh 2>/dev/null | grep -q . && [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y -q --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1 \
+      || { $sudo apt-get update -q >/dev/null 2>&1 && $sudo apt-get install -y -q --no-install-recommends fonts-wqy-microhei >/dev/null 2>&1; } \
+      || echo "could not install fonts-wqy-microhei: the PDF documents need a Chinese font (INSPECTFLOW_PDF_FONT)" >&2
+  else
+    echo "no Chinese font and no apt-get: set INSPECTFLOW_PDF_FONT to a .ttf/.ttc file for the PDF documents" >&2
+  fi
+fi
 # The diagram editor and viewer (bpmn-js) the pages serve, from package-lock.json: only when node_modules is
 # missing or older than the lock file. Without npm the app still runs; its diagram pages say what is missing.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -25,6 +25,7 @@ from web import (
     jobs,
     labels,
     owner,
+    papers,
     plan,
     portal,
     supervise,
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plan.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(diagrams.bp)
+    app.register_blueprint(papers.bp)
     app.register_blueprint(task_desk.bp)
     app.before_request(check_csrf)
     labels.init_app(app)

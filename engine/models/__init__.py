@@ -8,6 +8,7 @@ from engine.models.base import Base, UTCDateTime
 from engine.models.behavior_code import BehaviorCode
 from engine.models.calendar import CalendarOverride, CalendarYear
 from engine.models.complaint import Complaint, InspectionRating
+from engine.models.document_template import DocumentTemplate
 from engine.models.enterprise import Enterprise, EnterpriseCreditClass
 from engine.models.inspection import Inspection, JointInspectionGroup, inspection_inspector, inspection_item
 from engine.models.item_list import InspectionItem, InspectionItemList
@@ -39,6 +40,7 @@ __all__ = [
     "Complaint",
     "Deadline",
     "Diagram",
+    "DocumentTemplate",
     "Enterprise",
     "EnterpriseCreditClass",
     "Inspection",

@@ -117,10 +117,11 @@ def test_an_empty_complaint_is_refused_with_a_plain_message(client):
 
 
 def names_on(app, code: str) -> list[str]:
-    """The verified code's own data (agencies, inspectors, items and their legal basis), Chinese by nature."""
+    """The verified code's own data (enterprise, agencies, inspectors, items and their legal basis), Chinese by
+    nature."""
     with app.app_context(), services().sessions() as session:
         found = behavior_code.lookup(session, code, services().clock().now())
-    return [*(a["name"] for a in found.agencies), *(p["name"] for p in found.inspectors),
+    return [found.enterprise, *(a["name"] for a in found.agencies), *(p["name"] for p in found.inspectors),
             *(i[key] for i in found.items for key in ("name", "legal_basis"))]
 
 

@@ -27,6 +27,7 @@ PAGES = {
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
     "/admin/policy": {"admin"}, "/admin/demo": {"admin"}, "/jobs": PUBLIC - {ANONYMOUS},
     "/admin/calendar": {"admin"},
+    "/admin/documents": {"admin"},
 }
 # GET routes with an id, filled from the demo.
 PAGES_WITH_IDS = {
@@ -46,6 +47,7 @@ ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>"
              "/jobs/<int:job_id>", "/jobs/<int:job_id>/download", "/assets/bpmn-js/<path:name>",
              "/static/<path:filename>", "/lang/<code>", "/codes/<code>", "/verify", "/logout",
              "/portal/case/steps/<task_id>"}
+ELSEWHERE |= {"/papers/<int:instance_id>", "/papers/<int:instance_id>/<name>.pdf", "/admin/documents/<name>"}  # papers
 ELSEWHERE |= {"/tasks/<task_id>/comments", "/tasks/<task_id>/assignment", "/tasks/<task_id>/delegation"}  # desk
 
 

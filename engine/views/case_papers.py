@@ -1,0 +1,75 @@
+"""A case's code screen and printable documents, for those who may see the case (issue 12 item 6).
+
+The case is a process instance: the lifecycle of an inspection (`Inspection.process_instance_id`), a penalty's
+revisit procedure (its inspection) or a complaint's procedure. Who may see it is the inbox's rule
+(engine.identity.access.may_see_instance): another agency's user gets NotPermitted, never the papers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.domain import paper_templates
+from engine.domain.behavior_code import CodeVerification, live_code_of, lookup
+from engine.domain.paper_fields import complaint_fields, inspection_fields
+from engine.identity.access import NotPermitted, Scope, may_see_instance
+from engine.models import Complaint, Inspection, Penalty
+from engine.platform.pdf import text_pdf
+
+
+@dataclass(frozen=True)
+class CasePapers:
+    instance_id: int
+    inspection: Inspection | None
+    complaint: Complaint | None
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return ((paper_templates.INSPECTION_DOCUMENTS if self.inspection is not None else ())
+                + (paper_templates.COMPLAINT_DOCUMENTS if self.complaint is not None else ()))
+
+
+def case_papers(session: Session, scope: Scope, instance_id: int) -> CasePapers | None:
+    """The records behind the case (None when the instance concerns neither), or NotPermitted."""
+    if not may_see_instance(session, scope, instance_id):
+        raise NotPermitted("outside_scope", "this case lies outside your agency or jurisdiction",
+                           instance_id=instance_id)
+    inspection = session.scalar(select(Inspection).where(Inspection.process_instance_id == instance_id))
+    if inspection is None:
+        penalty = session.scalar(select(Penalty).where(Penalty.process_instance_id == instance_id))
+        inspection = penalty.inspection if penalty is not None else None
+    complaint = session.scalar(select(Complaint).where(Complaint.process_instance_id == instance_id))
+    if inspection is None and complaint is None:
+        return None
+    return CasePapers(instance_id, inspection, complaint)
+
+
+def code_screen(session: Session, papers: CasePapers, now: datetime) -> CodeVerification | None:
+    """亮码: the verification of the code that covers the case's inspection now (None: no code issued yet)."""
+    if papers.inspection is None:
+        return None
+    code = live_code_of(session, papers.inspection)
+    return lookup(session, code.code, now) if code is not None else None
+
+
+def document_pdf(session: Session, papers: CasePapers, name: str, now: datetime) -> bytes:
+    """The document as PDF (LookupError when the case has no such document)."""
+    if name not in papers.documents:
+        raise LookupError(f"case {papers.instance_id} has no document {name!r}")
+    return render_pdf(session, name, _fields(session, papers, name, now))
+
+
+def render_pdf(session: Session, name: str, fields: dict) -> bytes:
+    body, _override = paper_templates.current(session, name)
+    return text_pdf(paper_templates.DOCUMENTS[name], paper_templates.render(body, fields))
+
+
+def _fields(session: Session, papers: CasePapers, name: str, now: datetime) -> dict:
+    if name in paper_templates.COMPLAINT_DOCUMENTS:
+        assert papers.complaint is not None
+        return complaint_fields(session, papers.complaint, now)
+    assert papers.inspection is not None
+    return inspection_fields(session, papers.inspection, now)
