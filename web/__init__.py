@@ -43,6 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
 
+    from web import notifications
+
+    notifications.init_app(app)  # the notification centre and the header's unread count
+
     from web import pages
 
     pages.init_app(app)  # after the API: its error pages are the app-wide handlers

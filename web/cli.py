@@ -22,6 +22,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from engine.background.notify import notify_pass
 from engine.background.sweep import SweepReport
 from engine.background.sweep import sweep as run_sweep
 from engine.calendar import store as calendar_store
@@ -34,6 +35,7 @@ from engine.identity.access import NotPermitted
 from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import WorkflowError
 from engine.views.inbox import open_tasks
+from web.config import delivery_settings
 from web.services import Services, services
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -251,6 +253,19 @@ def register_commands(app: Flask) -> None:
         report = run_sweep(svc.runtime, svc.write_sessions, clock)
         emit(as_json, report.to_dict(), sweep_lines(report))
 
+    @app.cli.command("notify")
+    @click.option("--at", "at", default=None, help="Run as of this ISO 8601 moment (default: now).")
+    @json_option
+    @reports_errors
+    def notify_command(at, as_json):
+        """One reminder pass: create the notifications due and send what is pending by e-mail and webhook."""
+        svc = services()
+        report = notify_pass(svc.runtime, svc.write_sessions, FrozenClock(at) if at else svc.clock(),
+                             delivery_settings(app.config))
+        emit(as_json, report.to_dict(), [f"reminders at {_shanghai(report.at)}: {report.created} created, "
+                                         f"{report.sent} sent, {report.failed} failed"
+                                         + (" (another pass is running)" if report.skipped_locked else "")])
+
     calendar = AppGroup("calendar", help="Working-day calendar: official schedules and their coverage.")
     app.cli.add_command(calendar)
 
@@ -383,7 +398,8 @@ def register_commands(app: Flask) -> None:
             return
         scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                                     interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
-                                    on_sweep=echo_sweep)
+                                    on_sweep=echo_sweep, delivery=delivery_settings(app.config),
+                                    notify_interval_s=app.config["NOTIFY_INTERVAL_S"])
         scheduler.start()
         stopping.wait()
         scheduler.shutdown(wait=True)
@@ -404,7 +420,8 @@ def register_commands(app: Flask) -> None:
         if not no_scheduler:
             build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
                             interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
-                            on_sweep=echo_sweep).start()
+                            on_sweep=echo_sweep, delivery=delivery_settings(app.config),
+                            notify_interval_s=app.config["NOTIFY_INTERVAL_S"]).start()
         click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
         serve(app, host=host, port=port, threads=8)
 

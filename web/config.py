@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from engine.background.notify_delivery import DeliverySettings
 from engine.platform.db import database_url
 
 
@@ -29,6 +31,16 @@ def from_environment() -> dict:
         "API_TOKEN_LIFETIME": timedelta(days=float(os.environ.get("INSPECTFLOW_API_TOKEN_DAYS", "90"))),
         "TRUSTED_PROXIES": trusted_proxies,  # reverse proxies in front whose X-Forwarded-* headers count
         "SCHEDULER_INTERVAL_S": float(os.environ.get("INSPECTFLOW_SWEEP_INTERVAL_S", "5")),
+        # Reminders (engine.background.notify): e-mail is off while SMTP_HOST is unset; webhooks go to public
+        # addresses only unless WEBHOOK_ALLOW_PRIVATE (a county's messenger gateway on its intranet).
+        "SMTP_HOST": os.environ.get("INSPECTFLOW_SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("INSPECTFLOW_SMTP_PORT", "25")),
+        "SMTP_FROM": os.environ.get("INSPECTFLOW_SMTP_FROM", "inspectflow@localhost"),
+        "SMTP_USER": os.environ.get("INSPECTFLOW_SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("INSPECTFLOW_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("INSPECTFLOW_SMTP_STARTTLS"),
+        "WEBHOOK_ALLOW_PRIVATE": _flag("INSPECTFLOW_WEBHOOK_ALLOW_PRIVATE"),
+        "NOTIFY_INTERVAL_S": float(os.environ.get("INSPECTFLOW_NOTIFY_INTERVAL_S", "60")),
         "SCRIPT_TIME_LIMIT_S": float(os.environ.get("INSPECTFLOW_SCRIPT_TIME_LIMIT_S", "2")),
         "WORKFLOW_CACHE_SIZE": int(os.environ.get("INSPECTFLOW_WORKFLOW_CACHE_SIZE", "512")),
         # Any request body: refused with 413 before it is read (web.input_guard). Room for the modeler's JSON
@@ -42,6 +54,14 @@ def from_environment() -> dict:
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def delivery_settings(config: Mapping) -> DeliverySettings:
+    """How the app's reminders leave the server, from its configuration."""
+    return DeliverySettings(smtp_host=config["SMTP_HOST"], smtp_port=config["SMTP_PORT"], smtp_from=config["SMTP_FROM"],
+                            smtp_user=config["SMTP_USER"], smtp_password=config["SMTP_PASSWORD"],
+                            smtp_starttls=config["SMTP_STARTTLS"],
+                            webhook_allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
 
 
 def _secret_key(*, deployed: bool) -> str:

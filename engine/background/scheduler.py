@@ -16,6 +16,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.background.notify import notify_pass
+from engine.background.notify_delivery import DeliverySettings
 from engine.background.sweep import SweepReport, sweep
 from engine.calendar.store import watch_coverage
 from engine.domain.inspection_alerts import scan_overdue
@@ -32,6 +34,8 @@ CHECKPOINT_JOB_ID = "inspectflow-sqlite-checkpoint"
 OVERDUE_JOB_ID = "inspectflow-overdue-scan"
 OVERDUE_INTERVAL_S = 60
 CHECKPOINT_INTERVAL_S = 10
+NOTIFY_JOB_ID = "inspectflow-notify"
+NOTIFY_INTERVAL_S = 60
 
 
 def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock],
@@ -66,10 +70,24 @@ def overdue_job(sessions: sessionmaker[Session], clock_factory: Callable[[], Clo
     return run
 
 
+def notify_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock],
+               delivery: DeliverySettings) -> Callable:
+    def run() -> None:
+        report = notify_pass(runtime, sessions, clock_factory(), delivery)
+        if report.created or report.sent or report.failed:
+            log.info("reminders at %s: %d created, %d sent, %d failed", report.at.isoformat(), report.created,
+                     report.sent, report.failed)
+
+    return run
+
+
 def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock], *,
                     interval_s: float, blocking: bool,
-                    on_sweep: Callable[[SweepReport], None] | None = None) -> BaseScheduler:
-    """`on_sweep` hears of every sweep that fired or failed something (the CLI prints it)."""
+                    on_sweep: Callable[[SweepReport], None] | None = None,
+                    delivery: DeliverySettings | None = None,
+                    notify_interval_s: float = NOTIFY_INTERVAL_S) -> BaseScheduler:
+    """`on_sweep` hears of every sweep that fired or failed something (the CLI prints it). `delivery`: how
+    reminders are sent (default: in the app only, no e-mail)."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
     scheduler.add_job(
         sweep_job(runtime, sessions, clock_factory, on_sweep),
@@ -92,6 +110,9 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
     )
     scheduler.add_job(overdue_job(sessions, clock_factory), "interval", seconds=OVERDUE_INTERVAL_S,
                       id=OVERDUE_JOB_ID, max_instances=1, coalesce=True, replace_existing=True)
+    scheduler.add_job(notify_job(runtime, sessions, clock_factory, delivery or DeliverySettings()), "interval",
+                      seconds=notify_interval_s, id=NOTIFY_JOB_ID, max_instances=1, coalesce=True,
+                      replace_existing=True)
     engine = sessions.kw["bind"]
     if engine.dialect.name == "sqlite":
         scheduler.add_job(checkpoint_sqlite, "interval", args=[engine], seconds=CHECKPOINT_INTERVAL_S,

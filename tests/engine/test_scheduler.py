@@ -6,6 +6,7 @@ from __future__ import annotations
 from engine.background.scheduler import (
     CALENDAR_JOB_ID,
     CHECKPOINT_JOB_ID,
+    NOTIFY_JOB_ID,
     OVERDUE_JOB_ID,
     SWEEP_JOB_ID,
     build_scheduler,
@@ -23,7 +24,9 @@ def test_scheduler_runs_the_sweep_every_few_seconds_and_the_calendar_check_hourl
     scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock, interval_s=5, blocking=False)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     sqlite = svc.engine.dialect.name == "sqlite"
-    assert set(jobs) == {SWEEP_JOB_ID, CALENDAR_JOB_ID, OVERDUE_JOB_ID} | ({CHECKPOINT_JOB_ID} if sqlite else set())
+    assert set(jobs) == ({SWEEP_JOB_ID, CALENDAR_JOB_ID, OVERDUE_JOB_ID, NOTIFY_JOB_ID}
+                         | ({CHECKPOINT_JOB_ID} if sqlite else set()))
+    assert jobs[NOTIFY_JOB_ID].max_instances == 1 and jobs[NOTIFY_JOB_ID].trigger.interval.total_seconds() == 60
     assert jobs[SWEEP_JOB_ID].trigger.interval.total_seconds() == 5
     assert jobs[SWEEP_JOB_ID].max_instances == 1 and jobs[SWEEP_JOB_ID].coalesce
     assert jobs[CALENDAR_JOB_ID].trigger.interval.total_seconds() == 3600

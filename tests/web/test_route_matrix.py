@@ -51,6 +51,10 @@ ELSEWHERE |= {"/papers/<int:instance_id>", "/papers/<int:instance_id>/<name>.pdf
 ELSEWHERE |= {"/tasks/<task_id>/comments", "/tasks/<task_id>/assignment", "/tasks/<task_id>/delegation"}  # desk
 
 
+# Reminders: every login has its own centre; marking one is the owner's alone (test_notification_pages.py).
+PAGES.update({"/notifications": PUBLIC - {ANONYMOUS}, "/notifications/settings": PUBLIC - {ANONYMOUS}})
+ACTIONS.update({"/notifications/read-all": PUBLIC - {ANONYMOUS}})
+ELSEWHERE |= {"/notifications/<int:notification_id>/read"}
 @pytest.fixture
 def demo_ids(app, demo, svc):
     with svc.sessions() as session:

@@ -15,6 +15,7 @@ from web.api import (  # noqa: E402,F401  (the route modules attach themselves t
     codes,
     errors,
     instances,
+    notifications,
     openapi,
     processes,
     statistics,
