@@ -5,7 +5,8 @@ guards as the pages that show it), where the instance stands on it, and the bpmn
   `/supervise/instances/<id>/diagram.bpmn` like the supervisor's instance page.
 - `diagram_position(instance_id)` (a template global) names the elements to highlight: open user tasks are
   current, completed ones done; a task inside a called process marks the call activity in the parent that
-  leads to it, since that is the element the parent's diagram has.
+  leads to it, since that is the element the parent's diagram has; `diagram_timers(instance_id)` the timers it
+  waits on, each with the moment it fires.
 - `/assets/bpmn-js/<name>` serves an allow-list of `node_modules/bpmn-js/dist/` files (nothing else under
   that folder is reachable, whatever the path says); URLs carry the bpmn-js version, so browsers may keep
   them for a week. Without `npm ci` the folder is missing: `bpmn_assets_ready()` lets the pages say so.
@@ -26,6 +27,7 @@ from engine.identity import access
 from engine.views import instance_diagram as diagram_view
 from engine.views.instances import instance_in_scope
 from web.inbox import WORKERS, _task_for
+from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
 from web.supervise import SUPERVISORS
@@ -105,11 +107,18 @@ def _instance_xml(instance_id: int) -> Response:
     return response.make_conditional(request)
 
 
+def diagram_timers(instance_id: int) -> dict[str, str]:
+    """{timer element id: when it fires, Asia/Shanghai}: the timers the instance waits on, marked on its diagram."""
+    with services().sessions() as session:
+        return {element_id: shanghai(due_at) for element_id, due_at in
+                diagram_view.diagram_timers(session, instance_id).items()}
+
+
 def diagram_position(instance_id: int) -> dict[str, list[str]]:
     """{"current": [...], "completed": [...]}: element ids of the instance's diagram to highlight."""
     with services().sessions() as session:
         return diagram_view.diagram_position(session, instance_id)
 
 
-for _helper in (diagram_position, bpmn_asset, bpmn_assets_ready):
+for _helper in (diagram_position, diagram_timers, bpmn_asset, bpmn_assets_ready):
     bp.add_app_template_global(_helper)

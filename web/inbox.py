@@ -24,9 +24,9 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from engine.views.case_status import cases_now, cases_of
 from engine.views.complaint_summary import complaint_summary
 from engine.views.enterprise_portal import handover
-from engine.views.case_status import cases_now, cases_of
 from engine.views.inbox import InboxFilter, done_by, enterprises_of, inbox, started_by
 from engine.views.plan_summary import planned_inspection
 from engine.views.step_return import returned_by

@@ -6,6 +6,10 @@
   completed ones done; a task inside a called process marks the call activity in the parent that leads to it,
   since that is the element the parent's diagram has. What a called process runs in turn is read from the
   versions this instance really runs (its `spec_refs`).
+- `diagram_timers(session, instance_id)`: the timer events of the instance's own diagram it waits on now, with
+  the moment each fires (its Deadline rows). A boundary timer counts only while the step it is attached to is open
+  (an id like Timer_supervise_deadline recurs in called diagrams, whose timers the parent's diagram does not
+  draw).
 
 Whether the viewer may see the instance is the caller's check (engine.views.instances.instance_in_scope).
 Read-only.
@@ -15,13 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn import parse_diagram_xml
 from engine.bpmn.checks import bpmn
-from engine.models import Diagram, ProcessInstance, ProcessVersion, TaskRecord
+from engine.models import Deadline, Diagram, ProcessInstance, ProcessVersion, TaskRecord
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,30 @@ def diagram_position(session: Session, instance_id: int) -> dict[str, list[str]]
         else:  # a task of a called process: the parent's diagram shows the call activity leading to it
             marked[state].update(call for call, called in calls.items() if process_key in reach.get(called, ()))
     return {"current": sorted(marked["open"]), "completed": sorted(marked["completed"] - marked["open"])}
+
+
+def diagram_timers(session: Session, instance_id: int) -> dict[str, datetime]:
+    """{timer element id: when it fires} for the timers drawn on the instance's own diagram that it waits on."""
+    deadlines = {element_id: due_at for element_id, due_at in session.execute(
+        select(Deadline.element_id, Deadline.due_at).where(Deadline.instance_id == instance_id))}
+    if not deadlines:
+        return {}
+    diagram = instance_diagram(session, instance_id)
+    instance = session.get(ProcessInstance, instance_id)
+    if diagram is None or instance is None:
+        return {}
+    open_steps = set(diagram_position(session, instance_id)["current"])  # call activities leading to open steps too
+    waiting: dict[str, datetime] = {}
+    for process in parse_diagram_xml(diagram.xml).iter(bpmn("process")):
+        if process.get("id") != instance.process_key:
+            continue
+        for event in process.iter(bpmn("boundaryEvent"), bpmn("intermediateCatchEvent")):
+            element_id = event.get("id") or ""
+            attached = event.get("attachedToRef")
+            if element_id in deadlines and event.find(bpmn("timerEventDefinition")) is not None \
+                    and (attached is None or attached in open_steps):
+                waiting[element_id] = deadlines[element_id]
+    return waiting
 
 
 def _processes_and_calls(xml: bytes) -> tuple[set[str], dict[str, str]]:

@@ -1,6 +1,7 @@
 """案件查询 and the inbox on a phone in a real browser (issue 12 items 4 and 5): a supervisor finds a case by part of
-the enterprise's name at 1366×768 and sees where it stands (its step, the timer it waits on and when that fires);
-an inspector's inbox at 390×844 is a list of cards, each opened with one tap anywhere on it."""
+the enterprise's name at 1366×768 and sees where it stands (its step, the timer it waits on and when that fires),
+and the instance's diagram marks that timer; an inspector's inbox at 390×844 is a list of cards, each opened with
+one tap anywhere on it."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def test_a_supervisor_finds_a_case_by_part_of_the_enterprise_name(page: Page, de
     results.get_by_role("link", name="查看流程实例").click()
     expect(page).to_have_url(re.compile(r"/supervise/instances/\d+$"))
     expect(page.locator("h1")).to_contain_text("补办审批赋码")
+    # The diagram marks the timer the case waits on, with the moment it fires.
+    expect(page.locator(".diagram-viewer[data-ready=true]")).to_have_count(1)
+    expect(page.locator(".djs-element.if-waiting")).to_have_count(1)
+    expect(page.locator(".if-waiting-label")).to_have_text("2026-09-30 23:59 到点")
+    shot(page, "supervisor-case-diagram-timer")
 
 
 def test_the_inbox_is_a_list_of_cards_on_a_phone(page: Page, demo):

@@ -111,3 +111,14 @@ def test_the_search_filters_by_key_procedure_agency_state_and_start_day(app, cli
     assert found("from=2026-01-01&to=2026-12-31") == 10 and found("from=2027-01-01") == 0
     page = _text(client.get("/cases?from=yesterday"))
     assert "日期格式应为" in page and "找到 10 件案件" in page
+
+
+def test_the_instance_diagram_marks_the_timer_the_case_waits_on_with_when_it_fires(app, client, demo):
+    login_demo(client, "supervisor")
+    page = _text(client.get("/cases?enterprise=宏达餐饮"))
+    instance = re.search(r'href="/supervise/instances/(\d+)"', page).group(1)
+    viewer = _text(client.get(f"/supervise/instances/{instance}"))
+    timers = re.search(r'data-timers="([^"]*)"', viewer).group(1).replace("&#34;", '"')
+    # The head's approval is open, so the boundary timer on it is waiting (R-retro: 补办 by the next working day).
+    assert timers == '{"Timer_retro_deadline": "2026-09-30 23:59"}'
+    assert "等待中的定时" in viewer  # the legend names the mark

@@ -2,7 +2,7 @@
 // instance stands: current steps strongly, completed ones lightly. Without JavaScript the box keeps its note.
 // The box opens at reading size on the current steps (a whole lifecycle fitted into the box is too small to
 // read); its buttons go back to them, show the whole diagram, and zoom in and out.
-import { createDiagram, messages, openDiagram, shapeFor } from './diagram-common.js';
+import { createDiagram, format, messages, openDiagram, shapeFor } from './diagram-common.js';
 
 const MARGIN = 40; // screen pixels kept free around the current steps
 const READABLE = 0.8; // below this scale a task's name is no longer readable
@@ -68,6 +68,20 @@ function wireButtons(box, canvas, current) {
   bar.hidden = false;
 }
 
+// The timers the case waits on: marked, with the moment each fires (Asia/Shanghai, from the server) beneath.
+function markTimers(viewer, timers, text) {
+  const overlays = viewer.get('overlays');
+  for (const [id, moment] of Object.entries(timers)) {
+    const shape = shapeFor(viewer, id);
+    if (!shape) continue;
+    viewer.get('canvas').addMarker(shape, 'if-waiting');
+    const label = document.createElement('div');
+    label.className = 'if-waiting-label';
+    label.textContent = format(text.fires, { moment });
+    overlays.add(shape, { position: { top: shape.height + 20, left: -40 }, html: label }); // below its name
+  }
+}
+
 async function show(box) {
   const text = messages(box);
   const canvasElement = box.querySelector('.diagram-canvas');
@@ -94,6 +108,7 @@ async function show(box) {
       }
     }
   }
+  markTimers(viewer, JSON.parse(box.dataset.timers || '{}'), text);
   focusOn(canvas, current);
   wireButtons(box, canvas, current);
   box.dataset.ready = 'true';
