@@ -73,6 +73,12 @@ def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) 
         return [(_("签收人"), value_text(after.get("assignee")))]
     if action == "task.released":
         return [(_("原签收人"), value_text(before.get("assignee")))]
+    if action == "task.commented":
+        return [(_("留言"), value_text(after.get("text")))]
+    if action == "task.assigned":
+        return [(_("指派给"), value_text(after.get("assignee")))]
+    if action == "task.delegated":
+        return [(_("转办给"), value_text(after.get("assignee"))), (_("转办理由"), value_text(after.get("reason")))]
     if action == "timer.fired":
         return [(_("原定期限"), value_text(before.get("due_at")))]
     if action == "deadline.recomputed":

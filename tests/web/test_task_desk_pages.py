@@ -122,3 +122,16 @@ def test_delegation_needs_a_reason_and_is_audited(app, svc, case):
     assert "转办理由" not in page  # li no longer holds it
     assert post(li, f"/tasks/{case.draft_id}/delegation", page,
                 {"username": "li", "reason": "拿回"}).status_code == 403
+
+
+def test_the_audit_trail_words_comments_assignments_and_delegations(app, svc, clock, case):
+    li, head = client_of(app, "li"), client_of(app, "head")
+    post(li, f"/tasks/{case.draft_id}/comments", li.get("/inbox").get_data(as_text=True), {"text": "已联系企业"})
+    post(head, f"/tasks/{case.draft_id}/assignment", head.get("/inbox").get_data(as_text=True), {"username": "li"})
+    post(li, f"/tasks/{case.draft_id}/delegation", li.get("/inbox").get_data(as_text=True),
+         {"username": "li2", "reason": "出差"})
+    page = client_of(app, "sup").get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
+    trail = page[page.index("审计记录"):]
+    assert "<dt>留言</dt><dd>已联系企业</dd>" in trail and "<dt>指派给</dt><dd>li</dd>" in trail
+    assert "<dt>转办给</dt><dd>li2</dd><dt>转办理由</dt><dd>出差</dd>" in trail
+    assert "task.commented" not in trail and "task.assigned" not in trail and "task.delegated" not in trail
