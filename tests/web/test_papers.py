@@ -22,16 +22,17 @@ from web.services import services
 ENTERPRISE = "云和示范食品有限公司"
 
 
-@pytest.fixture
-def case(app, svc, clock) -> dict:
-    """An approved, coded inspection of agency SCJG whose lifecycle is the instance of an open SCJG task, with an
-    assistant named in advance, a penalty and a complaint about it."""
+def make_case(app, svc, clock, *, assistant: bool = True) -> dict:
+    """An approved, coded inspection of agency SCJG whose lifecycle is the instance of an open SCJG task, with (or
+    without) an assistant named in advance, a penalty and a complaint about it; users of SCJG, LYJ and an
+    administrator."""
     task, complaint_task = open_notice_task(svc, clock), open_notice_task(svc, clock)
     with app.app_context(), services().transaction() as session:
         agency = make_agency(session, code="SCJG", name="云和县市场监督管理局")
         make_agency(session, code="LYJ", name="云和县林业局", jurisdiction=agency.jurisdiction)
-        people = [make_inspector(session, agency=agency, name="王执法", certificate_number="33112599000101"),
-                  make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary")]
+        people = [make_inspector(session, agency=agency, name="王执法", certificate_number="33112599000101")]
+        if assistant:
+            people.append(make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary"))
         inspection = make_inspection(session, agency=agency, inspectors=people, approved_by="局长")
         inspection.enterprise.name = ENTERPRISE
         inspection.process_instance_id = task.instance_id
@@ -42,12 +43,17 @@ def case(app, svc, clock) -> dict:
         complaint.inspection_id, complaint.reply = inspection.id, "经核查，已责令检查人员改正"
         complaint.process_instance_id = complaint_task.instance_id
         items = [(i.name, i.legal_basis) for i in inspection.items]
-        facts = {"instance": task.instance_id, "code": code.code, "items": items,
+        facts = {"instance": task.instance_id, "task": task.id, "code": code.code, "items": items,
                  "complaint_instance": complaint.process_instance_id}
     make_user(app, "wang", "staff", agency="SCJG")
     make_user(app, "lin", "staff", agency="LYJ")
     make_user(app, "root", "administrator", agency=None)
     return facts
+
+
+@pytest.fixture
+def case(app, svc, clock) -> dict:
+    return make_case(app, svc, clock)
 
 
 def pdf_text(response) -> str:
@@ -106,7 +112,7 @@ def test_the_verify_page_names_the_enterprise_the_inspectors_and_the_codes_state
     client = app.test_client()
     page = client.get(f"/codes/{case['code']}").get_data(as_text=True)
     assert "被检查企业：" + ENTERPRISE in page and "王执法" in page
-    assert "<strong>有效</strong>" in page and "检查前经单位负责人审批" in page
+    assert "<strong>在有效期内</strong>" in page and "检查前经单位负责人审批" in page
     clock.set(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))  # after the planned window's last day (R6)
     page = client.get(f"/codes/{case['code']}").get_data(as_text=True)
     assert "<strong>已过期</strong>" in page and ENTERPRISE in page
