@@ -380,6 +380,26 @@ def route(layout: Layout, source: Node, target: Node, is_back: bool, bands: Band
     return through_band(layout, source, target, bands, ignore)
 
 
+def free_spot(points, suggested, width, height, taken):
+    """Where a flow's name goes: the suggested spot by its first bend if that covers no step and no other label,
+    else the first free spot beside one of its segments (above or below a run, right or left of a climb)."""
+    spots = [suggested]
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        if y1 == y2:
+            for x in (min(x1, x2) + 6, (x1 + x2) / 2 - width / 2, max(x1, x2) - width - 6):
+                spots += [(x, y1 - height - 2), (x, y1 + 3)]
+        else:
+            for y in (min(y1, y2) + 4, (y1 + y2) / 2 - height / 2, max(y1, y2) - height - 4):
+                spots += [(x1 + 4, y), (x1 - width - 4, y)]
+
+    def free(spot):
+        x, y = spot
+        return not any(x < tx + tw and tx < x + width and y < ty + th and ty < y + height
+                       for tx, ty, tw, th in taken)
+
+    return next((spot for spot in spots if free(spot)), suggested)
+
+
 def label_size(text: str) -> tuple[float, float]:
     width = min(90, max(24, CHAR * len(text)))
     lines = max(1, -(-CHAR * len(text) // 90))
@@ -411,6 +431,7 @@ def render(root, layout: Layout, diagram_id: str, plane_id: str, plane_element: 
         shape(lane_id, LANE_X, layout.lane_top[lane_id], width,
               layout.lane_rows[lane_id] * ROW + 2 * LANE_PAD + layout.lane_extra[lane_id], ' isHorizontal="true"')
     ordered = sorted(nodes.values(), key=lambda n: (n.kind != "sub", n.id in layout.boundaries))
+    taken: list[tuple[float, float, float, float]] = []  # what a branch's name must not cover
     for node in ordered:
         label = None
         extra = ""
@@ -428,6 +449,10 @@ def render(root, layout: Layout, diagram_id: str, plane_id: str, plane_element: 
         elif node.kind == "sub":
             extra = ' isExpanded="true"'
         shape(node.id, node.x, node.y, node.w, node.h, extra, label)
+        if node.kind != "sub":
+            taken.append((node.x, node.y, node.w, node.h))
+        if label:
+            taken.append(label)
     bands = Bands()
     back = layout.back  # type: ignore[attr-defined]
     for flow_id, source_id, target_id, name in layout.flows:
@@ -441,6 +466,8 @@ def render(root, layout: Layout, diagram_id: str, plane_id: str, plane_element: 
             out.append(f'{indent}      <di:waypoint x="{round(px):g}" y="{round(py):g}" />')
         if name:
             lw, lh = label_size(name)
+            lx, ly = free_spot(points, (lx, ly), lw, lh, taken)
+            taken.append((lx, ly, lw, lh))
             out.append(f'{indent}      <bpmndi:BPMNLabel>')
             bounds = f'x="{round(lx):g}" y="{round(ly):g}" width="{lw:g}" height="{lh:g}"'
             out.append(f'{indent}        <dc:Bounds {bounds} />')
