@@ -2,7 +2,8 @@
 supervisors' instance page, and around a task's form a comment box, 指派 for the agency head and 转办 for its
 holder. Thin: each action is one engine command (engine.commands.task_desk), which scopes and audits it; the
 timeline and the choices are engine read models (engine.views.timeline, engine.views.task_desk), offered to the
-templates as globals so that the pages which show them only include `_task_timeline.html` / `_case_timeline.html`."""
+templates as globals so that the pages which show them only include `_task_timeline.html` (the task page) or
+`_instance_timeline.html` (the instance page)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from engine.commands import task_desk as desk
 from engine.identity import access
 from engine.models import TaskRecord
 from engine.runtime import InvalidTaskData, TaskNotFound, TaskNotOpen
-from engine.views.task_desk import Desk, desk_of
+from engine.views.task_desk import Desk, commentable, desk_of
 from engine.views.timeline import TimelineEntry, timeline
 from web.engine_messages import refusal, worded
 from web.history_view import value_text
@@ -90,6 +91,16 @@ def task_desk(task: TaskRecord) -> Desk:
         return Desk(False, [], [])
     with services().sessions() as session:
         return desk_of(session, user, task)
+
+
+@bp.app_template_global()
+def commentable_tasks(instance_id: int) -> list[TaskRecord]:
+    """The instance's open tasks the viewer may comment on (the instance page has checked they see the instance)."""
+    user = current_user()
+    if user is None:
+        return []
+    with services().sessions() as session:
+        return commentable(session, user, instance_id)
 
 
 def _act(task_id: str, done: str, command, *args) -> object:

@@ -47,3 +47,14 @@ def desk_of(session: Session, person: Person, task: TaskRecord) -> Desk:
     holds = task.assignee in (None, person.username)
     return Desk(person.role in access.WORKING_ROLES, colleagues(session, person, task) if heads_own else [],
                 colleagues(session, person, task) if holds else [])
+
+
+def commentable(session: Session, person: Person, instance_id: int) -> list[TaskRecord]:
+    """The instance's open tasks the person may comment on (engine.commands.task_desk.comment's rule), oldest first:
+    what the supervisors' instance page offers to comment on."""
+    if person.role not in access.WORKING_ROLES:
+        return []
+    scope = access.scope_of(session, person)
+    return list(session.scalars(select(TaskRecord).where(
+        TaskRecord.instance_id == instance_id, TaskRecord.state == "open", access.visible(scope))
+        .order_by(TaskRecord.created_at)))

@@ -135,3 +135,17 @@ def test_the_audit_trail_words_comments_assignments_and_delegations(app, svc, cl
     assert "<dt>留言</dt><dd>已联系企业</dd>" in trail and "<dt>指派给</dt><dd>li</dd>" in trail
     assert "<dt>转办给</dt><dd>li2</dd><dt>转办理由</dt><dd>出差</dd>" in trail
     assert "task.commented" not in trail and "task.assigned" not in trail and "task.delegated" not in trail
+
+
+def test_the_supervisor_comments_from_the_instance_page_on_a_step_of_another_lane(app, svc, case):
+    sup = client_of(app, "sup")
+    page = sup.get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
+    assert "对「拟定方案」留言（不办结该环节）" in page
+    assert post(sup, f"/tasks/{case.draft_id}/comments", page, {"text": "请按期办理"}).status_code == 302
+    page = sup.get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
+    assert "请按期办理" in timeline_of(page)
+    assert only_task(svc, case.instance_id, "Draft").state == "open"
+    sup2 = client_of(app, "sup2")
+    assert post(sup2, f"/tasks/{case.draft_id}/comments", sup2.get("/inbox").get_data(as_text=True),
+                {"text": "越权"}).status_code == 403
+    assert [entry.actor for entry in actions(svc, "task.commented")] == ["sup"]
