@@ -20,6 +20,8 @@ from engine.models import Enterprise, ProcessInstance, TaskRecord
 from engine.platform.clock import SHANGHAI
 
 STATES = ("running", "completed", "error")
+# Start days are clamped to these: a day at either end of the calendar would overflow when turned into UTC.
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def _with_steps(condition: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, SHANGHAI)
+    return datetime.combine(min(max(day, EARLIEST), LATEST), time.min, SHANGHAI)
 
 
 def search_cases(session: Session, scope: Scope, wanted: CaseQuery, limit: int = 100) -> list[ProcessInstance]:
@@ -61,7 +63,7 @@ def search_cases(session: Session, scope: Scope, wanted: CaseQuery, limit: int =
     if wanted.started_from:
         query = query.where(ProcessInstance.created_at >= _day_start(wanted.started_from))
     if wanted.started_to:
-        query = query.where(ProcessInstance.created_at < _day_start(wanted.started_to + timedelta(days=1)))
+        query = query.where(ProcessInstance.created_at < _day_start(min(wanted.started_to, LATEST) + timedelta(days=1)))
     if wanted.agency:
         query = query.where(_with_steps(TaskRecord.agency == wanted.agency))
     query = query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc()).limit(limit)

@@ -13,6 +13,7 @@ from engine.domain.statistics import STATISTICS_YEARS
 from engine.models import Alert, Jurisdiction, ProcessInstance, TaskRecord
 from engine.models.base import column_length
 from engine.runtime.data_limits import data_problem
+from engine.views.case_search import STATES as CASE_STATES
 
 
 def _fits(model, column: str) -> validate.Length:
@@ -147,6 +148,44 @@ class OverdueQuerySchema(Schema):
     process_key = fields.String(validate=_fits(TaskRecord, "process_key"))
     agency = fields.String(validate=_fits(TaskRecord, "agency"))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
+
+
+class CaseQuerySchema(Schema):
+    enterprise = fields.String(validate=validate.Length(max=200),
+                               metadata={"description": "part of the enterprise's name, or its credit code"})
+    business_key = fields.String(validate=_fits(ProcessInstance, "business_key"),
+                                 metadata={"description": "part of the case's business key"})
+    process_key = fields.String(validate=_fits(ProcessInstance, "process_key"))
+    state = fields.String(validate=validate.OneOf(CASE_STATES))
+    started_from = fields.Date(metadata={"description": "first day started (Asia/Shanghai), inclusive"})
+    started_to = fields.Date(metadata={"description": "last day started (Asia/Shanghai), inclusive"})
+    agency = fields.String(validate=_fits(TaskRecord, "agency"), metadata={"description": "an agency's code"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class CaseEnterpriseSchema(Schema):
+    credit_code = fields.String()
+    name = fields.String()
+
+
+class WaitingTimerSchema(Schema):
+    element_id = fields.String()
+    name = fields.String(metadata={"description": "the timer's name in the diagram (else its id)"})
+    due_at = fields.DateTime(metadata={"description": "when it fires"})
+    provisional = fields.Boolean()
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    status = fields.String()
+    started_by = fields.String()
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    enterprise = fields.Nested(CaseEnterpriseSchema, allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    timers = fields.List(fields.Nested(WaitingTimerSchema))
 
 
 class CompleteTaskSchema(Schema):
