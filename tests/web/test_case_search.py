@@ -10,7 +10,7 @@ import pytest
 
 from engine.models import Jurisdiction
 from tests.engine.helpers import deploy, only_task, start
-from tests.web.pages import login, login_demo, make_user, token_of
+from tests.web.pages import in_english, leftover_chinese, login, login_demo, make_user, token_of
 
 
 @pytest.fixture
@@ -41,6 +41,7 @@ def test_done_and_started_tabs_show_each_users_own_work_and_where_the_case_is_no
     assert f'href="/tasks/{notify.id}"' in page and "送达检查预告" in page
     assert "当前环节：现场检查" in page and "办理中" in page  # where the case went after my step
     assert "/tasks/" + only_task(svc, theirs.id, "Notify").id not in page
+    assert client.get(f"/tasks/{notify.id}").status_code == 200  # my done step still opens, read-only
     started = _text(client.get("/inbox?tab=started"))
     assert started.count("当前环节：") == 1 and "当前环节：现场检查" in started  # mine only, not the head's
     assert "等待定时" not in started  # the notice step's timer ended with the step
@@ -122,3 +123,15 @@ def test_the_instance_diagram_marks_the_timer_the_case_waits_on_with_when_it_fir
     # The head's approval is open, so the boundary timer on it is waiting (R-retro: 补办 by the next working day).
     assert timers == '{"Timer_retro_deadline": "2026-09-30 23:59"}'
     assert "等待中的定时" in viewer  # the legend names the mark
+
+
+def test_the_search_and_the_tabs_in_english(app, client, demo):
+    login_demo(client, "supervisor")
+    in_english(client)
+    page = _text(client.get("/cases?enterprise=宏达餐饮"))
+    assert "Case search" in page and "Found 1 case." in page and "Waiting on timer: 补办期限届满, fires" in page
+    names = ("示范县宏达餐饮有限公司（003）", "宏达餐饮", "补办审批", "补办期限届满", "单位负责人", "司法局监督员", "司法局")
+    agencies = re.findall(r'<option value="[A-Z]+" >([^<]+)</option>', page)
+    assert leftover_chinese(page, *names, *agencies) == []
+    tabs = _text(client.get("/inbox?tab=done"))
+    assert "Started by me" in tabs and "You have not completed any task yet." in tabs
