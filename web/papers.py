@@ -13,12 +13,22 @@ from flask_babel import gettext as _
 
 from engine.commands import Actor
 from engine.commands import papers as paper_commands
+from engine.commands import portal as portal_commands
 from engine.domain import paper_templates
 from engine.domain.code_qr import code_qr
 from engine.domain.paper_templates import TemplateProblem
 from engine.identity import access
+from engine.identity.portal_throttle import PortalThrottled
 from engine.platform.pdf import FontMissing
-from engine.views.case_papers import CasePapers, case_papers, code_screen, document_pdf
+from engine.views.case_papers import (
+    CasePapers,
+    case_papers,
+    code_screen,
+    document_pdf,
+    enterprise_document_pdf,
+    enterprise_documents_of,
+)
+from web.portal import MISMATCH, _address, _case_key, _typed_key
 from web.security import current_user, login_required
 from web.services import services
 
@@ -65,6 +75,46 @@ def document(instance_id: int, name: str):
             abort(404, description=_("这个案件没有这份文书。"))
         pdf = _pdf(lambda: document_pdf(session, papers, name, svc.clock().now()))
     return pdf_response(pdf, f"{paper_templates.DOCUMENTS[name]}-{instance_id}.pdf")
+
+
+@bp.get("/portal/case/papers/<name>.pdf")
+def enterprise_document(name: str):
+    """The 整改 notice or the complaint reply, for the enterprise that opens its case with the 校验码 (throttled
+    like every portal key: a wrong check code counts against the address)."""
+    key = _case_key()
+    if key is None or name not in paper_templates.DOCUMENTS:
+        abort(404)
+    svc = services()
+    try:
+        with svc.work() as work:
+            case = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
+            pdf = None
+            if case is not None:
+                try:
+                    pdf = _pdf(lambda: enterprise_document_pdf(work.session, case, name, work.now()))
+                except LookupError:
+                    pdf = b""
+    except PortalThrottled:
+        abort(429)
+    if pdf is None:
+        abort(422, description=str(MISMATCH))
+    if not pdf:
+        abort(404, description=_("这个案件没有这份文书。"))
+    return pdf_response(pdf, f"{paper_templates.DOCUMENTS[name]}.pdf")
+
+
+@bp.app_context_processor
+def _portal_papers() -> dict:
+    return {"enterprise_papers": enterprise_papers}
+
+
+def enterprise_papers() -> list[tuple[str, str]]:
+    """For the portal's case page (already opened with the key): the documents addressed to the enterprise."""
+    typed = _typed_key()
+    with services().sessions() as session:
+        names = enterprise_documents_of(session, code=typed["code"] or None, number=typed["number"] or None,
+                                        check=typed["check"] or None)
+    return [(name, paper_templates.DOCUMENTS[name]) for name in names]
 
 
 def _pdf(make) -> bytes:

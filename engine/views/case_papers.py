@@ -2,7 +2,10 @@
 
 The case is a process instance: the lifecycle of an inspection (`Inspection.process_instance_id`), a penalty's
 revisit procedure (its inspection) or a complaint's procedure. Who may see it is the inbox's rule
-(engine.identity.access.may_see_instance): another agency's user gets NotPermitted, never the papers."""
+(engine.identity.access.may_see_instance): another agency's user gets NotPermitted, never the papers.
+
+The enterprise gets the papers addressed to it — the 责令整改通知书 once a penalty ordered correction, the complaint's
+答复书 once it was answered — for the case it opened on the portal with its 校验码 (engine.domain.enterprise_case)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.domain import paper_templates
 from engine.domain.behavior_code import CodeVerification, live_code_of, lookup
+from engine.domain.enterprise_case import EnterpriseCase, complaint_case, inspection_case
 from engine.domain.paper_fields import complaint_fields, inspection_fields
 from engine.identity.access import NotPermitted, Scope, may_see_instance
 from engine.models import Complaint, Inspection, Penalty
@@ -73,3 +77,32 @@ def _fields(session: Session, papers: CasePapers, name: str, now: datetime) -> d
         return complaint_fields(session, papers.complaint, now)
     assert papers.inspection is not None
     return inspection_fields(session, papers.inspection, now)
+
+
+def enterprise_documents(session: Session, case: EnterpriseCase) -> list[tuple[str, Inspection | Complaint]]:
+    """The documents addressed to the enterprise in its case, each with the record it is made from."""
+    found: list[tuple[str, Inspection | Complaint]] = []
+    for inspection in case.inspections:
+        if session.scalar(select(Penalty.id).where(Penalty.inspection_id == inspection.id).limit(1)) is not None:
+            found.append(("rectification", inspection))
+            break
+    if case.complaint is not None and case.complaint.reply:
+        found.append(("complaint_reply", case.complaint))
+    return found
+
+
+def enterprise_document_pdf(session: Session, case: EnterpriseCase, name: str, now: datetime) -> bytes:
+    """One of `enterprise_documents` as PDF (LookupError when the case has no such document)."""
+    record = dict(enterprise_documents(session, case)).get(name)
+    if record is None:
+        raise LookupError(f"the enterprise's case {case.reference} has no document {name!r}")
+    fields = complaint_fields(session, record, now) if isinstance(record, Complaint) else \
+        inspection_fields(session, record, now)
+    return render_pdf(session, name, fields)
+
+
+def enterprise_documents_of(session: Session, *, code: str | None, number: str | None,
+                            check: str | None) -> list[str]:
+    """The names of `enterprise_documents` for a case key (none when the key does not open a case)."""
+    case = inspection_case(session, code, check) if code else complaint_case(session, number or "", check)
+    return [name for name, _record in enterprise_documents(session, case)] if case is not None else []

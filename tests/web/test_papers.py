@@ -15,6 +15,7 @@ from engine.domain import behavior_code
 from engine.domain.paper_fields import FIVE_PROHIBITIONS
 from engine.domain.paper_templates import DOCUMENTS, INSPECTION_DOCUMENTS, shipped
 from engine.models import AuditEntry, Penalty
+from engine.models.check_code import digest
 from tests.factories import make_agency, make_code, make_complaint, make_inspection, make_inspector
 from tests.web.pages import login, make_user, open_notice_task, token_of
 from web.services import services
@@ -41,10 +42,12 @@ def make_case(app, svc, clock, *, assistant: bool = True) -> dict:
                             decided_on=datetime(2026, 9, 1).date(), summary="标签不合格，责令改正"))
         complaint = make_complaint(session, enterprise=inspection.enterprise, code=code, kind="misconduct")
         complaint.inspection_id, complaint.reply = inspection.id, "经核查，已责令检查人员改正"
+        complaint.check_digest = digest("ABCD-EFGH")
         complaint.process_instance_id = complaint_task.instance_id
         items = [(i.name, i.legal_basis) for i in inspection.items]
         facts = {"instance": task.instance_id, "task": task.id, "code": code.code, "items": items,
-                 "complaint_instance": complaint.process_instance_id}
+                 "check": code.check_code, "complaint_instance": complaint.process_instance_id,
+                 "number": complaint.tracking_number}
     make_user(app, "wang", "staff", agency="SCJG")
     make_user(app, "lin", "staff", agency="LYJ")
     make_user(app, "root", "administrator", agency=None)
@@ -166,3 +169,22 @@ def test_only_administrators_edit_templates(app, case):
     assert client.get("/admin/documents").status_code == 403
     token = token_of(client.get("/inbox").get_data(as_text=True))
     assert client.post("/admin/documents/notice", data={"body": "# x", "csrf_token": token}).status_code == 403
+
+
+def test_the_enterprise_gets_its_rectification_notice_and_reply_on_the_portal_with_its_check_code(app, case):
+    client = app.test_client()  # no login: the portal
+    page = client.get("/portal/case", query_string={"code": case["code"], "check": case["check"]})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "责令整改通知书（PDF）" in html and "行政检查审批表" not in html
+    text = pdf_text(client.get("/portal/case/papers/rectification.pdf",
+                               query_string={"code": case["code"], "check": case["check"]}))
+    assert all(part in text for part in ("责令整改通知书", ENTERPRISE, "云市监罚〔2026〕7号", "33112599000101"))
+    reply = pdf_text(client.get("/portal/case/papers/complaint_reply.pdf",
+                                query_string={"number": case["number"], "check": "ABCD-EFGH"}))
+    assert "经核查，已责令检查人员改正" in reply and "五个严禁" in reply
+    # A wrong check code opens nothing; the inspection's internal papers are not the enterprise's to fetch.
+    wrong = client.get("/portal/case/papers/rectification.pdf", query_string={"code": case["code"], "check": "X"})
+    assert wrong.status_code == 422 and wrong.mimetype != "application/pdf"
+    internal = client.get("/portal/case/papers/approval.pdf", query_string={"code": case["code"],
+                                                                             "check": case["check"]})
+    assert internal.status_code == 404 and internal.mimetype != "application/pdf"

@@ -47,7 +47,8 @@ ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>"
              "/jobs/<int:job_id>", "/jobs/<int:job_id>/download", "/assets/bpmn-js/<path:name>",
              "/static/<path:filename>", "/lang/<code>", "/codes/<code>", "/verify", "/logout",
              "/portal/case/steps/<task_id>"}
-ELSEWHERE |= {"/papers/<int:instance_id>", "/papers/<int:instance_id>/<name>.pdf", "/admin/documents/<name>"}  # papers
+ELSEWHERE |= {"/papers/<int:instance_id>", "/papers/<int:instance_id>/<name>.pdf", "/admin/documents/<name>",
+              "/portal/case/papers/<name>.pdf"}  # papers
 ELSEWHERE |= {"/tasks/<task_id>/comments", "/tasks/<task_id>/assignment", "/tasks/<task_id>/delegation"}  # desk
 
 
