@@ -16,6 +16,7 @@ from engine.domain.paper_fields import FIVE_PROHIBITIONS
 from engine.domain.paper_templates import DOCUMENTS, INSPECTION_DOCUMENTS, shipped
 from engine.models import AuditEntry, Penalty
 from engine.models.check_code import digest
+from engine.platform import pdf
 from tests.factories import make_agency, make_code, make_complaint, make_inspection, make_inspector
 from tests.web.pages import login, make_user, open_notice_task, token_of
 from web.services import services
@@ -188,3 +189,16 @@ def test_the_enterprise_gets_its_rectification_notice_and_reply_on_the_portal_wi
     internal = client.get("/portal/case/papers/approval.pdf", query_string={"code": case["code"],
                                                                              "check": case["check"]})
     assert internal.status_code == 404 and internal.mimetype != "application/pdf"
+
+
+def test_without_a_chinese_font_the_pdf_link_says_so(app, case, monkeypatch):
+    client = app.test_client()
+    login(client, "wang")
+    monkeypatch.setenv("INSPECTFLOW_PDF_FONT", "/nonexistent/font.ttc")
+    pdf.font_path.cache_clear()
+    try:
+        response = client.get(f"/papers/{case['instance']}/notice.pdf")
+    finally:
+        monkeypatch.delenv("INSPECTFLOW_PDF_FONT")
+        pdf.font_path.cache_clear()
+    assert response.status_code == 503 and "/nonexistent/font.ttc" in response.get_data(as_text=True)
