@@ -52,12 +52,14 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.browser)  # so that `-m "not browser"` leaves them out (README)
 
 
-def make_app(database_url: str, clock: FrozenClock):
-    """The app as a test gets it (web.create_app, the shipped factory), on `database_url` at `clock`."""
+def make_app(database_url: str, clock: FrozenClock, attachments: Path | None = None):
+    """The app as a test gets it (web.create_app, the shipped factory), on `database_url` at `clock`, keeping
+    attached files in `attachments` (a test's own directory)."""
     from web import create_app
 
+    stored = {"ATTACHMENT_DIR": str(attachments)} if attachments is not None else {}
     return create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
-                       "SECRET_KEY": "test"})
+                       "SECRET_KEY": "test", **stored})
 
 
 def load_demo(database_url: str) -> None:
@@ -190,8 +192,8 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(database_url, clock):
-    app = make_app(database_url, clock)
+def app(database_url, clock, tmp_path):
+    app = make_app(database_url, clock, tmp_path / "attachments")
     yield app
     app.extensions["inspectflow"].engine.dispose()
 

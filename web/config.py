@@ -46,6 +46,10 @@ def from_environment() -> dict:
         # Any request body: refused with 413 before it is read (web.input_guard). Room for the modeler's JSON
         # (twice a 5 MB diagram, web.owner); each upload keeps its own, smaller check.
         "MAX_CONTENT_LENGTH": int(os.environ.get("INSPECTFLOW_MAX_CONTENT_LENGTH", str(16 * 2**20))),
+        # Attached files (photos, PDFs, R22): a directory of their own, content-addressed
+        # (engine.platform.attachment_store); each file at most ATTACHMENT_MAX_BYTES, under MAX_CONTENT_LENGTH.
+        "ATTACHMENT_DIR": os.environ.get("INSPECTFLOW_ATTACHMENTS", str(Path("instance") / "attachments")),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("INSPECTFLOW_ATTACHMENT_MAX_BYTES", str(10 * 2**20))),
         # The county the public portal serves (a code or name): where a complaint naming no inspection or
         # enterprise is placed. Unset: the only jurisdiction there is.
         "PORTAL_JURISDICTION": os.environ.get("INSPECTFLOW_PORTAL_JURISDICTION") or None,

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine.commands import Actor, tasks
+from engine.commands import Actor, attachments, tasks
 from engine.domain.enterprise_view import enterprise_year
 from engine.identity import access
 from engine.models import TaskRecord
@@ -36,6 +36,7 @@ from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required, referring_path
 from web.services import services
+from web.uploads import uploads_of
 
 bp = Blueprint("inbox", __name__)
 WORKERS = access.WORKING_ROLES
@@ -159,7 +160,8 @@ def task(task_id: str):
         typed = _submitted(form_spec)
         try:
             with svc.work() as work:
-                tasks.complete_task(work, Actor.of(user), task_id, typed)
+                attachments.complete_with_files(work, Actor.of(user), svc.attachments, task_id, typed,
+                                                uploads_of(form_spec))
             flash(_("「%(name)s」已办结。", name=record.name), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web import (
     admin,
+    attachments,
     auth,
     calendar_admin,
     cases,
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(diagrams.bp)
     app.register_blueprint(papers.bp)
     app.register_blueprint(task_desk.bp)
+    app.register_blueprint(attachments.bp)
     app.before_request(check_csrf)
     labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, shanghai=shanghai,

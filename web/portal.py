@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.commands import Actor
+from engine.commands import Actor, attachments
 from engine.commands import portal as portal_commands
 from engine.commands.portal import CaseKey
 from engine.domain import behavior_code, enterprise_side
@@ -27,11 +27,12 @@ from engine.views.enterprise_portal import case_view
 from web.engine_messages import FIELD_PROBLEMS, field_errors, refusal, worded
 from web.presenters import shanghai
 from web.services import services
+from web.uploads import files_named
 
 bp = Blueprint("portal", __name__)
 
 FIELD_LABELS = {"kind": _l("类别"), "code": _l("行政行为码"), "check": _l("校验码"), "content": _l("情况说明"),
-                "contact": _l("联系方式"),
+                "contact": _l("联系方式"), "evidence": _l("证据材料"),
                 "score": _l("满意度"), "breaches": _l("检查中的情形"), "comment": _l("意见")}
 # What a filing can be refused for, said above the form.
 REFUSALS = (Refused, PortalInputInvalid, PortalThrottled, WorkflowError)
@@ -91,15 +92,19 @@ def complain():
     # The verify page links here with the code and kind=misconduct; a bare visit starts from 无码入企 (R22).
     form = {"kind": request.values.get("kind", "no_code_entry"), "content": request.form.get("content", ""),
             "contact": request.form.get("contact", ""), "code": request.values.get("code", "")}
-    page = {"form": form, "kinds": COMPLAINT_KINDS, "limits": LIMITS}
+    page = {"form": form, "kinds": COMPLAINT_KINDS,
+            "limits": {**LIMITS, "evidence_mb": services().attachments.max_bytes // 2**20}}
     if request.method == "GET":
         return render_template("portal/complain.html", error=None, **page)
+    svc = services()
     try:
-        with services().work() as work:
+        with svc.work() as work:
             filed = portal_commands.file_complaint(
                 work, Actor.enterprise(), address=_address(), kind=form["kind"], content=form["content"],
                 contact=form["contact"] or None, code_text=form["code"].strip() or None,
                 portal_jurisdiction=_served())
+            attachments.attach_to_complaint(work, Actor.enterprise(), svc.attachments, filed.complaint,
+                                            files_named("evidence"), label=str(FIELD_LABELS["evidence"]))
             tracking, check = filed.complaint.tracking_number, filed.check_code
     except REFUSALS as err:
         return _refused("portal/complain.html", err, **page)
@@ -149,8 +154,9 @@ def case_step(task_id: str):
         with svc.work() as work:
             opened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
             if opened is not None:
-                portal_commands.complete_step(work, Actor.enterprise(), opened, address=_address(),
-                                              task_id=task_id, data=typed)
+                attachments.complete_step_with_files(work, Actor.enterprise(), svc.attachments, opened,
+                                                     address=_address(), task_id=task_id, data=typed,
+                                                     uploads={name: files_named(name) for name in request.files})
     except InvalidTaskData as err:
         error, errors = refusal(err), field_errors(err)
     except TaskNotFound:
@@ -206,4 +212,6 @@ def _refusal(err: Exception) -> str:
         label = FIELD_LABELS.get(err.field, err.field)
         return _("%(field)s：%(problem)s",
                  field=label, problem=worded(FIELD_PROBLEMS, err.problem.code, err.problem.params, str(err.problem)))
+    if isinstance(err, InvalidTaskData) and err.details.get("problems"):  # a refused evidence file
+        return "；".join(field_errors(err).values())
     return err.message if isinstance(err, (Refused, WorkflowError)) else str(err)

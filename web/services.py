@@ -15,6 +15,7 @@ from engine.domain.case_choices import CHOICE_SOURCES
 from engine.domain.complaint_process import COMPLAINT_STAGES
 from engine.domain.due_records import copy_due_moments, figures_for
 from engine.domain.stages import INSPECTION_STAGES
+from engine.platform.attachment_store import AttachmentStore
 from engine.platform.clock import Clock, clock_from_env
 from engine.platform.db import make_engine, make_session_factory, make_write_session_factory
 from engine.runtime import Runtime
@@ -27,6 +28,7 @@ class Services:
     write_sessions: sessionmaker[Session]  # units of work that write (see engine.platform.db)
     runtime: Runtime
     clock_factory: Callable[[], Clock]
+    attachments: AttachmentStore  # where attached files' bytes live (web.config ATTACHMENT_DIR)
 
     def clock(self) -> Clock:
         return self.clock_factory()
@@ -62,7 +64,8 @@ def build_services(app: Flask) -> Services:
     runtime.choice_sources.update(CHOICE_SOURCES)
     return Services(engine=engine, sessions=make_session_factory(engine),
                     write_sessions=make_write_session_factory(engine), runtime=runtime,
-                    clock_factory=clock_factory)
+                    clock_factory=clock_factory,
+                    attachments=AttachmentStore(app.config["ATTACHMENT_DIR"], app.config["ATTACHMENT_MAX_BYTES"]))
 
 
 def services() -> Services:

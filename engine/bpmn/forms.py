@@ -32,7 +32,10 @@ from lxml import etree
 from .errors import DiagramError
 
 INSPECTFLOW_NS = "http://inspectflow.org/schema/bpmn/1.0"
-FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice")
+FIELD_TYPES = ("string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice", "file")
+# A file field (附件) keeps in the task data only each attachment's summary, never the bytes (the store holds them,
+# engine.platform.attachment_store); `multiple="true"` takes several, `capture="true"` asks a phone for its camera.
+ATTACHMENT_KEYS = ("id", "name", "type", "size", "sha256")
 _TRUE = {"true", "1", "yes", "on", "是"}
 _FALSE = {"false", "0", "no", "off", "否", ""}
 MAX_TEXT = 10_000
@@ -74,10 +77,14 @@ class FormField:
     required: bool = False
     choices: tuple[str, ...] = ()
     choices_from: str = ""  # one of CHOICE_SOURCES: the choices come from the case (FormSpec.with_choices)
+    multiple: bool = False  # file fields: several files
+    capture: bool = False  # file fields: a photo taken with the phone's camera
 
     def to_dict(self) -> dict:
         found = {"name": self.name, "type": self.type, "label": self.label, "required": self.required,
                  "choices": list(self.choices)}
+        if self.type == "file":
+            found.update(multiple=self.multiple, capture=self.capture)
         return {**found, "choices_from": self.choices_from} if self.choices_from else found
 
 
@@ -115,7 +122,7 @@ class FormSpec:
                 if field_def.required:
                     problems[field_def.name] = FieldProblem("required", f"「{field_def.label}」is required")
                 elif field_def.name in data:
-                    cleaned[field_def.name] = [] if field_def.type == "multichoice" else None
+                    cleaned[field_def.name] = [] if field_def.type in ("multichoice", "file") else None
                 continue
             try:
                 cleaned[field_def.name] = _convert(field_def, value)
@@ -194,6 +201,13 @@ def _convert(field_def: FormField, value: Any) -> Any:
             raise FieldProblem("not_among_choices", f"not among the choices: {'、'.join(map(str, unknown))}",
                                values="、".join(map(_shown, unknown)))
         return values
+    if kind == "file":
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, dict) and set(v) == set(ATTACHMENT_KEYS) for v in values):
+            raise FieldProblem("not_attachments", "expected attachments, each {id, name, type, size, sha256}")
+        if len(values) > 1 and not field_def.multiple:
+            raise FieldProblem("one_file", "one file only")
+        return values
     # Definitions are checked at deploy; kept for safety.
     raise FieldProblem("unknown_type", f"unknown field type {kind}")
 
@@ -241,6 +255,10 @@ def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | No
     if kind in ("choice", "multichoice") and not _choices(element) and not source:
         return FieldProblem("form_field_choices", f"field '{name}' of type {kind} needs choices=\"a|b|c\"",
                             field=name)
+    for flag in ("multiple", "capture"):
+        if element.get(flag) is not None and (kind != "file" or element.get(flag).strip() not in ("true", "false")):
+            return FieldProblem("form_field_flag", f"field '{name}': {flag} is true or false, on file fields",
+                                field=name, flag=flag)
     if (element.get("required") or "false").strip().lower() not in ("true", "false"):
         return FieldProblem("form_field_required", f"field '{name}': required must be true or false", field=name)
     return None
@@ -264,6 +282,8 @@ def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
                 required=(element.get("required") or "false").strip().lower() == "true",
                 choices=_choices(element),
                 choices_from=(element.get("choices_from") or "").strip(),
+                multiple=(element.get("multiple") or "").strip() == "true",
+                capture=(element.get("capture") or "").strip() == "true",
             )
             for element in form.iter(f"{{{INSPECTFLOW_NS}}}field")
         ))

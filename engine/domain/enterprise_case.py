@@ -60,9 +60,14 @@ def complaint_case(session: Session, tracking_number: str, check: str | None) ->
                           complaint=complaint)
 
 
+def case_instance_ids(session: Session, case: EnterpriseCase) -> set[int]:
+    """Every instance the case runs in: its inspections' lifecycles, a penalty's own revisit, its complaint's."""
+    return case.instance_ids | _penalty_instances(session, case)
+
+
 def open_steps(session: Session, case: EnterpriseCase) -> list[TaskRecord]:
     """The case's open steps in the enterprise's lane, oldest first."""
-    instance_ids = case.instance_ids | _penalty_instances(session, case)
+    instance_ids = case_instance_ids(session, case)
     if not instance_ids:
         return []
     return list(session.scalars(

@@ -24,6 +24,7 @@ from engine.platform.clock import SHANGHAI, Clock, running_with
 from engine.platform.db import affected_rows
 from engine.platform.hotsql import hot_sql
 from engine.runtime import store
+from engine.runtime.attachment_refs import bind_attachments
 from engine.runtime.core import DEADLINE_DAYS, Runtime
 from engine.runtime.data_limits import check_data
 from engine.runtime.deploy import VersionRef, latest_version
@@ -151,6 +152,7 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
     _keep_bound_keys(task.data, data, record["name"])
     form = _case_choices(runtime, session, task_form_of(task), task.data)
     if form is not None:
+        data = bind_attachments(session, form, record["instance_id"], data)
         try:
             data = form.clean(data)
         except FormInvalid as invalid:

@@ -10,10 +10,11 @@ import re
 from tests.acceptance.harness import text_of
 
 
-def file_complaint(visitor, content: str) -> tuple[str, str]:
-    """The complainant files on the portal; returns the tracking number and 校验码 the receipt showed."""
+def file_complaint(visitor, content: str, **more) -> tuple[str, str]:
+    """The complainant files on the portal (with `more` fields, e.g. evidence files); returns the tracking number
+    and 校验码 the receipt showed."""
     response = visitor.post_form("/complaints/new", {"kind": "misconduct", "content": content,
-                                                     "contact": "13900001111"})
+                                                     "contact": "13900001111", **more})
     receipt = text_of(visitor.get(response.headers["Location"]))
     found = re.search(r"查询编号 (\S+) 和校验码 (\S+)（校验码只显示这一次）", receipt)
     assert found, receipt

@@ -44,6 +44,15 @@ def plan_visit(county: County, staff, enterprise: str, day: str = VISIT_DAY, **m
 def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
     """A routine visit on VISIT_DAY planned, checked, approved, noticed and recorded by its people; the county is
     left at the visit day. Returns the enterprise's credit code and the code and 校验码 it was handed."""
+    found = visit_on_site(county)
+    county.person("staff").complete("制作现场检查笔录", {
+        "record_date": "2026-10-19", "record_text": "冷库温度记录缺失", "problems_found": str(penalty_needed).lower(),
+        "penalty_needed": str(penalty_needed).lower()})
+    return found
+
+
+def visit_on_site(county) -> tuple[str, str, str]:
+    """visit_recorded up to its 制作现场检查笔录, which is left open."""
     staff, head, office = county.person("staff"), county.person("head"), county.person("office")
     enterprise_code = quiet_enterprise(staff)
     county.focus = f"enterprise={enterprise_code}"
@@ -69,9 +78,6 @@ def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
     county.at("2026-10-19T09:00:00+08:00")
     staff.complete("实施现场检查（亮码）", {"started_at": "2026-10-19T09:30:00+08:00", "code_shown": "true",
                                     "conduct_confirmed": "true", "audio_video": "true"})
-    staff.complete("制作现场检查笔录", {"record_date": "2026-10-19", "record_text": "冷库温度记录缺失",
-                                  "problems_found": str(penalty_needed).lower(),
-                                  "penalty_needed": str(penalty_needed).lower()})
     return enterprise_code, *code.groups()
 
 

@@ -50,6 +50,7 @@ ELSEWHERE = {"/tasks/<task_id>", "/tasks/<task_id>/<any(claim, release):action>"
 ELSEWHERE |= {"/papers/<int:instance_id>", "/papers/<int:instance_id>/<name>.pdf", "/admin/documents/<name>",
               "/portal/case/papers/<name>.pdf"}  # papers
 ELSEWHERE |= {"/tasks/<task_id>/comments", "/tasks/<task_id>/assignment", "/tasks/<task_id>/delegation"}  # desk
+ELSEWHERE |= {"/attachments/<int:attachment_id>", "/portal/attachments/<int:attachment_id>"}  # test_attachments
 
 
 # Reminders: every login has its own centre; marking one is the owner's alone (test_notification_pages.py).
