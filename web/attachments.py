@@ -26,8 +26,10 @@ SHOWN_INLINE = ("image/jpeg", "image/png", "application/pdf")  # what a browser 
 @bp.get("/attachments/<int:attachment_id>")
 @login_required()
 def staff_file(attachment_id: int):
+    user = current_user()
+    assert user is not None  # login_required
     with services().sessions() as session:
-        row = readable_by(session, current_user(), attachment_id)
+        row = readable_by(session, user, attachment_id)
     return _served(row)
 
 

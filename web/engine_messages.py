@@ -30,8 +30,8 @@ FIELD_PROBLEMS = {
     "not_among_choices": _l("不在选项中：%(values)s"),
     "unknown_type": _l("表单定义有误（未知的字段类型），请告知流程负责人"),
     # file fields (engine.platform.attachment_store, engine.domain.attachments): the type is read from the bytes
-    "file_type": _l("%(label)s：「%(file)s」的内容是 %(detected)s 文件，不能作为附件；请上传照片（JPEG、PNG、HEIC）、PDF 或音视频"
-                    "（MP4、MOV、MP3、M4A、WAV）"),
+    "file_type": _l("%(label)s：「%(file)s」的内容是 %(detected)s 文件，不能作为附件；"
+                    "请上传照片（JPEG、PNG、HEIC）、PDF 或音视频（MP4、MOV、MP3、M4A、WAV）"),
     "file_type_unknown": _l("%(label)s：「%(file)s」不是可接受的文件类型；请上传照片（JPEG、PNG、HEIC）、PDF 或音视频"
                             "（MP4、MOV、MP3、M4A、WAV）"),
     "file_too_large": _l("%(label)s：「%(file)s」超过 %(limit)s MB"),

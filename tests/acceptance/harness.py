@@ -16,7 +16,7 @@ from flask import Flask
 
 from tests.web.pages import DEMO_PASSWORD, token_of
 
-TASK_LINK = re.compile(r'<a href="/tasks/([0-9a-f-]{36})">([^<]+)</a>')
+TASK_LINK = re.compile(r'<a (?:class="[^"]*" )?href="/tasks/([0-9a-f-]{36})">([^<]+)</a>')
 TAGS = re.compile(r"<[^>]+>")
 
 
