@@ -14,6 +14,7 @@ from engine.domain.policy_admin import resolve_jurisdiction
 from engine.views.names import jurisdiction_choices
 from web import demo as demo_module
 from web import jobs
+from web.engine_messages import policy_problem
 from web.security import current_user, login_required
 from web.services import services
 
@@ -101,7 +102,7 @@ def policy():
                 flash(_("政策已保存。"), "ok")
                 return redirect(url_for("admin.policy", jurisdiction=code))
             except PolicyError as err:
-                errors[err.field] = str(err)
+                errors[err.field] = policy_problem(err)
     return render_template("admin/policy.html", name=name, code=code, document=document, errors=errors,
                            choices=choices, get=_get, numbers=NUMBERS, years=TARGET_YEARS), (422 if errors else 200)
 

@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from engine.calendar import store as calendar_store
 from engine.commands import Actor, administration
 from engine.platform.clock import SHANGHAI
+from web.engine_messages import schedule_problem
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -59,7 +60,7 @@ def index():
             imported = administration.import_calendar(work, Actor.of(current_user()), text, source=source)
         result, recomputed = imported.result, imported.recomputed
     except ValueError as err:
-        return _page(error=_("没有导入：%(reason)s", reason=err), text=pasted, status=422)
+        return _page(error=_("没有导入：%(reason)s", reason=schedule_problem(err)), text=pasted, status=422)
     flash(ngettext("已导入 %(years)s 年的安排（%(days)s 天），重算了 %(num)d 个暂定期限。",
                    "已导入 %(years)s 年的安排（%(days)s 天），重算了 %(num)d 个暂定期限。", len(recomputed),
                    years="、".join(map(str, result.years)), days=result.days), "ok")

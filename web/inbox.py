@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine.commands import Actor, attachments, tasks
+from engine.commands import Actor, tasks
 from engine.domain.enterprise_view import enterprise_year
 from engine.identity import access
 from engine.models import TaskRecord
@@ -24,6 +24,7 @@ from engine.runtime import (
     TaskNotOpen,
     instances,
 )
+from engine.views.case_search import workable_steps
 from engine.views.case_status import cases_now, cases_of
 from engine.views.complaint_summary import complaint_summary
 from engine.views.enterprise_portal import handover
@@ -36,7 +37,6 @@ from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required, referring_path
 from web.services import services
-from web.uploads import uploads_of
 
 bp = Blueprint("inbox", __name__)
 WORKERS = access.WORKING_ROLES
@@ -76,7 +76,10 @@ def _own_work(tab):
             rows = [{"task": t, "case": now_of[t.instance_id]} for t in done]
         else:
             rows = [{"case": c} for c in cases_now(session, started_by(session, user.username))]
-    return render_template("inbox.html", tab=tab, rows=rows, user=user, shanghai=shanghai)
+        # The case's next step may be the user's own again (a head's approval after their plan): linked to work.
+        workable = workable_steps(session, access.scope_of(session, user),
+                                  {step.id for row in rows for step in row["case"].open_steps})
+    return render_template("inbox.html", tab=tab, rows=rows, user=user, shanghai=shanghai, workable=workable)
 
 
 def _refusal(reason: str) -> str:
@@ -160,8 +163,7 @@ def task(task_id: str):
         typed = _submitted(form_spec)
         try:
             with svc.work() as work:
-                attachments.complete_with_files(work, Actor.of(user), svc.attachments, task_id, typed,
-                                                uploads_of(form_spec))
+                tasks.complete_task(work, Actor.of(user), task_id, typed)
             flash(_("「%(name)s」已办结。", name=record.name), "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:

@@ -25,6 +25,7 @@ from engine.domain.policy_admin import resolve_jurisdiction
 from engine.models import BackgroundJob
 from engine.platform.db import has_table
 from web.i18n import current_language
+from web.labels import statistics_headers
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -141,6 +142,7 @@ def export_statistics():
             code = resolve_jurisdiction(session, current_user().jurisdiction).code  # type: ignore[union-attr]
         except LookupError as err:
             abort(404, description=str(err))
+    headers = statistics_headers()  # the visitor's language, read here: the job runs outside the request
 
     def body(report: Report) -> Outcome:
         svc = services()
@@ -150,7 +152,7 @@ def export_statistics():
                 session, jurisdiction_code=code, year=year, now=svc.clock().now(),
                 progress=lambda phase: report(statistics.PHASES.index(phase), total, str(STATISTICS_PHASES[phase])))
         report(total - 1, total, gettext("生成 CSV"))
-        return Outcome("file", statistics.to_csv(document), name=f"inspections-{year}.csv",
+        return Outcome("file", statistics.to_csv(document, headers), name=f"inspections-{year}.csv",
                        summary=gettext("%(year)s 年统计已生成：%(count)s 个单位", year=year,
                                        count=len(document["agencies"])))
 

@@ -27,9 +27,9 @@ PROCESS_NAMES = {  # the shipped procedures (processes/bpmn/), short names for l
 }
 AUDIT_ACTIONS = {
     "instance.started": _l("流程启动"),
-    "task.completed": _l("办结任务"),
+    "task.completed": _l("提交办理"),
     "task.claimed": _l("签收任务"),
-    "task.released": _l("退回待办池"),
+    "task.released": _l("放弃签收"),
     "task.commented": _l("留言"),
     "task.assigned": _l("指派"),
     "task.delegated": _l("转办"),
@@ -57,7 +57,7 @@ ALERT_KINDS = {
 }
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
 INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束"), "error": _l("出错"), "cancelled": _l("已取消")}
-TASK_STATES = {"open": _l("待办理"), "completed": _l("已办结"), "cancelled": _l("已取消")}
+TASK_STATES = {"open": _l("待办理"), "completed": _l("已办理"), "cancelled": _l("已取消")}
 STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's check-point editor
     "plan": _l("计划核验（资格、事项、时间窗口、专项、频次、预告）"),
     "before_site": _l("入企前核验（资格、事项、时间窗口、行政行为码、预告）"),
@@ -66,6 +66,22 @@ STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's 
     "record_notice": _l("记录预告"),
     "record_override": _l("记录安静期例外"),
 }
+# The statistics CSV's columns (engine.domain.statistics.CSV_COLUMNS) as the downloaded file's header row; the
+# API's CSV keeps the codes (a program reads it).
+STATISTICS_COLUMNS = {
+    "agency_code": _l("执法单位代码"), "agency_name": _l("执法单位"), "inspections": _l("检查次数"),
+    "routine": _l("日常检查"), "triggered": _l("触发式检查"), "onsite": _l("现场检查"), "non_onsite": _l("非现场检查"),
+    "joint": _l("联合检查"), "joint_rate": _l("联合检查率"), "non_onsite_share": _l("非现场检查占比"),
+    "cap_breaches": _l("超频次上限"), "overdue_steps": _l("逾期环节"), "refusals": _l("规则拒绝"),
+    "overrides": _l("例外放行"), "complaints": _l("投诉"), "complaints_substantiated": _l("投诉属实"),
+    "complaint_outcomes": _l("投诉处理结果"), "ratings": _l("企业评价数"), "rating_average": _l("平均评分"),
+}
+
+
+def statistics_headers() -> dict[str, str]:
+    return {code: str(words) for code, words in STATISTICS_COLUMNS.items()}
+
+
 # The prefixes engine code gives the instances it starts (see engine.identity.access.ENTERPRISE_KEY).
 BUSINESS_KEY_KINDS = {
     "inspection": _l("检查 %(ref)s"),

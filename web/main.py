@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 
 from engine.views.status import landing_figures, ping
+from web.security import current_user
 from web.services import services
 
 bp = Blueprint("main", __name__)
@@ -12,6 +13,9 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
+    """Staff see the system's figures; a visitor who has not logged in sees the enterprise portal's entry."""
+    if current_user() is None:
+        return render_template("index.html", figures=None)
     svc = services()
     with svc.sessions() as session:
         figures = landing_figures(session)

@@ -33,6 +33,7 @@ from web import (
     task_desk,
 )
 from web.api import errors as api_errors
+from web.decisions import decision_words
 from web.presenters import shanghai, shanghai_day
 from web.security import check_csrf, csrf_token, current_user
 
@@ -63,13 +64,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plan.bp)
     app.register_blueprint(jobs.bp)
     app.register_blueprint(diagrams.bp)
-    app.register_blueprint(papers.bp)
     app.register_blueprint(task_desk.bp)
     app.register_blueprint(attachments.bp)
+    app.register_blueprint(papers.bp)
     app.before_request(check_csrf)
     labels.init_app(app)
     app.jinja_env.globals.update(current_user=current_user, csrf_token=csrf_token, shanghai=shanghai,
-                                 shanghai_day=shanghai_day)
+                                 shanghai_day=shanghai_day, decision_words=decision_words)
     for code in ERROR_TEXTS:
         app.register_error_handler(code, _http_error)
     app.register_error_handler(HTTPException, _http_error)

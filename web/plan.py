@@ -31,7 +31,7 @@ def new():
     if not user.agency:
         abort(403, description=_("您的账号没有所属执法单位，不能制定检查计划。"))
     today = svc.clock().now().astimezone(SHANGHAI).date()
-    form: dict = {"planned_start": (today + timedelta(days=14)).isoformat(), "trigger": "routine", "mode": "onsite"}
+    form: dict = {"planned_start": _default_day(today).isoformat(), "trigger": "routine", "mode": "onsite"}
     errors: dict[str, str] = {}
     # 检查 (a GET with the form's choices, or a POST of the 检查 button) shows the warnings without planning.
     sent = request.form if request.method == "POST" else request.args
@@ -69,6 +69,13 @@ def new():
 
 CERTIFICATE_LABELS = {"valid": _l("执法证有效"), "expired": _l("执法证已过期"), "not_yet_valid": _l("执法证未生效"),
                       "suspended": _l("执法证暂扣"), "revoked": _l("执法证已吊销"), "not_qualified": _l("无执法资格")}
+
+
+def _default_day(today: date) -> date:
+    """The form's first guess at the visit day: two weeks ahead, moved on to a working day (调休 included: the
+    working calendar, not the weekday)."""
+    calendar, day = services().runtime.calendar, today + timedelta(days=14)
+    return day if calendar.is_working_day(day) else calendar.add_working_days(day, 1)
 
 
 def _visit_day(text: object, today: date) -> date:

@@ -26,6 +26,7 @@ from engine.views.overdue import AGE_BUCKETS, filter_agencies, overdue_steps
 from engine.views.supervision_scope import decisions_in_scope, open_alerts
 from web.history_view import history_lines
 from web.inbox import PROCESSES
+from web.labels import statistics_headers
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -156,7 +157,7 @@ def statistics_csv():
         except LookupError as err:
             abort(404, description=str(err))
         document = statistics.annual_statistics(session, jurisdiction_code=code, year=year, now=svc.clock().now())
-    return Response(statistics.to_csv(document), mimetype="text/csv; charset=utf-8",
+    return Response(statistics.to_csv(document, statistics_headers()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=inspections-{year}.csv"})
 
 

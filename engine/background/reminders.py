@@ -103,12 +103,12 @@ def moved_candidates(session: Session, users: dict[str, User], moved: ColumnElem
     found = []
     for entry, instance, process_name in rows:
         case = f"{process_name}（{instance.business_key or f'#{instance.id}'}）"
-        step = (entry.before or {}).get("element_id", "")
         if entry.action == "task.completed":
             task = session.get(TaskRecord, entry.task_id) if entry.task_id else None
-            what = f"「{task.name if task else step}」已由 {entry.actor} 办结"
-        else:
-            what = f"「{step}」的期限已到，流程自动推进"
+            step = task.name if task else (entry.before or {}).get("element_id", "")
+            what = f"「{step}」已由 {entry.actor} 办结"
+        else:  # a timer has no name a reader knows: say what it did
+            what = "一个期限已到，流程已自动推进"
         found.append(Candidate(instance.started_by, "case_moved", f"case_moved:{instance.id}:{entry.id}",
                                f"您发起的{case}有新进展：{what}。", entry.task_id, instance.id))
     return found

@@ -264,6 +264,16 @@ class WorkingCalendar:
 # -- the administrator's import file -----------------------------------------------------------------
 
 
+class ScheduleInvalid(ValueError):
+    """An override file refused: the English message for the CLI and the logs, `code` and `params` (`line`...)
+    for a page in the visitor's language (web.engine_messages.schedule_problem)."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
 def parse_override_csv(text: str) -> list[tuple[date, str]]:
     """Rows of an override file: `date,kind` per line, kind `holiday` or `workday`.
 
@@ -282,24 +292,26 @@ def parse_override_csv(text: str) -> list[tuple[date, str]]:
             continue
         header_allowed = False
         if len(fields) != 2:
-            raise ValueError(
-                f"line {number}: expected 2 fields 'date,kind', got {len(fields)}: {line.strip()!r}"
-            )
+            raise ScheduleInvalid(f"line {number}: expected 2 fields 'date,kind', got {len(fields)}: {line.strip()!r}",
+                                  "field_count", line=number, count=len(fields), text=line.strip())
         day_text, kind = fields[0], fields[1].lower()
         try:
             if not _ISO_DAY.fullmatch(day_text):
                 raise ValueError
             day = date.fromisoformat(day_text)
         except ValueError:
-            raise ValueError(f"line {number}: bad date {day_text!r} (expected YYYY-MM-DD)") from None
+            raise ScheduleInvalid(f"line {number}: bad date {day_text!r} (expected YYYY-MM-DD)", "bad_date",
+                                  line=number, value=day_text) from None
         if kind not in KINDS:
-            raise ValueError(f"line {number}: unknown kind {fields[1]!r} (expected 'holiday' or 'workday')")
+            raise ScheduleInvalid(f"line {number}: unknown kind {fields[1]!r} (expected 'holiday' or 'workday')",
+                                  "unknown_kind", line=number, value=fields[1])
         if day in seen:
-            raise ValueError(f"line {number}: {day_text} is listed twice (first on line {seen[day]})")
+            raise ScheduleInvalid(f"line {number}: {day_text} is listed twice (first on line {seen[day]})",
+                                  "listed_twice", line=number, value=day_text, first=seen[day])
         seen[day] = number
         rows.append((day, kind))
     if not rows:
-        raise ValueError("empty file: no 'date,kind' rows")
+        raise ScheduleInvalid("empty file: no 'date,kind' rows", "empty")
     return rows
 
 

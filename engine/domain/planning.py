@@ -92,10 +92,16 @@ def plan_choices(session: Session, agency_code: str, on: date) -> PlanChoices:
 
 
 def find_enterprise(session: Session, text: str) -> Enterprise | None:
-    """By unified social credit code, or by exact name."""
+    """By unified social credit code, by exact name, else by part of the name when only one enterprise's name
+    contains it (a planner types 「星河」 for 「云和县星河食品有限公司」); several matches find none."""
     wanted = text.strip()
-    return session.scalar(select(Enterprise).where(
+    exact = session.scalar(select(Enterprise).where(
         or_(Enterprise.credit_code == wanted.upper(), Enterprise.name == wanted)).limit(1))
+    if exact is not None or not wanted:
+        return exact
+    partial = list(session.scalars(select(Enterprise).where(
+        Enterprise.name.contains(wanted, autoescape=True)).limit(2)))
+    return partial[0] if len(partial) == 1 else None
 
 
 def enterprise_suggestions(session: Session, agency: Agency, limit: int = 500) -> list[tuple[str, str]]:

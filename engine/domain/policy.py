@@ -36,11 +36,15 @@ SCHEMA_VERSION = 1
 
 
 class PolicyError(ValueError):
-    """A policy document is invalid; `field` is the dotted path of the offending field."""
+    """A policy document is invalid; `field` is the dotted path of the offending field. The English message is for
+    the API, the CLI and the logs; `code` and `params` let a page say it in the visitor's language
+    (web.engine_messages.policy_problem)."""
 
-    def __init__(self, field_path: str, message: str) -> None:
+    def __init__(self, field_path: str, message: str, code: str = "invalid", **params: object) -> None:
         super().__init__(f"policy field {field_path!r}: {message}")
         self.field = field_path
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -187,12 +191,13 @@ def from_json(document: dict[str, Any] | str) -> Policy:
         try:
             document = json.loads(document)
         except json.JSONDecodeError as exc:
-            raise PolicyError("$", f"not JSON: {exc}") from None
+            raise PolicyError("$", f"not JSON: {exc}", "not_json") from None
     data = _mapping(document, "$")
     data = dict(data)
     schema = data.pop("schema", SCHEMA_VERSION)
     if schema != SCHEMA_VERSION:
-        raise PolicyError("schema", f"unsupported version {schema!r} (expected {SCHEMA_VERSION})")
+        raise PolicyError("schema", f"unsupported version {schema!r} (expected {SCHEMA_VERSION})", "unsupported_schema",
+                          value=schema)
     _known(data, Policy, "")
     defaults = Policy()
     window = _window(data.get("window", {}))
@@ -218,27 +223,30 @@ def _window(value: object) -> TimingWindow:
     _known(data, TimingWindow, "window.")
     mode = data.get("mode", "blocked")
     if mode not in WINDOW_MODES:
-        raise PolicyError("window.mode", f"must be one of {WINDOW_MODES}, got {mode!r}")
+        raise PolicyError("window.mode", f"must be one of {WINDOW_MODES}, got {mode!r}", "not_one_of", value=mode)
     blocked = mode == "blocked"
     applies_to = data.get("applies_to", "all" if blocked else "routine")
     if applies_to not in WINDOW_APPLIES_TO:
-        raise PolicyError("window.applies_to", f"must be one of {WINDOW_APPLIES_TO}, got {applies_to!r}")
+        raise PolicyError("window.applies_to", f"must be one of {WINDOW_APPLIES_TO}, got {applies_to!r}", "not_one_of",
+                          value=applies_to)
     first_day = _day(data.get("first_day", 21), "window.first_day")
     last_day = data.get("last_day")
     if last_day is not None:
         last_day = _day(last_day, "window.last_day")
         if last_day < first_day:
-            raise PolicyError("window.last_day", f"{last_day} is before window.first_day {first_day}")
+            raise PolicyError("window.last_day", f"{last_day} is before window.first_day {first_day}",
+                              "before_first_day", value=last_day, first=first_day)
     by_class_default = {"B": 16} if blocked else {}
     by_class = {}
     for credit_class, day in _mapping(data.get("first_day_by_credit_class", by_class_default),
                                       "window.first_day_by_credit_class").items():
         path = f"window.first_day_by_credit_class.{credit_class}"
         if credit_class not in CREDIT_CLASSES:
-            raise PolicyError(path, f"unknown credit class (expected one of {CREDIT_CLASSES})")
+            raise PolicyError(path, f"unknown credit class (expected one of {CREDIT_CLASSES})", "unknown_credit_class")
         by_class[credit_class] = _day(day, path)
         if last_day is not None and by_class[credit_class] > last_day:
-            raise PolicyError(path, f"{by_class[credit_class]} is after window.last_day {last_day}")
+            raise PolicyError(path, f"{by_class[credit_class]} is after window.last_day {last_day}", "after_last_day",
+                              value=by_class[credit_class], last=last_day)
     vocabulary = QUIET_PERIOD_EXEMPTIONS if blocked else ALLOWED_WINDOW_EXEMPTIONS
     exemptions = _codes(data.get("exemptions", list(vocabulary)), "window.exemptions", vocabulary)
     sectors = _codes(data.get("exempt_sectors", [] if blocked else list(SECTOR_TAGS)), "window.exempt_sectors",
@@ -252,10 +260,11 @@ def _caps(value: object) -> dict[str, int | None]:
     caps: dict[str, int | None] = {}
     for key in data:
         if key not in CREDIT_CLASSES:
-            raise PolicyError(f"caps.{key}", f"unknown credit class (expected one of {CREDIT_CLASSES})")
+            raise PolicyError(f"caps.{key}", f"unknown credit class (expected one of {CREDIT_CLASSES})",
+                              "unknown_credit_class")
     for credit_class in CREDIT_CLASSES:
         if credit_class not in data:
-            raise PolicyError(f"caps.{credit_class}", "missing (give a number, or null for no cap)")
+            raise PolicyError(f"caps.{credit_class}", "missing (give a number, or null for no cap)", "missing")
         cap = data[credit_class]
         caps[credit_class] = None if cap is None else _count(cap, f"caps.{credit_class}", 0)
     return caps
@@ -268,11 +277,12 @@ def _targets(value: object) -> dict[int, float]:
         try:
             year = int(key)
         except (TypeError, ValueError):
-            raise PolicyError(path, "the key must be a year") from None
+            raise PolicyError(path, "the key must be a year", "not_a_year") from None
         if not 2000 <= year <= 2100:
-            raise PolicyError(path, f"year {year} out of range")
+            raise PolicyError(path, f"year {year} out of range", "year_out_of_range", year=year)
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-            raise PolicyError(path, f"must be a share between 0 and 1 (0.6 = 60%), got {rate!r}")
+            raise PolicyError(path, f"must be a share between 0 and 1 (0.6 = 60%), got {rate!r}", "not_a_share",
+                              value=rate)
         targets[year] = float(rate)
     return dict(sorted(targets.items()))
 
@@ -285,7 +295,7 @@ def _counts(value: object, kind: type, path: str, minimum: int) -> dict[str, int
 
 def _mapping(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise PolicyError(path, f"must be an object, got {type(value).__name__}")
+        raise PolicyError(path, f"must be an object, got {type(value).__name__}", "not_an_object")
     return value
 
 
@@ -293,30 +303,32 @@ def _known(data: dict[str, Any], kind: type, prefix: str) -> None:
     names = {f.name for f in fields(kind)}
     for key in data:
         if key not in names:
-            raise PolicyError(f"{prefix}{key}", f"unknown field (known: {', '.join(sorted(names))})")
+            raise PolicyError(f"{prefix}{key}", f"unknown field (known: {', '.join(sorted(names))})", "unknown_field")
 
 
 def _count(value: object, path: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PolicyError(path, f"must be a whole number, got {value!r}")
+        raise PolicyError(path, f"must be a whole number, got {value!r}", "not_whole_number", value=value)
     if value < minimum:
-        raise PolicyError(path, f"must be at least {minimum}, got {value}")
+        raise PolicyError(path, f"must be at least {minimum}, got {value}", "below_minimum", value=value,
+                          minimum=minimum)
     return value
 
 
 def _day(value: object, path: str) -> int:
     day = _count(value, path, 1)
     if day > 31:
-        raise PolicyError(path, f"a day of the month is 1–31, got {day}")
+        raise PolicyError(path, f"a day of the month is 1–31, got {day}", "not_a_day", value=day)
     return day
 
 
 def _codes(value: object, path: str, vocabulary: dict[str, str]) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise PolicyError(path, f"must be a list, got {type(value).__name__}")
+        raise PolicyError(path, f"must be a list, got {type(value).__name__}", "not_a_list")
     for index, code in enumerate(value):
         if code not in vocabulary:
-            raise PolicyError(f"{path}[{index}]", f"unknown code {code!r} (known: {', '.join(vocabulary)})")
+            raise PolicyError(f"{path}[{index}]", f"unknown code {code!r} (known: {', '.join(vocabulary)})",
+                              "unknown_code", value=code)
     if len(set(value)) != len(value):
-        raise PolicyError(path, "lists a code twice")
+        raise PolicyError(path, "lists a code twice", "duplicate_code")
     return tuple(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 
@@ -194,12 +194,13 @@ def _totals(rows: list[AgencyYear]) -> dict:
     return totals
 
 
-def to_csv(statistics: dict) -> str:
-    """The agency rows as CSV (UTF-8 with a BOM so that spreadsheet programs show the Chinese names)."""
+def to_csv(statistics: dict, headers: Mapping[str, str] | None = None) -> str:
+    """The agency rows as CSV (UTF-8 with a BOM so that spreadsheet programs show the Chinese names). The header
+    row is the column codes unless `headers` words them (the pages pass the visitor's language)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([(headers or {}).get(column, column) for column in CSV_COLUMNS])
     for row in statistics["agencies"]:
         writer.writerow([
             ";".join(f"{k}={v}" for k, v in row[column].items()) if column == "complaint_outcomes"

@@ -14,14 +14,16 @@ from sqlalchemy import select
 
 from engine.background.notify import notify_pass
 from engine.background.notify_delivery import INTERRUPTED, DeliverySettings
+from engine.background.sweep import sweep
 from engine.commands import Actor, NotPermitted
 from engine.commands.notifications import Channels, ChannelsInvalid, mark_all_read, mark_read, set_channels
 from engine.commands.work import Work
 from engine.identity.accounts import create_user
 from engine.models import Notification, NotificationDelivery
+from engine.platform.clock import FrozenClock
 from engine.views.notifications import unread_count
 from tests.engine.access_fixtures import add_task, build_world
-from tests.engine.helpers import complete, only_task, start
+from tests.engine.helpers import complete, deploy, only_task, start
 from tests.engine.notify_fixtures import local_settings, smtp_server, webhook_server  # noqa: F401  (fixtures)
 from tests.factories import NOW
 
@@ -259,3 +261,16 @@ def test_settings_accept_a_public_webhook_and_an_address(svc, clock, world):
     saved = channels(svc, clock, "li", Channels(" li@example.gov.cn ", True, "https://8.8.8.8/robot", True),
                      allow_private=False)
     assert (saved.email, saved.webhook_url) == ("li@example.gov.cn", "https://8.8.8.8/robot")
+
+
+def test_a_timer_moving_my_case_on_is_news_too(svc, clock, world):
+    deploy(svc, clock, "timer_escalation.bpmn")
+    start(svc, clock, "timer_escalation", {"inspection_date": "2026-09-30"}, actor="li")
+    run(svc, clock)
+    later = FrozenClock("2026-10-09T00:00:01+08:00")
+    assert sweep(svc.runtime, svc.write_sessions, later).fired
+    run(svc, later)
+    with svc.sessions() as session:
+        moved = session.execute(select(Notification.username, Notification.text)
+                                .where(Notification.kind == "case_moved")).all()
+    assert [name for name, _ in moved] == ["li"] and "期限已到" in moved[0][1]

@@ -73,8 +73,8 @@ def test_a_pasted_schedule_works_the_same(client):
 
 
 @pytest.mark.parametrize("data, reason", [
-    ({"text": "2027-01-01,holiday\n2027-13-01,holiday\n"}, "line 2"),
-    ({"text": ""}, "empty file"),
+    ({"text": "2027-01-01,holiday\n2027-13-01,holiday\n"}, "第 2 行的日期 2027-13-01 有误"),
+    ({"text": ""}, "文件里没有「日期,类型」行"),
     ({"schedule": (b"\xff\xfe\x00binary", "x.csv")}, "不是 UTF-8"),
     ({"schedule": (b"2027-01-01,holiday\n" * 4000, "big.csv")}, "超过 64 KB"),
 ])

@@ -33,7 +33,7 @@ def closed(state: str) -> TaskNotOpen:
 
 
 def test_why_a_task_cannot_be_worked(chinese):
-    assert refusal(closed("completed")) == "「送达检查预告」已由 li 办结（2026-09-30 10:00）。"
+    assert refusal(closed("completed")) == "「送达检查预告」已由 li 办理（2026-09-30 10:00）。"
     assert refusal(closed("cancelled")) == "「送达检查预告」已取消：流程已经往下走了。"
     moved_on = TaskNotOpen("...", reason="moved_on", name="现场检查")
     assert refusal(moved_on) == "「现场检查」已不在待办中：流程已经往下走了。"
@@ -44,7 +44,7 @@ def test_why_a_task_cannot_be_worked(chinese):
 def test_check_points_and_diagram_failures(chinese):
     refused = PolicyRefused("'制定检查计划' cannot be completed (R8): ...", name="制定检查计划",
                             refusals=[{"rule": "R8", "message": "预告不足 5 个工作日"}])
-    assert refusal(refused) == "「制定检查计划」不能办结：R8：预告不足 5 个工作日"
+    assert refusal(refused) == "「制定检查计划」不能提交：R8：预告不足 5 个工作日"
     failed = StepFailed("the diagram failed at 'Gateway_1': name 'x' is not defined; nothing was saved")
     assert refusal(failed).startswith("流程图运行出错，未保存任何内容。") and "Gateway_1" in refusal(failed)
     assert refusal(WorkflowError("something new")) == "something new"

@@ -40,12 +40,12 @@ def test_the_audit_trail_names_the_step_and_labels_what_was_recorded(client, ins
     assert "流程启动" in started and "v1" in started and "case:7" in started  # an unknown kind of key, as it is
     assert re.search(r"<dt>企业</dt><dd>某食品公司</dd>", started)
     assert re.search(r"<dt>紧急检查</dt><dd>是</dd>", started)
-    assert "办结任务" in completed and "送达检查预告" in completed
+    assert "提交办理" in completed and "送达检查预告" in completed
     for label, value in (("告知日期", "2026-10-08"), ("告知方式", "电话"), ("备注", "请法人在场")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in completed
     trail = "".join(audit_rows(page))
     assert "{" not in trail and "&#34;" not in trail and "\\u" not in trail  # no JSON, no escapes
-    assert "已办结" in page and "待办理" in page and "办理中" in page  # states in words, not open/completed
+    assert "已办理" in page and "待办理" in page and "办理中" in page  # states in words, not open/completed
 
 
 def test_the_instance_page_in_english(client, instance_id):
@@ -64,7 +64,7 @@ def test_claims_and_releases_name_the_person_and_the_step(app, svc, clock, clien
     login(client, "admin")
     claimed, released = audit_rows(client.get(f"/supervise/instances/{instance_id}").get_data(as_text=True))[2:]
     assert "签收任务" in claimed and "现场检查" in claimed and "<dt>签收人</dt><dd>zhang</dd>" in claimed
-    assert "退回待办池" in released and "<dt>原签收人</dt><dd>zhang</dd>" in released
+    assert "放弃签收" in released and "<dt>原签收人</dt><dd>zhang</dd>" in released
 
 
 def test_values_read_as_words(app):

@@ -15,7 +15,7 @@ def render(app, template: str, language: str = "zh-CN", **values) -> str:
 
 
 def test_audit_actions_and_alerts_read_as_words(app):
-    assert render(app, "{{ 'task.completed'|action_label }}") == "办结任务"
+    assert render(app, "{{ 'task.completed'|action_label }}") == "提交办理"
     assert render(app, "{{ 'task.completed'|action_label }}", "en") == "Task completed"
     assert render(app, "{{ 'no_code'|alert_kind_label }}/{{ 'open'|alert_status_label }}") == "无码入企/待处理"
     assert render(app, "{{ 'something.new'|action_label }}") == "something.new"
@@ -40,7 +40,7 @@ def test_business_keys_read_as_what_they_concern(app):
 
 def test_instance_and_task_states_read_as_words(app):
     assert render(app, "{{ 'running'|instance_status_label }}/{{ 'cancelled'|task_state_label }}") == "办理中/已取消"
-    assert render(app, "{{ 'completed'|task_state_label }}", "en") == "closed"
+    assert render(app, "{{ 'completed'|task_state_label }}", "en") == "done"
 
 
 def test_every_alert_kind_the_engine_raises_reads_as_words(app):

@@ -99,7 +99,7 @@ def test_claiming_keeps_the_task_to_me(app, client, notice_task):
     login(client, "li")
     token = token_of(client.get("/inbox").get_data(as_text=True))
     client.post(f"/tasks/{notice_task.id}/claim", data={"csrf_token": token})
-    assert "退回" in client.get("/inbox?mine=1").get_data(as_text=True)
+    assert "放弃签收" in client.get("/inbox?mine=1").get_data(as_text=True)
     login(client, "chen")
     assert "送达检查预告" not in client.get("/inbox").get_data(as_text=True)
 
@@ -127,7 +127,7 @@ def test_the_form_from_the_diagram_with_errors_stale_and_done(app, client, notic
     stale = client.post(f"/tasks/{notice_task.id}", data={"csrf_token": token, "notice_date": "2026-09-30",
                                                           "method": "书面", "note": "第二次"})
     text = stale.get_data(as_text=True)
-    assert stale.status_code == 409 and "已由他人办结（li）" in text and "第二次" in text
+    assert stale.status_code == 409 and "已由他人办理（li）" in text and "第二次" in text
 
 
 def test_a_task_someone_else_claimed_is_refused_in_words_keeping_what_was_typed(app, svc, clock, client,
@@ -147,7 +147,7 @@ def test_a_task_someone_else_claimed_is_refused_in_words_keeping_what_was_typed(
     assert response.status_code == 409 and "「送达检查预告」已被 li 签收，只有签收人可以办理。" in text
     assert "王某的记录" in text and "claimed by" not in text
     released = client.post(f"/tasks/{notice_task.id}/release", data={"csrf_token": token}, follow_redirects=True)
-    assert "「送达检查预告」不是您签收的，不能退回。" in released.get_data(as_text=True)
+    assert "「送达检查预告」不是您签收的，不能放弃签收。" in released.get_data(as_text=True)
 
 
 def test_errors_are_pages_not_stack_traces(app, client):

@@ -106,7 +106,7 @@ def test_a_plan_the_office_passes_but_a_rule_refuses_comes_back_to_the_planner_w
     assert f"本单位今年已检查 {capped['done']} 次" in words
 
     supervisor_trail = client.get(f"/supervise/instances/{instance_id}").get_data(as_text=True)
-    checked = next(row for row in supervisor_trail.split("<tr>") if "确认检查前置条件" in row and "办结任务" in row)
+    checked = next(row for row in supervisor_trail.split("<tr>") if "确认检查前置条件" in row and "提交办理" in row)
     assert "<dd>退回修改</dd>" in checked and f"退回（R15：{words}）" in checked
     assert "<dd>通过</dd>" not in checked
     client.get("/logout")
@@ -116,7 +116,7 @@ def test_a_plan_the_office_passes_but_a_rule_refuses_comes_back_to_the_planner_w
     returned = re.search(r'<div class="message returned">.*?</div>', page, re.S).group(0)
     assert "「确认检查前置条件」" in returned and "office" in returned
     assert f"<li>R15：{words}</li>" in returned
-    assert re.search(r"办结任务 · 退回（R15：", page)  # the task page's own record of the step
+    assert re.search(r"提交办理 · 退回（R15：", page)  # the task page's own record of the step
 
     # Sent again, the check's next round opens as the office left it, not with a stale 退回修改 and reason.
     submit(client, open_task(svc, instance_id, "Task_plan"))
@@ -135,7 +135,7 @@ def test_a_plan_that_passes_reads_as_passed(client, svc, scjg_open):
     login_demo(client, "office")
     submit(client, open_task(svc, instance_id, "Task_check"), check_outcome="通过", in_quiet_period="false")
     trail = client.get(f"/supervise/instances/{instance_id}").get_data(as_text=True)
-    checked = next(row for row in trail.split("<tr>") if "确认检查前置条件" in row and "办结任务" in row)
+    checked = next(row for row in trail.split("<tr>") if "确认检查前置条件" in row and "提交办理" in row)
     assert "<dt>规则核验</dt><dd>通过</dd>" in checked and "退回" not in checked
     client.get("/logout")
     login_demo(client, "head")
@@ -145,7 +145,7 @@ def test_a_plan_that_passes_reads_as_passed(client, svc, scjg_open):
     client.get("/logout")
     login_demo(client, "supervisor")
     trail = client.get(f"/supervise/instances/{instance_id}").get_data(as_text=True)
-    approval = next(row for row in trail.split("<tr>") if "单位负责人审批" in row and "办结任务" in row)
+    approval = next(row for row in trail.split("<tr>") if "单位负责人审批" in row and "提交办理" in row)
     assert "规则核验" not in approval and "<dd>暂缓</dd>" in approval
 
 
