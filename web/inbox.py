@@ -26,6 +26,7 @@ from engine.runtime import (
 )
 from engine.views.case_search import workable_steps
 from engine.views.case_status import cases_now, cases_of
+from engine.views.closing_step import closes_case
 from engine.views.complaint_summary import complaint_summary
 from engine.views.enterprise_portal import handover
 from engine.views.inbox import InboxFilter, done_by, enterprises_of, inbox, started_by
@@ -84,7 +85,7 @@ def _own_work(tab):
 
 def _refusal(reason: str) -> str:
     if reason == "not_your_lane":
-        return _("这项任务不在您的岗位（泳道）上，您不能办理。")
+        return _("这项任务不在您的岗位上，您不能办理。")
     return _("这项任务不属于您所在的单位或辖区。")
 
 
@@ -102,13 +103,14 @@ def _task_for(task_id: str) -> TaskRecord:
 
 
 ASSIGNMENT = {"claim": (tasks.claim_task, lazy_gettext("已签收。")),
-              "release": (tasks.release_task, lazy_gettext("已退回待办池。"))}
+              "release": (tasks.release_task, lazy_gettext("已放弃签收，任务回到岗位的待办中。"))}
 
 
 @bp.post("/tasks/<task_id>/<any(claim, release):action>")
 @login_required(*WORKERS)
 def assign(task_id: str, action: str):
-    """Claim a task for oneself, or release it back to the group."""
+    """Claim a task for oneself (签收), or release the claim back to the group (放弃签收: 退回 is for sending a
+    case back a step)."""
     change, done = ASSIGNMENT[action]
     try:
         with services().work() as work:
@@ -149,6 +151,7 @@ def task(task_id: str):
         complaint = complaint_summary(session, data)
         returned = returned_by(session, record) if record.state == "open" else None
         plan = planned_inspection(session, data)
+        closing = record.state == "open" and closes_case(svc.runtime, session, record)  # 办结, else 提交
         credit_code = data.get("enterprise")
         enterprise = enterprise_year(session, credit_code=credit_code, agency_code=record.agency,
                                      year=now.astimezone(SHANGHAI).year) if isinstance(credit_code, str) else None
@@ -157,14 +160,15 @@ def task(task_id: str):
     typed: dict = {}
     if request.method == "POST" and record.state != "open":
         who = f"（{record.completed_by}）" if record.completed_by else ""
-        message, status = _("该任务已由他人办结%(who)s，您的提交未保存；您填写的内容列在下方。", who=who), 409
+        message, status = _("该任务已由他人办理%(who)s，您的提交未保存；您填写的内容列在下方。", who=who), 409
         typed = {k: v for k, v in request.form.items() if k != "csrf_token"}
     elif request.method == "POST":
         typed = _submitted(form_spec)
         try:
             with svc.work() as work:
                 tasks.complete_task(work, Actor.of(user), task_id, typed)
-            flash(_("「%(name)s」已办结。", name=record.name), "ok")
+            done = _("「%(name)s」已办结。") if closing else _("「%(name)s」已提交。")
+            flash(done % {"name": record.name}, "ok")
             return redirect(url_for("inbox.index"))
         except InvalidTaskData as err:
             errors, message, status = field_errors(err), refusal(err), 422
@@ -178,6 +182,6 @@ def task(task_id: str):
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
                            enterprise=enterprise, handover=handed, complaint=complaint, returned=returned,
-                           rule_check=rule_check, plan=plan,
+                           rule_check=rule_check, plan=plan, closes_case=closing,
                            due=due_label(svc.runtime.calendar, now, record.due_at),
                            overdue=bool(record.due_at and record.due_at < now), shanghai=shanghai), status
