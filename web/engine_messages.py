@@ -31,6 +31,17 @@ FIELD_PROBLEMS = {
     "not_a_choice": _l("请从这些选项中选择：%(choices)s"),
     "not_among_choices": _l("不在选项中：%(values)s"),
     "unknown_type": _l("表单定义有误（未知的字段类型），请告知流程负责人"),
+    # file fields (engine.platform.attachment_store, engine.domain.attachments): the type is read from the bytes
+    "file_type": _l("%(label)s：「%(file)s」的内容是 %(detected)s 文件，不能作为附件；"
+                    "请上传照片（JPEG、PNG、HEIC）、PDF 或音视频（MP4、MOV、MP3、M4A、WAV）"),
+    "file_type_unknown": _l("%(label)s：「%(file)s」不是可接受的文件类型；请上传照片（JPEG、PNG、HEIC）、PDF 或音视频"
+                            "（MP4、MOV、MP3、M4A、WAV）"),
+    "file_too_large": _l("%(label)s：「%(file)s」超过 %(limit)s MB"),
+    "file_empty": _l("%(label)s：「%(file)s」是空文件"),
+    "too_many_files": _l("%(label)s：最多 %(limit)s 个文件"),
+    "not_an_attachment": _l("不是本案件已上传的附件"),
+    "not_attachments": _l("请上传文件"),
+    "one_file": _l("只能上传一个文件"),
 }
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine.commands import Actor, tasks
+from engine.commands import Actor, attachments, tasks
 from engine.domain.enterprise_view import enterprise_year
 from engine.identity import access
 from engine.models import TaskRecord
@@ -38,6 +38,7 @@ from web.labels import PROCESS_NAMES
 from web.presenters import due_label, shanghai
 from web.security import current_user, login_required, referring_path
 from web.services import services
+from web.uploads import uploads_of
 
 bp = Blueprint("inbox", __name__)
 WORKERS = access.WORKING_ROLES
@@ -166,7 +167,8 @@ def task(task_id: str):
         typed = _submitted(form_spec)
         try:
             with svc.work() as work:
-                tasks.complete_task(work, Actor.of(user), task_id, typed)
+                attachments.complete_with_files(work, Actor.of(user), svc.attachments, task_id, typed,
+                                                uploads_of(form_spec))
             done = _("「%(name)s」已办结。") if closing else _("「%(name)s」已提交。")
             flash(done % {"name": record.name}, "ok")
             return redirect(url_for("inbox.index"))
