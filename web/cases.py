@@ -11,7 +11,7 @@ from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
 from engine.identity import access
-from engine.views.case_search import STATES, CaseQuery, search_cases
+from engine.views.case_search import STATES, CaseQuery, search_cases, workable_steps
 from engine.views.case_status import cases_now
 from engine.views.overdue import filter_agencies
 from web.inbox import PROCESSES
@@ -56,6 +56,7 @@ def search():
         # The agencies a jurisdiction's users oversee; staff and heads search their own agency's cases anyway.
         agencies = [] if scope.role in access.AGENCY_ROLES else filter_agencies(session, scope)
         found = cases_now(session, search_cases(session, scope, wanted))
+        workable = workable_steps(session, scope, {step.id for case in found for step in case.open_steps})
     return render_template("cases.html", wanted=wanted, cases=found,
                            agencies=agencies, processes=PROCESSES, states=STATES, shanghai=shanghai,
-                           linked=user.role in INSTANCE_PAGE_ROLES)
+                           linked=user.role in INSTANCE_PAGE_ROLES, workable=workable)

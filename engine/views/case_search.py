@@ -4,7 +4,8 @@ found by whoever may see one of its steps — staff and heads their agency's cas
 the county office and supervisors their jurisdiction's, administrators and process owners every case.
 
 Every filter is part of the SQL, so the LIMIT never hides a case the user may see behind ones they may not.
-Where each found case stands is engine.views.case_status. Read-only.
+Where each found case stands is engine.views.case_status; `workable_steps` tells which of its open steps the user
+may work. Read-only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from engine.identity.access import Scope, concerning_enterprises, visible
+from engine.identity.access import Scope, concerning_enterprises, visible, workable
 from engine.models import Enterprise, ProcessInstance, TaskRecord
 from engine.platform.clock import SHANGHAI
 
@@ -68,3 +69,10 @@ def search_cases(session: Session, scope: Scope, wanted: CaseQuery, limit: int =
         query = query.where(_with_steps(TaskRecord.agency == wanted.agency))
     query = query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def workable_steps(session: Session, scope: Scope, step_ids: set[str]) -> set[str]:
+    """Which of these open steps the user may work (the lists link those to their task page)."""
+    if not step_ids:
+        return set()
+    return set(session.scalars(select(TaskRecord.id).where(TaskRecord.id.in_(step_ids), workable(scope))))

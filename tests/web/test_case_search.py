@@ -51,6 +51,8 @@ def test_done_and_started_tabs_show_each_users_own_work_and_where_the_case_is_no
     started = _text(client.get("/inbox?tab=started"))
     # Still at the notice step, whose timer the diagram leaves unnamed: its id is shown, with the moment it fires.
     assert "当前环节：送达检查预告" in started and "等待定时：NoticeDue，2026-10-13" in started
+    waiting = only_task(svc, theirs.id, "Notify").id  # in the head's lanes: linked to be worked
+    assert f'<a href="/tasks/{waiting}">当前环节：送达检查预告</a>' in started
     inspect = only_task(svc, mine.id, "Inspect")  # the head's lanes include the inspectors' (R-lanes of access)
     token = token_of(client.get("/inbox").get_data(as_text=True))
     assert client.post(f"/tasks/{inspect.id}", data={"csrf_token": token}).status_code == 302
@@ -80,6 +82,10 @@ def test_a_supervisor_finds_a_case_by_part_of_the_enterprise_name_within_the_jur
     assert "没有符合条件的案件" in _text(client.get("/cases?enterprise=不存在的企业"))
     login_demo(client, "staff")  # the case's agency (市场监管局) is the staff member's own
     assert "示范县宏达餐饮有限公司（003）" in _text(client.get("/cases?enterprise=宏达餐饮"))
+    # The head's approval is not in the inspector's lane: shown, not linked; the head gets the link.
+    assert "当前环节：补办审批</a>" not in _text(client.get("/cases?enterprise=宏达餐饮"))
+    login_demo(client, "head")
+    assert "当前环节：补办审批</a>" in _text(client.get("/cases?enterprise=宏达餐饮"))
     for outsider in ("sup2", "xf"):  # another county's supervisor, another agency's inspector
         login(client, outsider)
         page = _text(client.get("/cases?enterprise=宏达餐饮"))
@@ -130,7 +136,8 @@ def test_the_search_and_the_tabs_in_english(app, client, demo):
     in_english(client)
     page = _text(client.get("/cases?enterprise=宏达餐饮"))
     assert "Case search" in page and "Found 1 case." in page and "Waiting on timer: 补办期限届满, fires" in page
-    names = ("示范县宏达餐饮有限公司（003）", "宏达餐饮", "补办审批", "补办期限届满", "单位负责人", "司法局监督员", "司法局")
+    names = ("示范县宏达餐饮有限公司（003）", "宏达餐饮", "补办审批", "补办期限届满", "单位负责人",
+             "司法局监督员", "司法局")
     agencies = re.findall(r'<option value="[A-Z]+" >([^<]+)</option>', page)
     assert leftover_chinese(page, *names, *agencies) == []
     tabs = _text(client.get("/inbox?tab=done"))
