@@ -27,6 +27,7 @@ from engine.views.case_papers import (
     document_pdf,
     enterprise_document_pdf,
     enterprise_documents_of,
+    has_papers,
 )
 from web.portal import MISMATCH, _address, _case_key, _typed_key
 from web.security import current_user, login_required
@@ -104,8 +105,14 @@ def enterprise_document(name: str):
 
 
 @bp.app_context_processor
-def _portal_papers() -> dict:
-    return {"enterprise_papers": enterprise_papers}
+def _template_helpers() -> dict:
+    return {"enterprise_papers": enterprise_papers, "case_has_papers": case_has_papers}
+
+
+def case_has_papers(instance_id: int) -> bool:
+    """For the task page: whether its case has a code screen and documents to link."""
+    with services().sessions() as session:
+        return has_papers(session, instance_id)
 
 
 def enterprise_papers() -> list[tuple[str, str]]:

@@ -36,6 +36,12 @@ class CasePapers:
                 + (paper_templates.COMPLAINT_DOCUMENTS if self.complaint is not None else ()))
 
 
+def has_papers(session: Session, instance_id: int) -> bool:
+    """Whether the instance is an inspection's, a penalty's or a complaint's case (what the task page links)."""
+    return any(session.scalar(select(model.id).where(model.process_instance_id == instance_id).limit(1)) is not None
+               for model in (Inspection, Penalty, Complaint))
+
+
 def case_papers(session: Session, scope: Scope, instance_id: int) -> CasePapers | None:
     """The records behind the case (None when the instance concerns neither), or NotPermitted."""
     if not may_see_instance(session, scope, instance_id):

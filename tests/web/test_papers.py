@@ -96,6 +96,14 @@ def test_the_code_screen_shows_the_code_a_qr_to_its_verify_page_and_the_document
     assert f"/papers/{case['instance']}" in task_page
 
 
+def test_a_task_whose_case_has_no_records_links_no_papers(app, svc, clock, case):
+    bare = open_notice_task(svc, clock)  # a procedure that concerns no inspection, penalty or complaint
+    client = app.test_client()
+    login(client, "wang")
+    assert "/papers/" not in client.get(f"/tasks/{bare.id}").get_data(as_text=True)
+    assert client.get(f"/papers/{bare.instance_id}").status_code == 404
+
+
 def open_task_id(app, instance_id: int) -> str:
     from engine.views import inbox
     with app.app_context(), services().sessions() as session:
