@@ -210,3 +210,11 @@ def test_without_a_chinese_font_the_pdf_link_says_so(app, case, monkeypatch):
         monkeypatch.delenv("INSPECTFLOW_PDF_FONT")
         pdf.font_path.cache_clear()
     assert response.status_code == 503 and "/nonexistent/font.ttc" in response.get_data(as_text=True)
+
+
+def test_the_administrator_finds_the_templates_from_the_menu(app, case):
+    admin, staff = app.test_client(), app.test_client()
+    login(admin, "root")
+    login(staff, "wang")
+    assert 'href="/admin/documents"' in admin.get("/admin/policy").get_data(as_text=True)
+    assert 'href="/admin/documents"' not in staff.get("/inbox").get_data(as_text=True)
