@@ -22,12 +22,12 @@ def test_staff_completes_the_notice_task_from_the_inbox(page: Page, demo, svc):
     expect(page.locator("h1")).to_have_text("送达检查预告")
     shot(page, "staff-task-notice")
 
-    page.click("button:has-text('办结')")  # nothing filled in: the server names every missing field
+    page.click("button.step-submit:has-text('提交')")  # nothing filled in: the server names every missing field
     expect(page.locator(".error").first).to_be_visible()
     page.fill("#notice_date", "2026-09-30")
     page.select_option("#method", "书面")
-    page.click("button:has-text('办结')")
-    expect(page.locator(".flash-ok")).to_contain_text("已办结")
+    page.click("button.step-submit")
+    expect(page.locator(".flash-ok")).to_contain_text("已提交")
     shot(page, "staff-inbox-after-notice")
 
     with svc.sessions() as session:

@@ -33,21 +33,25 @@ def as_user(page: Page, username: str) -> None:
 
 
 def work(page: Page, inbox_filter: str, name: str, fields: dict[str, str | bool], *, screenshot: str = "") -> None:
-    """Open 「name」 from the inbox (filtered on the case), fill the form the diagram declares, and 办结."""
+    """Open 「name」 from the inbox (filtered on the case), fill the form the diagram declares, and submit it: with
+    the decision's button (同意/不同意, 通过/不通过) when the form has one, else the step's 提交 or 办结."""
     page.goto(f"/inbox?{inbox_filter}")
     page.get_by_role("link", name=name, exact=True).first.click()
     expect(page.locator("h1")).to_have_text(name)
+    submit = page.locator("button.step-submit")
     for field, value in fields.items():
         control = page.locator(f"[name={field}]").first
         tag = control.evaluate("element => element.tagName.toLowerCase()")
-        if tag == "select":
+        if tag == "button":  # a decision: its button submits the step
+            submit = page.locator(f"button[name={field}][value={'true' if value else 'false'}]")
+        elif tag == "select":
             control.select_option(label="是" if value is True else "否" if value is False else str(value))
         else:
             control.fill(str(value))
     if screenshot:
         shot(page, screenshot)
-    page.click("button:has-text('办结')")
-    expect(page.locator(".flash-ok")).to_contain_text("已办结")
+    submit.click()
+    expect(page.locator(".flash-ok")).to_contain_text(re.compile("已提交|已办结"))
 
 
 def test_an_inspection_from_the_plan_to_the_enterprises_rating(page: Page, demo, app, clock, runner):
@@ -64,8 +68,8 @@ def test_an_inspection_from_the_plan_to_the_enterprises_rating(page: Page, demo,
     page.click("button:has-text('建立计划')")
     expect(page.locator("h1")).to_have_text("制定检查计划")
     page.select_option("#notice_exemption", "无")
-    page.click("button:has-text('办结')")
-    expect(page.locator(".flash-ok")).to_contain_text("已办结")
+    page.click("button.step-submit")
+    expect(page.locator(".flash-ok")).to_contain_text("已提交")
 
     as_user(page, "office")
     work(page, case, "确认检查前置条件", {"check_outcome": "通过", "in_quiet_period": False},
@@ -82,8 +86,8 @@ def test_an_inspection_from_the_plan_to_the_enterprises_rating(page: Page, demo,
     page.fill("#notice_date", "2026-09-30")
     page.select_option("#method", "书面")
     shot(page, "procedure-notice")
-    page.click("button:has-text('办结')")
-    expect(page.locator(".flash-ok")).to_contain_text("已办结")
+    page.click("button.step-submit")
+    expect(page.locator(".flash-ok")).to_contain_text("已提交")
 
     assert runner.invoke(args=["sweep", "--at", "2026-10-17T00:00:00+08:00"]).exit_code == 0
     clock.set("2026-10-19T09:00:00+08:00")
