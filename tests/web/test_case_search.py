@@ -142,3 +142,10 @@ def test_the_search_and_the_tabs_in_english(app, client, demo):
     assert leftover_chinese(page, *names, *agencies) == []
     tabs = _text(client.get("/inbox?tab=done"))
     assert "Started by me" in tabs and "You have not completed any task yet." in tabs
+
+
+def test_the_supervision_page_leads_to_the_case_search(app, client, demo):
+    login_demo(client, "admin")  # administrators have no inbox tabs: the supervision page links the search
+    page = _text(client.get("/supervise"))
+    assert 'href="/cases"' in page
+    assert "示范县宏达餐饮有限公司（003）" in _text(client.get("/cases?enterprise=宏达"))
