@@ -53,7 +53,7 @@ def test_done_and_started_tabs_show_each_users_own_work_and_where_the_case_is_no
     assert "当前环节：送达检查预告" in started and "等待定时：NoticeDue，2026-10-13" in started
     waiting = only_task(svc, theirs.id, "Notify").id  # in the head's lanes: linked to be worked
     assert f'<a href="/tasks/{waiting}">当前环节：送达检查预告</a>' in started
-    inspect = only_task(svc, mine.id, "Inspect")  # the head's lanes include the inspectors' (R-lanes of access)
+    inspect = only_task(svc, mine.id, "Inspect")  # the head works the inspectors' lane too (engine.identity.access)
     token = token_of(client.get("/inbox").get_data(as_text=True))
     assert client.post(f"/tasks/{inspect.id}", data={"csrf_token": token}).status_code == 302
     page = _text(client.get("/inbox?tab=done"))
@@ -95,7 +95,7 @@ def test_a_supervisor_finds_a_case_by_part_of_the_enterprise_name_within_the_jur
 def test_a_case_waiting_on_a_timer_shows_the_timer_and_when_it_fires(app, client, demo):
     login_demo(client, "supervisor")
     page = _text(client.get("/cases?enterprise=宏达餐饮"))
-    # Deadline row Timer_retro_deadline at 2026-09-30 15:59:59 UTC: the diagram names it 补办期限届满 (R-retro).
+    # Deadline row Timer_retro_deadline at 2026-09-30 15:59:59 UTC: the diagram names it 补办期限届满 (R7).
     assert "等待定时：补办期限届满，2026-09-30 23:59 到点" in page
     # A called or own timer sharing an id with another diagram takes its own diagram's name.
     page = _text(client.get("/cases?enterprise=山海餐饮"))
@@ -126,7 +126,7 @@ def test_the_instance_diagram_marks_the_timer_the_case_waits_on_with_when_it_fir
     instance = re.search(r'href="/supervise/instances/(\d+)"', page).group(1)
     viewer = _text(client.get(f"/supervise/instances/{instance}"))
     timers = re.search(r'data-timers="([^"]*)"', viewer).group(1).replace("&#34;", '"')
-    # The head's approval is open, so the boundary timer on it is waiting (R-retro: 补办 by the next working day).
+    # The head's approval is open, so the boundary timer on it is waiting (R7: 补办 within 1 working day).
     assert timers == '{"Timer_retro_deadline": "2026-09-30 23:59"}'
     assert "等待中的定时" in viewer  # the legend names the mark
 
