@@ -61,11 +61,6 @@ def cases_of(session: Session, instance_ids: set[int]) -> dict[int, CaseNow]:
     return {case.instance.id: case for case in cases_now(session, found)}
 
 
-def waiting_timers(session: Session, instance: ProcessInstance) -> list[WaitingTimer]:
-    """The timers one instance waits on, soonest first (the instance page, beside its diagram)."""
-    return cases_now(session, [instance])[0].timers
-
-
 def _timer_names(session: Session, instances: list[ProcessInstance]) -> dict[int, dict[str, str]]:
     """{instance id: {timer element id: name}} from the versions each instance runs. Its own process is read first:
     an id used in both its diagram and a called one (Timer_supervise_deadline) takes the name of its own."""
