@@ -18,6 +18,7 @@ from engine.domain.enterprise_case import EnterpriseCase, open_steps
 from engine.domain.enterprise_side import complaint_progress
 from engine.models import Inspection, TaskRecord
 from engine.runtime import Runtime, instances
+from engine.views.attachments import portal_files
 
 # The data a step of the enterprise's lane shows it, in its own words: the penalty and the rectification asked
 # for (企业整改), the reply it rates (投诉人评价). Nothing outside this list leaves the procedure.
@@ -46,7 +47,8 @@ def case_view(session: Session, runtime: Runtime, case: EnterpriseCase) -> dict:
                                             "valid_from": case.code.valid_from, "valid_to": case.code.valid_to}
     progress = complaint_progress(session, case.complaint.tracking_number) if case.complaint is not None else None
     return {"reference": case.reference, "inspections": inspections, "code": code, "complaint": progress,
-            "steps": [_step(session, runtime, task) for task in open_steps(session, case)]}
+            "steps": [_step(session, runtime, task) for task in open_steps(session, case)],
+            "files": portal_files(session, case)}
 
 
 def _step(session: Session, runtime: Runtime, task: TaskRecord) -> EnterpriseStep:

@@ -93,8 +93,9 @@ def test_photos_of_the_on_site_record_are_checked_stored_and_shown_only_to_the_c
     assert outsider.client.get(f"/attachments/{listed['现场1.jpg']}").status_code == 404
     assert county.visitor().client.get(f"/attachments/{listed['现场1.jpg']}").status_code == 302
     assert enterprise.client.get(f"/portal/attachments/{listed['现场1.jpg']}?code={code}").status_code == 404
-    own = enterprise.client.get(f"/portal/attachments/{listed['现场1.jpg']}?code={code}&check={check}")
-    assert own.status_code == 200 and own.data == JPEG
+    # The inspectors' photos stay inside the procedure: not even the case's 校验码 fetches them from the portal.
+    assert enterprise.client.get(
+        f"/portal/attachments/{listed['现场1.jpg']}?code={code}&check={check}").status_code == 404
 
 
 def test_the_enterprise_attaches_evidence_to_its_rectification_and_to_a_complaint(county, tmp_path):
@@ -105,7 +106,11 @@ def test_the_enterprise_attaches_evidence_to_its_rectification_and_to_a_complain
     enterprise.post_form(f"/portal/case/steps/{step}", {
         "code": code, "check": check, "rectified_date": "2026-10-20", "rectification_report": "已补建台账",
         "rectification_evidence": [file_of(JPEG, "台账.jpg"), file_of(PDF, "整改报告.pdf")]}, form_page=case_page)
+    own = re.findall(r'href="/portal/attachments/(\d+)\?[^"]*"[^>]*>([^<]+)</a>', enterprise.get(case_page))
+    assert [name for _, name in own] == ["台账.jpg", "整改报告.pdf"]  # the case page lists what it sent
     rectified = attachments_on(staff, "整改评价")
+    assert [number for number, _ in own] == list(rectified.values())
+    assert enterprise.client.get(f"/portal/attachments/{own[0][0]}?code={code}&check={check}").data == JPEG
     assert list(rectified) == ["台账.jpg", "整改报告.pdf"]
     report = staff.client.get(f"/attachments/{rectified['整改报告.pdf']}")
     assert report.status_code == 200 and report.data == PDF and report.mimetype == "application/pdf"
