@@ -29,6 +29,7 @@ DIAGRAM_PROBLEMS = {
     "form_field_choices_from": _l("表单字段「%(field)s」的 choices_from「%(source)s」无效："
                                  "只用于选择类字段，可选 plan_inspectors、plan_items。"),
     "form_field_required": _l("表单字段「%(field)s」的必填只能是 true 或 false。"),
+    "form_field_flag": _l("表单字段「%(field)s」的 %(flag)s 只用于附件字段（type=\"file\"），只能是 true 或 false。"),
     "check_point_misplaced": _l("检查点只能放在任务的扩展元素里。"),
     "check_point_without_stage": _l("检查点没有指定环节规则（stage）。"),
     "check_point_blocking": _l("检查点的 blocking 只能是 true 或 false。"),

@@ -3,7 +3,8 @@
 // or records, blocking or not). Every change goes through bpmn-js commands, so undo and the "unsaved" warning
 // see it; the server checks all of it again when the diagram is checked or deployed.
 
-const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice'];
+const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice',
+  'file'];
 const CHOICE_TYPES = ['choice', 'multichoice'];
 
 function extensionValues(businessObject) {
@@ -127,6 +128,12 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
       input(text.field_required, field.required === 'true', (on) => set('required')(on ? 'true' : 'false'),
         { type: 'checkbox' }));
     if (CHOICE_TYPES.includes(field.type)) fieldset.append(input(text.field_choices, field.choices, set('choices')));
+    if (field.type === 'file') {  // attachments: several files, a phone's camera
+      for (const flag of ['multiple', 'capture']) {
+        fieldset.append(input(text[`field_${flag}`], field[flag] === 'true',
+          (on) => set(flag)(on ? 'true' : undefined), { type: 'checkbox' }));
+      }
+    }
     fieldset.append(button('form-field-remove', text.field_remove, () => {
       modeling.updateModdleProperties(element, form, { fields: fields.filter((f) => f !== field) });
       redraw();
