@@ -30,7 +30,7 @@ def staff_file(attachment_id: int):
     assert user is not None  # login_required
     with services().sessions() as session:
         row = readable_by(session, user, attachment_id)
-    return _served(row)
+    return served(row)
 
 
 @bp.get("/portal/attachments/<int:attachment_id>")
@@ -45,7 +45,7 @@ def case_file(attachment_id: int):
             row = readable_in_case(work.session, case, attachment_id) if case else None
     except PortalThrottled:
         abort(429)
-    return _served(row)
+    return served(row)
 
 
 @bp.app_template_global()
@@ -55,7 +55,7 @@ def attachments_of(instance_id: int) -> list[Attachment]:
         return case_attachments(session, {instance_id})
 
 
-def _served(row: Attachment | None) -> Response:
+def served(row: Attachment | None) -> Response:
     if row is None:
         abort(404, description=_("没有这个附件，或您无权查看。"))
     try:

@@ -35,6 +35,17 @@ def complete_with_files(work: Work, actor: Actor, store: AttachmentStore, task_i
     return tasks.complete_task(work, actor, task_id, merged)
 
 
+def attach_to_task(work: Work, actor: Actor, store: AttachmentStore, task_id: str,
+                   uploads: Uploads) -> dict[str, list[Attachment]]:
+    """Files attached to a step's file fields ahead of its completion (the API's two-call upload): the step is
+    then completed naming them by id. Nothing is attached when any file is refused."""
+    tasks.check_workable(work, actor, task_id)
+    if not any(uploads.values()):
+        raise InvalidTaskData("no files were sent", fields={}, problems={})
+    return {field: [work.session.get_one(Attachment, i) for i in ids]
+            for field, ids in _stored(work, actor, store, task_id, uploads).items()}
+
+
 def complete_step_with_files(work: Work, actor: Actor, store: AttachmentStore, case: EnterpriseCase, *,
                              address: str, task_id: str, data: dict, uploads: Uploads) -> StartedInstance:
     """The enterprise completes one of its case's steps (企业整改 …) with evidence files."""
@@ -61,9 +72,19 @@ def attach_to_complaint(work: Work, actor: Actor, store: AttachmentStore, compla
 
 def _attached(work: Work, actor: Actor, store: AttachmentStore, task_id: str, data: dict, uploads: Uploads) -> dict:
     """`data` with each file field's new attachments added to what it already names."""
+    merged = dict(data)
+    for field, new in _stored(work, actor, store, task_id, uploads).items():
+        before = merged.get(field)
+        kept = before if isinstance(before, list) else [] if before in (None, "") else [before]
+        merged[field] = [*kept, *new]
+    return merged
+
+
+def _stored(work: Work, actor: Actor, store: AttachmentStore, task_id: str, uploads: Uploads) -> dict[str, list[int]]:
+    """Store the uploads of the step's file fields, each audited; {field: the new attachments' ids}."""
     wanted = {field: files for field, files in uploads.items() if files}
     if not wanted:
-        return data
+        return {}
     record = work.session.get(TaskRecord, task_id)
     if record is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
@@ -76,14 +97,10 @@ def _attached(work: Work, actor: Actor, store: AttachmentStore, task_id: str, da
                               problems={f: {"code": "unknown_field", "params": {}} for f in unknown})
     ids = store_uploads(work.session, store, Place(record.instance_id, task_id=task_id), wanted,
                         labels=file_fields, actor=actor.username, now=work.now())
-    merged = dict(data)
-    for field, new in ids.items():
-        before = merged.get(field)
-        kept = before if isinstance(before, list) else [] if before in (None, "") else [before]
-        merged[field] = [*kept, *new]
+    for new in ids.values():
         for attachment_id in new:
             _audited(work, actor.username, work.session.get_one(Attachment, attachment_id))
-    return merged
+    return ids
 
 
 def _audited(work: Work, actor: str, row: Attachment) -> None:

@@ -12,6 +12,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from web.api import (  # noqa: E402,F401  (the route modules attach themselves to bp)
     alerts,
+    attachments,
     cases,
     codes,
     errors,

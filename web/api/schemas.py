@@ -192,6 +192,17 @@ class CompleteTaskSchema(Schema):
     data = fields.Dict(keys=fields.String(), load_default=dict, validate=_storable_data)
 
 
+class AttachmentSchema(Schema):
+    """What a step's task data keeps of an attached file, and the file field it was attached to."""
+
+    id = fields.Integer()
+    field = fields.String()
+    name = fields.String()
+    type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+
+
 class CompletedTaskSchema(Schema):
     id = fields.String()
     instance_id = fields.Integer()
