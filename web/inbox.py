@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from engine.commands import Actor, attachments, tasks
-from engine.domain.enterprise_view import enterprise_year
 from engine.identity import access
 from engine.models import TaskRecord
 from engine.platform.audit import trail
@@ -25,12 +24,10 @@ from engine.runtime import (
     instances,
 )
 from engine.views.case_search import workable_steps
+from engine.views.case_sections import case_sections
 from engine.views.case_status import cases_now, cases_of
 from engine.views.closing_step import closes_case
-from engine.views.complaint_summary import complaint_summary
-from engine.views.enterprise_portal import handover
 from engine.views.inbox import InboxFilter, done_by, enterprises_of, inbox, started_by
-from engine.views.plan_summary import planned_inspection
 from engine.views.step_return import returned_by
 from web.engine_messages import field_errors, refusal
 from web.history_view import rule_check
@@ -132,8 +129,8 @@ def _submitted(form_spec) -> dict:
     for field in form_spec.fields if form_spec else ():
         if field.type == "multichoice":
             values[field.name] = request.form.getlist(field.name)
-        elif field.type == "boolean":
-            values[field.name] = request.form.get(field.name, "false")
+        elif field.type == "boolean":  # a required yes/no is chosen (nothing is pre-selected); else unset is 否
+            values[field.name] = request.form.get(field.name, "" if field.required else "false")
         elif field.name in request.form:
             values[field.name] = request.form[field.name]
     return values
@@ -145,17 +142,14 @@ def task(task_id: str):
     svc, user = services(), current_user()
     record = _task_for(task_id)
     now = svc.clock().now()
+    today = now.astimezone(SHANGHAI).date()
     with svc.sessions() as session:
         form_spec, data = instances.task_form(svc.runtime, session, task_id) if record.state == "open" else (None, {})
         history = trail(session, record.instance_id)
-        handed = handover(session, record.instance_id)
-        complaint = complaint_summary(session, data)
         returned = returned_by(session, record) if record.state == "open" else None
-        plan = planned_inspection(session, data)
+        case = case_sections(session, svc.runtime, record, data, today,
+                             instances.task_shows(svc.runtime, session, task_id))
         closing = record.state == "open" and closes_case(svc.runtime, session, record)  # 办结, else 提交
-        credit_code = data.get("enterprise")
-        enterprise = enterprise_year(session, credit_code=credit_code, agency_code=record.agency,
-                                     year=now.astimezone(SHANGHAI).year) if isinstance(credit_code, str) else None
     errors: dict[str, str] = {}
     message, status = None, 200
     typed: dict = {}
@@ -180,10 +174,9 @@ def task(task_id: str):
             abort(403, description=_refusal(refused.reason))
         except (TaskNotOpen, ConcurrentUpdate) as err:
             message, status = _("%(reason)s您填写的内容保留在下方，请核对后再处理。", reason=refusal(err)), 409
-    values = {**data, **typed}
+    values = {**data, **(form_spec.defaults(today) if form_spec else {}), **typed}
     return render_template("task.html", task=record, form=form_spec, values=values, errors=errors,
                            message=message, history=history, typed=typed if record.state != "open" else {},
-                           enterprise=enterprise, handover=handed, complaint=complaint, returned=returned,
-                           rule_check=rule_check, plan=plan, closes_case=closing,
+                           case=case, returned=returned, rule_check=rule_check, closes_case=closing,
                            due=due_label(svc.runtime.calendar, now, record.due_at),
                            overdue=bool(record.due_at and record.due_at < now), shanghai=shanghai), status

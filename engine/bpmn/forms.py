@@ -7,6 +7,9 @@ A user task declares its form in its extensionElements (namespace `INSPECTFLOW_N
       <inspectflow:field name="method" type="choice" label="告知方式" choices="书面|电话"/>
     </inspectflow:form>
 
+A date field of a step that records the day it is done says `default="today"`: the page offers the clock's
+date in Asia/Shanghai (`FormSpec.defaults`) instead of an empty box.
+
 A choice or multichoice field may take its choices from the case instead of the diagram:
 `choices_from="plan_inspectors"` (one of `CHOICE_SOURCES`) offers the inspectors the plan chose, so data typed
 once is chosen again rather than retyped; the runtime resolves them per task (`FormSpec.with_choices`, from
@@ -42,6 +45,7 @@ MAX_TEXT = 10_000
 # choices_from: the plan's inspectors ("姓名（执法证号）") and listed items ("代码 名称"), the agencies of a
 # complaint's county ("代码 名称"); engine.domain.case_choices computes them
 CHOICE_SOURCES = ("plan_inspectors", "plan_items", "complaint_agencies")
+DEFAULTS = ("today",)  # default=: what a date field starts from on the page
 
 
 class FieldProblem(ValueError):
@@ -77,6 +81,7 @@ class FormField:
     required: bool = False
     choices: tuple[str, ...] = ()
     choices_from: str = ""  # one of CHOICE_SOURCES: the choices come from the case (FormSpec.with_choices)
+    default: str = ""  # one of DEFAULTS, or none
     multiple: bool = False  # file fields: several files
     capture: bool = False  # file fields: a photo taken with the phone's camera
 
@@ -85,7 +90,9 @@ class FormField:
                  "choices": list(self.choices)}
         if self.type == "file":
             found.update(multiple=self.multiple, capture=self.capture)
-        return {**found, "choices_from": self.choices_from} if self.choices_from else found
+        extra = {key: value for key, value in (("choices_from", self.choices_from), ("default", self.default))
+                 if value}
+        return {**found, **extra}
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,11 @@ class FormSpec:
 
     def to_dict(self) -> dict:
         return {"fields": [f.to_dict() for f in self.fields]}
+
+    def defaults(self, today: date) -> dict[str, str]:
+        """What the fields with a `default` start from: today's date (the caller's clock, in Asia/Shanghai)
+        for a step that records the day it is done, also when an earlier round left another date."""
+        return {f.name: today.isoformat() for f in self.fields if f.default == "today"}
 
     @property
     def choice_sources(self) -> set[str]:
@@ -259,6 +271,10 @@ def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | No
         if element.get(flag) is not None and (kind != "file" or element.get(flag).strip() not in ("true", "false")):
             return FieldProblem("form_field_flag", f"field '{name}': {flag} is true or false, on file fields",
                                 field=name, flag=flag)
+    default = (element.get("default") or "").strip()
+    if default and (kind != "date" or default not in DEFAULTS):
+        return FieldProblem("form_field_default", f"field '{name}': default=\"today\" is for date fields",
+                            field=name, default=default)
     if (element.get("required") or "false").strip().lower() not in ("true", "false"):
         return FieldProblem("form_field_required", f"field '{name}': required must be true or false", field=name)
     return None
@@ -282,6 +298,7 @@ def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
                 required=(element.get("required") or "false").strip().lower() == "true",
                 choices=_choices(element),
                 choices_from=(element.get("choices_from") or "").strip(),
+                default=(element.get("default") or "").strip(),
                 multiple=(element.get("multiple") or "").strip() == "true",
                 capture=(element.get("capture") or "").strip() == "true",
             )

@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as SubWorkflowTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from .case_view import CaseShows, parse_shows, shows_problems
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
 from .errors import DiagramError
 from .forms import FormSpec, form_problems, parse_forms
@@ -50,6 +51,7 @@ class LoadedDiagram:
     embedded_spec_ids: set[str] = field(default_factory=set)
     forms: dict[str, FormSpec] = field(default_factory=dict)  # user task element id -> its form
     hooks: dict[str, tuple[StageHook, ...]] = field(default_factory=dict)  # task element id -> its stages
+    shows: dict[str, CaseShows] = field(default_factory=dict)  # user task element id -> the case it shows
 
     def subprocess_specs(self, process_id: str) -> dict[str, BpmnProcessSpec]:
         """The specs from this file that `process_id` reaches through sub-processes and call activities.
@@ -120,6 +122,7 @@ def _check_and_parse(
     problems.extend(expression_problems(root, engine))
     problems.extend(form_problems(root))
     problems.extend(hook_problems(root, stages))
+    problems.extend(shows_problems(root))
     problems.extend(stored_name_problems(root))
     parser = None
     try:
@@ -179,8 +182,10 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
     runnable = [p.get("id") for p in runnable_processes(root)]
     forms = parse_forms(root)
     hooks = parse_hooks(root)
+    shows = parse_shows(root)
     _attach(specs, "inspectflow_form", forms)
     _attach(specs, "inspectflow_checks", hooks)
+    _attach(specs, "inspectflow_shows", shows)
     return LoadedDiagram(
         xml=raw,
         executable_process_ids=[p.get("id") for p in processes if p.get("isExecutable") == "true"],
@@ -192,12 +197,13 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
         embedded_spec_ids=embedded,
         forms=forms,
         hooks=hooks,
+        shows=shows,
     )
 
 
 def _attach(specs: dict[str, BpmnProcessSpec], attribute: str, by_element: Mapping[str, object]) -> None:
-    """Hang what the diagram declares for a task (its form, its check stages) on the task's spec, where the
-    runtime finds it whatever (sub)process the task runs in."""
+    """Hang what the diagram declares for a task (its form, its check stages, what it shows) on the task's spec,
+    where the runtime finds it whatever (sub)process the task runs in."""
     for spec in specs.values():
         for task_spec in spec.task_specs.values():
             value = by_element.get(getattr(task_spec, "bpmn_id", None) or "")

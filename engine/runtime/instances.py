@@ -7,8 +7,10 @@ the task mirror, the deadline rows and one audit row change together or not at a
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -17,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from engine.bpmn.case_view import CaseShows
 from engine.bpmn.forms import FormInvalid, FormSpec
 from engine.models import Agency, Enterprise, ProcessInstance, TaskRecord
 from engine.platform import audit
@@ -31,6 +34,7 @@ from engine.runtime.deploy import VersionRef, latest_version
 from engine.runtime.errors import InvalidTaskData, ProcessNotFound, TaskNotFound, TaskNotOpen
 from engine.runtime.stages import apply_stage_checks
 
+T = TypeVar("T")
 RESERVED_NAMES = {"working_days_after", "is_working_day"}
 # What an instance is about, fixed when it starts (engine.commands.tasks checks them against the starter's scope):
 # a completion may repeat them unchanged but never change them, or work would move into another agency's inbox
@@ -255,20 +259,32 @@ def form_labels(runtime: Runtime, session: Session, version_id: int) -> dict[str
 def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpec | None, dict]:
     """A task's form and the data it starts from, for rendering (read-only: the workflow goes back to the
     cache untouched)."""
-    record = session.get(TaskRecord, task_id)
-    if record is None:
-        raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
-    state = store.load(runtime, session, record.instance_id)
-    try:
-        task = state.workflow.get_task_from_id(UUID(task_id))
-        if task is None:
-            return None, {}
+    def read(task) -> tuple[FormSpec | None, dict]:
         data = dict(task.data)
         form = _case_choices(runtime, session, task_form_of(task), data)
         for field in form.fields if form else ():
             if field.choices_from and field.choices and field.name not in data:
                 data[field.name] = list(field.choices)  # chosen once, offered again: all of them until changed
         return form, data
+
+    return _reading_task(runtime, session, task_id, read) or (None, {})
+
+
+def task_shows(runtime: Runtime, session: Session, task_id: str) -> CaseShows | None:
+    """What the diagram says the task shows of its case (engine.bpmn.case_view); None: it declares nothing."""
+    return _reading_task(runtime, session, task_id, lambda task: getattr(task.task_spec, "inspectflow_shows", None))
+
+
+def _reading_task(runtime: Runtime, session: Session, task_id: str, read: Callable[[Any], T]) -> T | None:
+    """`read` of the workflow's task (None when the workflow no longer has it), read-only: the workflow goes
+    back to the cache untouched."""
+    record = session.get(TaskRecord, task_id)
+    if record is None:
+        raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
+    state = store.load(runtime, session, record.instance_id)
+    try:
+        task = state.workflow.get_task_from_id(UUID(task_id))
+        return None if task is None else read(task)
     finally:
         runtime.workflows.put(state.id, store.CachedWorkflow(state.lock_version, state.workflow, state.mirrored))
 

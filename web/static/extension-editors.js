@@ -1,11 +1,14 @@
 // The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
-// a user task's form (name, label, type, required, choices) and a task's check points (a stage's rule checks
-// or records, blocking or not). Every change goes through bpmn-js commands, so undo and the "unsaved" warning
+// a user task's form (name, label, type, required, choices, a date's default of today), a task's check points
+// (a stage's rule checks or records, blocking or not) and what a user task shows of its case. Every change goes through bpmn-js commands, so undo and the "unsaved" warning
 // see it; the server checks all of it again when the diagram is checked or deployed.
 
 const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice',
   'file'];
 const CHOICE_TYPES = ['choice', 'multichoice'];
+// engine.bpmn.case_view.CASE_SECTIONS, in the order the page shows them
+const CASE_SECTIONS = ['enterprise', 'plan', 'urgent', 'quiet_request', 'notice', 'handover', 'rule_checks',
+  'complaint', 'penalty', 'opinions'];
 
 function extensionValues(businessObject) {
   const extensions = businessObject.extensionElements;
@@ -134,6 +137,10 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
           (on) => set(flag)(on ? 'true' : undefined), { type: 'checkbox' }));
       }
     }
+    if (field.type === 'date') {
+      fieldset.append(input(text.field_default_today, field.default === 'today',
+        (on) => set('default')(on ? 'today' : undefined), { type: 'checkbox' }));
+    }
     fieldset.append(button('form-field-remove', text.field_remove, () => {
       modeling.updateModdleProperties(element, form, { fields: fields.filter((f) => f !== field) });
       redraw();
@@ -185,4 +192,34 @@ export function renderCheckPointEditor(modeler, element, box, text, stages, redr
     addExtension(modeler, element, hook);
     redraw();
   }));
+}
+
+// What the user task shows of its case above its form (inspectflow:shows): the sections and the earlier steps
+// (user task ids, comma-separated) whose opinions it shows. Declaring nothing shows every section that applies.
+export function renderCaseEditor(modeler, element, box, text, redraw) {
+  const modeling = modeler.get('modeling');
+  const values = extensionValues(element.businessObject);
+  const shows = values.find((v) => v.$type === 'inspectflow:Shows') || null;
+  const part = titled(box, 'section', 'extension-editor shows-editor', 'p', shows ? text.shows : text.shows_default);
+  if (!shows) {
+    part.append(button('shows-declare', text.shows_declare, () => {
+      const all = CASE_SECTIONS.join(',');
+      addExtension(modeler, element, modeler.get('moddle').create('inspectflow:Shows', { sections: all }));
+      redraw();
+    }));
+    return;
+  }
+  const chosen = (shows.sections || '').split(',').map((name) => name.trim()).filter(Boolean);
+  CASE_SECTIONS.forEach((name) => part.append(input(text[`section_${name}`] || name, chosen.includes(name), (on) => {
+    const sections = CASE_SECTIONS.filter((other) => (other === name ? on : chosen.includes(other)));
+    modeling.updateModdleProperties(element, shows, { sections: sections.join(',') });
+    redraw();
+  }, { type: 'checkbox' })));
+  part.append(
+    input(text.shows_opinions, shows.opinions, (opinions) => modeling.updateModdleProperties(element, shows,
+      { opinions: opinions.trim() || undefined })),
+    button('shows-remove', text.shows_remove, () => {
+      replaceExtensions(modeler, element, values.filter((v) => v !== shows));
+      redraw();
+    }));
 }

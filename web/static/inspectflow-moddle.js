@@ -1,4 +1,4 @@
-// The inspectflow BPMN extension (forms and check points in extensionElements) described for bpmn-js, so the
+// The inspectflow BPMN extension (forms, check points and what a task shows of its case, in extensionElements) described for bpmn-js, so the
 // modeler knows these elements as typed ones: they survive editing, copy-paste and saving unchanged, and
 // new diagrams declare the namespace. Attributes stay strings, written back exactly as the server reads them.
 const text = (name) => ({ name, isAttr: true, type: 'String' });
@@ -13,8 +13,9 @@ export default {
     { name: 'Form', superClass: ['Element'], properties: [{ name: 'fields', type: 'Field', isMany: true }] },
     { name: 'Field', superClass: ['Element'],
       properties: [text('name'), text('type'), text('label'), text('required'), text('choices'),
-        text('choices_from'), text('multiple'), text('capture')] },
+        text('choices_from'), text('multiple'), text('capture'), text('default')] },
     { name: 'Checks', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Action', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
+    { name: 'Shows', superClass: ['Element'], properties: [text('sections'), text('opinions')] },
   ],
 };

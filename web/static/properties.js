@@ -1,10 +1,11 @@
 // The modeler's side box: what bpmn-js's canvas cannot edit by itself — a sequence flow's condition, a timer's
-// expression, a script task's script, a user task's form and a task's check points (extension-editors.js) — for
-// the selected element, and the whole diagram as XML source for anything else. Every edit goes through bpmn-js
-// commands, so undo and the "unsaved" warning see it; the server checks all of it again before deploying.
+// expression, a script task's script, a user task's form and the case it shows, a task's check points
+// (extension-editors.js) — for the selected element, and the whole diagram as XML source for anything else.
+// Every edit goes through bpmn-js commands, so undo and the "unsaved" warning see it; the server checks all of it
+// again before deploying.
 
 import { fitDiagram } from './diagram-common.js';
-import { renderCheckPointEditor, renderFormEditor } from './extension-editors.js';
+import { renderCaseEditor, renderCheckPointEditor, renderFormEditor } from './extension-editors.js';
 
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
 
@@ -74,6 +75,7 @@ export function attachProperties(modeler, box, text, stages) {
       box.append(label);
     }
     if (userTask) renderFormEditor(modeler, element, box, text, () => show(element));
+    if (userTask) renderCaseEditor(modeler, element, box, text, () => show(element));
     if (task) renderCheckPointEditor(modeler, element, box, text, stages, () => show(element));
   }
   let shown = null;
