@@ -1,7 +1,8 @@
 // The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
 // a user task's form (name, label, type, required, choices, a date's default of today), a task's check points
-// (a stage's rule checks or records, blocking or not) and what a user task shows of its case. Every change goes through bpmn-js commands, so undo and the "unsaved" warning
-// see it; the server checks all of it again when the diagram is checked or deployed.
+// (a stage's rule checks or records, blocking or not) and what a user task shows of its case. Every change goes
+// through bpmn-js commands, so undo and the "unsaved" warning see it; the server checks all of it again when the
+// diagram is checked or deployed.
 
 const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice',
   'file'];

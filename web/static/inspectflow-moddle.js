@@ -1,6 +1,6 @@
-// The inspectflow BPMN extension (forms, check points and what a task shows of its case, in extensionElements) described for bpmn-js, so the
-// modeler knows these elements as typed ones: they survive editing, copy-paste and saving unchanged, and
-// new diagrams declare the namespace. Attributes stay strings, written back exactly as the server reads them.
+// The inspectflow BPMN extension (forms, check points and what a task shows of its case, in extensionElements)
+// described for bpmn-js, so the modeler knows these elements as typed ones: they survive editing, copy-paste and
+// saving unchanged, and new diagrams declare the namespace. Attributes stay strings, written back exactly as the server reads them.
 const text = (name) => ({ name, isAttr: true, type: 'String' });
 
 export default {
