@@ -20,7 +20,8 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
     "inspectflow": "http://inspectflow.org/schema/bpmn/1.0",
 }
-FIELD_TYPES = {"string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice"}
+FIELD_TYPES = {"string", "text", "integer", "number", "boolean", "date", "datetime", "choice", "multichoice",
+               "file"}
 LANES = {"执法人员", "单位负责人", "县综合执法办", "司法局", "企业"}
 FLOW_NODES = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
               "task", "userTask", "manualTask", "scriptTask", "sendTask", "receiveTask", "subProcess",
