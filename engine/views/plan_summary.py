@@ -1,12 +1,12 @@
 """What the plan chose, for the lifecycle's later steps (approval, check, notice, site visit…): the window,
-kind, mode, listed items and the inspectors with their 执法证 numbers, read from the instance's inspection
-record (`inspection_id`), so each step shows the plan rather than asking for it again (issue 11: data typed
-once). Read-only.
+kind, mode, listed items with their published standards and the inspectors with their 执法证 numbers, read from
+the instance's inspection record (`inspection_id`), so each step shows the plan rather than asking for it again
+(issue 11: data typed once). Read-only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,7 @@ class PlannedInspection:
     mode: str
     items: list[tuple[str, str]]  # (code, name)
     inspectors: list[tuple[str, str | None]]  # (name, certificate number)
+    standards: dict[str, str] = field(default_factory=dict)  # item code -> its published 检查标准 (R2)
 
 
 def planned_inspection(session: Session, data: dict[str, Any]) -> PlannedInspection | None:
@@ -39,4 +40,5 @@ def planned_inspection(session: Session, data: dict[str, Any]) -> PlannedInspect
         inspection.id, inspection.planned_start, inspection.planned_end, kind,
         MODES.get(inspection.mode, inspection.mode),
         [(item.code, item.name) for item in sorted(inspection.items, key=lambda i: i.code)],
-        [(p.name, p.certificate_number) for p in sorted(inspection.inspectors, key=lambda p: p.id)])
+        [(p.name, p.certificate_number) for p in sorted(inspection.inspectors, key=lambda p: p.id)],
+        {item.code: item.standard for item in inspection.items if item.standard})

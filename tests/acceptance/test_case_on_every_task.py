@@ -41,7 +41,7 @@ def deployed(county, diagram: str, *, status: int = 302):
 def test_the_heads_approval_shows_the_plan_the_rule_checks_and_the_checks_opinion(county):
     _, head, _ = planned_and_checked(county)
     _, page = head.open("单位负责人审批")
-    assert "检查计划（检查编号" in page and "SCJG-001 食品经营许可情况检查" in page, page
+    assert "检查计划（检查编号" in page and "SCJG-001 食品经营许可情况检查" in page and "检查标准：" in page, page
     # the county office's check: every rule passed (R1–R17), and what it decided
     assert "规则检查结果" in page and "「确认检查前置条件」" in page and "各项规则均通过" in page, page
     assert "前序环节意见" in page and "检查结果：通过" in page, page
