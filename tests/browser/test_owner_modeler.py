@@ -240,7 +240,7 @@ def test_a_tasks_check_points_are_edited_in_the_side_box(page: Page, demo, svc):
     expect(hooks).to_have_count(2)
     added = hooks.nth(1)
     added.get_by_label("环节规则").select_option("before_site")
-    added.get_by_label("不通过时不许办结").check()
+    added.get_by_label("不通过时不许提交").check()
     hooks.nth(0).get_by_label("做什么").select_option("inspectflow:Checks")  # the record becomes a rule check
     expect(hooks.nth(0).get_by_label("做什么")).to_have_value("inspectflow:Checks")
     shot(page, "owner-modeler-check-points")

@@ -141,7 +141,7 @@ def test_the_search_and_the_tabs_in_english(app, client, demo):
     agencies = re.findall(r'<option value="[A-Z]+" >([^<]+)</option>', page)
     assert leftover_chinese(page, *names, *agencies) == []
     tabs = _text(client.get("/inbox?tab=done"))
-    assert "Started by me" in tabs and "You have not completed any task yet." in tabs
+    assert "Started by me" in tabs and "You have not done any task yet." in tabs
 
 
 def test_the_supervision_page_leads_to_the_case_search(app, client, demo):

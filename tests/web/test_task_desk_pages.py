@@ -70,7 +70,7 @@ def test_the_task_page_and_the_instance_page_show_each_steps_actor_time_decision
 def test_a_comment_on_the_task_page_leaves_the_task_open(app, svc, case):
     li = client_of(app, "li")
     page = li.get(f"/tasks/{case.draft_id}").get_data(as_text=True)
-    assert "留言（不办结本环节）" in page
+    assert "留言（不提交本环节）" in page
     response = post(li, f"/tasks/{case.draft_id}/comments", page, {"text": "已电话联系企业"})
     assert response.status_code == 302
     page = li.get(f"/tasks/{case.draft_id}").get_data(as_text=True)
@@ -140,7 +140,7 @@ def test_the_audit_trail_words_comments_assignments_and_delegations(app, svc, cl
 def test_the_supervisor_comments_from_the_instance_page_on_a_step_of_another_lane(app, svc, case):
     sup = client_of(app, "sup")
     page = sup.get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
-    assert "对「拟定方案」留言（不办结该环节）" in page
+    assert "对「拟定方案」留言（不提交该环节）" in page
     assert post(sup, f"/tasks/{case.draft_id}/comments", page, {"text": "请按期办理"}).status_code == 302
     page = sup.get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
     assert "请按期办理" in timeline_of(page)
