@@ -147,3 +147,10 @@ class Person(Browser):
 
 class Visitor(Browser):
     """The enterprise (or complainant) on the public portal: no account."""
+
+    def step(self, case_path: str, element_id: str) -> str:
+        """The task id of the case's open step `element_id`, as the portal's case page (`case_path`) offers it."""
+        page = self.get(case_path)
+        found = re.search(rf'id="step-{element_id}">.*?action="/portal/case/steps/([0-9a-f-]{{36}})"', page, re.S)
+        assert found, text_of(page)
+        return found.group(1)

@@ -53,7 +53,7 @@ def test_a_complaint_from_the_portal_to_the_complainants_rating_of_the_reply(cou
     assert "与校验码不符" in refused and "投诉人评价" not in refused
     case = complainant.get(f"/portal/case?number={number}&check={check}")
     assert "投诉人评价" in text_of(case)
-    step = re.search(r'action="/portal/case/steps/([0-9a-f-]{36})"', case).group(1)
+    step = complainant.step(f"/portal/case?number={number}&check={check}", "Task_complainant_rating")
     complainant.post_form(f"/portal/case/steps/{step}", {"number": number, "check": check, "rating": "满意",
                                                          "rating_date": "2026-10-12", "rating_comment": "处理及时"},
                           form_page=f"/portal/case?number={number}&check={check}")

@@ -4,8 +4,6 @@ key, and no staff role may work the 企业 lane."""
 
 from __future__ import annotations
 
-import re
-
 from tests.acceptance.harness import text_of
 from tests.acceptance.test_complaint_correction import file_complaint
 from tests.acceptance.test_inspection_lifecycle import visit_recorded
@@ -36,10 +34,7 @@ def rectification_assigned(county) -> tuple[str, str, str]:
     staff.complete("罚后回访", {"revisit_date": "2026-10-19", "revisit_method": "电话回访",
                             "revisit_findings": "台账缺失", "rectification_needed": "true"})
     head.complete("交办整改", {"assigned_date": "2026-10-19", "rectify_items": "补建台账"})
-    page = enterprise.get(f"/portal/case?code={code}&check={check}")
-    step = re.search(r'id="step-Task_rectify">.*?action="/portal/case/steps/([0-9a-f-]{36})"', page, re.S)
-    assert step, text_of(page)
-    return code, check, step.group(1)
+    return code, check, enterprise.step(f"/portal/case?code={code}&check={check}", "Task_rectify")
 
 
 def test_the_enterprises_step_is_worked_by_nobody_else(county):

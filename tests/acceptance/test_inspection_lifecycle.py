@@ -111,8 +111,7 @@ def test_a_routine_visit_from_plan_to_the_enterprise_rating_and_the_revisit_afte
     case = text_of(enterprise.get(f"/portal/case?code={behaviour_code}&check={check_code}"))
     assert "企业整改" in case and "补全冷库温度记录" in case and "每日两次记录并存档" in case, case
     assert "冷库温度记录仍不完整" not in case  # the office's findings stay inside the procedure
-    step_id = re.search(r'action="/portal/case/steps/([0-9a-f-]{36})"', enterprise.get(
-        f"/portal/case?code={behaviour_code}&check={check_code}")).group(1)
+    step_id = enterprise.step(f"/portal/case?code={behaviour_code}&check={check_code}", "Task_rectify")
     enterprise.post_form(f"/portal/case/steps/{step_id}", {
         "code": behaviour_code, "check": check_code, "rectified_date": "2026-10-26",
         "rectification_report": "已安装自动温度记录仪并补录"},

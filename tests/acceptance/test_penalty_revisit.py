@@ -5,8 +5,6 @@ insufficient, the head assigns once more, and the second report passes — the p
 
 from __future__ import annotations
 
-import re
-
 from tests.acceptance.harness import text_of
 from tests.acceptance.test_inspection_lifecycle import visit_recorded
 
@@ -15,10 +13,7 @@ def report_rectification(enterprise, code: str, check: str, report: str) -> str:
     """The enterprise reports its 整改 on the portal; returns what the case page showed it first."""
     case_path = f"/portal/case?code={code}&check={check}"
     page = enterprise.get(case_path)
-    step = re.search(r'<section class="enterprise-step" id="step-Task_rectify">.*?action="/portal/case/steps/'
-                     r'([0-9a-f-]{36})"', page, re.S)
-    assert step, text_of(page)
-    enterprise.post_form(f"/portal/case/steps/{step.group(1)}", {
+    enterprise.post_form(f"/portal/case/steps/{enterprise.step(case_path, 'Task_rectify')}", {
         "code": code, "check": check, "rectified_date": "2026-11-20", "rectification_report": report},
         form_page=case_path)
     return text_of(page)
