@@ -131,9 +131,7 @@ def case():
     if key is None:
         return render_template("portal/case.html", key=_typed_key(), view=None, error=None)
     try:
-        with services().work() as work:
-            opened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
-            view = case_view(work.session, work.runtime, opened) if opened else None
+        view = _opened_view(key)
     except PortalThrottled as err:
         return _refused("portal/case.html", err, key=_typed_key(), view=None)
     if view is None:
@@ -170,11 +168,16 @@ def case_step(task_id: str):
     if error is None:
         flash(_("已提交，感谢您的配合。"), "ok")
         return redirect(url_for("portal.case", **_typed_key()))
-    with svc.work() as work:
-        reopened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
-        view = case_view(work.session, work.runtime, reopened) if reopened else None
-    return render_template("portal/case.html", key=_typed_key(), view=view, error=error, errors=errors,
+    # The refused step's transaction is gone: the page is read again in its own.
+    return render_template("portal/case.html", key=_typed_key(), view=_opened_view(key), error=error, errors=errors,
                            typed={task_id: typed}), 422
+
+
+def _opened_view(key: CaseKey) -> dict | None:
+    """What the portal shows of the case the key opens; None when it opens nothing (the failed guess is counted)."""
+    with services().work() as work:
+        opened = portal_commands.open_case(work, Actor.enterprise(), address=_address(), key=key)
+        return case_view(work.session, work.runtime, opened) if opened else None
 
 
 def _typed_key() -> dict[str, str]:
