@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from tests.acceptance.harness import text_of
-from tests.acceptance.test_inspection_lifecycle import plan_visit, quiet_enterprise, visit_recorded
+from tests.acceptance.test_inspection_lifecycle import planned, visit_recorded
 
 LIFECYCLE = (Path(__file__).parents[2] / "processes" / "bpmn" / "inspection_lifecycle.bpmn").read_text("utf-8")
 HEAD_SHOWS = re.compile(
@@ -21,12 +21,7 @@ def planned_and_checked(county) -> tuple:
     """A routine visit planned by the inspector and passed by the county office (R1–R17 checked): the head's
     approval is open. Returns the staff, head and office."""
     staff, head, office = county.person("staff"), county.person("head"), county.person("office")
-    enterprise_code = quiet_enterprise(staff)
-    county.focus = f"enterprise={enterprise_code}"
-    plan_visit(county, staff, enterprise_code)
-    staff.complete("制定检查计划", {"inspection_date": "2026-10-19", "inspection_type": "日常检查",
-                                "inspection_method": "现场检查", "inspection_items": "SCJG-001",
-                                "inspectors": "由计划选定", "notice_exemption": "无"})
+    planned(county, staff)
     office.complete("确认检查前置条件", {"check_outcome": "通过", "in_quiet_period": "false"})
     return staff, head, office
 
@@ -50,12 +45,7 @@ def test_the_heads_approval_shows_the_plan_the_rule_checks_and_the_checks_opinio
 
 def test_an_approval_starts_with_nothing_chosen_and_is_not_given_by_omission(county):
     staff, head, office = county.person("staff"), county.person("head"), county.person("office")
-    enterprise_code = quiet_enterprise(staff)
-    county.focus = f"enterprise={enterprise_code}"
-    plan_visit(county, staff, enterprise_code)
-    staff.complete("制定检查计划", {"inspection_date": "2026-10-19", "inspection_type": "日常检查",
-                                "inspection_method": "现场检查", "inspection_items": "SCJG-001",
-                                "inspectors": "由计划选定", "notice_exemption": "无"})
+    planned(county, staff)
     check_id = office.task("确认检查前置条件")
     form = office.get(f"/tasks/{check_id}")
     chosen = re.search(r'<select id="in_quiet_period"[^>]*>(.*?)</select>', form, re.S).group(1)

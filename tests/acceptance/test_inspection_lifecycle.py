@@ -51,16 +51,22 @@ def visit_recorded(county, *, penalty_needed: bool) -> tuple[str, str, str]:
     return found
 
 
-def visit_on_site(county) -> tuple[str, str, str]:
-    """visit_recorded up to its 制作现场检查笔录, which is left open."""
-    staff, head, office = county.person("staff"), county.person("head"), county.person("office")
+def planned(county, staff) -> str:
+    """A routine visit on VISIT_DAY planned on the planning page and submitted at 制定检查计划, the inboxes
+    following its enterprise; the county office's check is open. Returns the enterprise's credit code."""
     enterprise_code = quiet_enterprise(staff)
     county.focus = f"enterprise={enterprise_code}"
-    plan_page = plan_visit(county, staff, enterprise_code)
-    assert "制定检查计划" in plan_page
+    assert "制定检查计划" in plan_visit(county, staff, enterprise_code)
     staff.complete("制定检查计划", {"inspection_date": VISIT_DAY, "inspection_type": "日常检查",
                                 "inspection_method": "现场检查", "inspection_items": "SCJG-001",
                                 "inspectors": "由计划选定", "notice_exemption": "无"})
+    return enterprise_code
+
+
+def visit_on_site(county) -> tuple[str, str, str]:
+    """visit_recorded up to its 制作现场检查笔录, which is left open."""
+    staff, head, office = county.person("staff"), county.person("head"), county.person("office")
+    enterprise_code = planned(county, staff)
     office.complete("确认检查前置条件", {"check_outcome": "通过", "in_quiet_period": "false"})
     head.complete("单位负责人审批", {"plan_approved": "true", "plan_opinion": "同意"})
     notice_id, notice_page = staff.open("送达检查预告")
@@ -68,11 +74,11 @@ def visit_on_site(county) -> tuple[str, str, str]:
     # plan's inspectors (data typed once).
     code = re.search(r"行政行为码 (\S+) · 企业校验码 (\S+)\s*：", notice_page)
     assert code, notice_page
-    planned = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
-    assert len(planned) == 2
+    plan_inspectors = re.findall(r'name="notice_inspectors" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
+    assert len(plan_inspectors) == 2
     items = re.findall(r'name="notice_items" value="([^"]+)"', staff.get(f"/tasks/{notice_id}"))
     staff.complete("送达检查预告", {"notice_date": "2026-09-30", "method": "书面",
-                                "notice_items": items, "notice_inspectors": planned})
+                                "notice_items": items, "notice_inspectors": plan_inspectors})
     # The notice period (R8: 5 working days, the National Day holiday not counted) passes; the visit day comes.
     county.sweep("2026-10-17T00:00:00+08:00")
     county.at("2026-10-19T09:00:00+08:00")
