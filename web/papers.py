@@ -29,6 +29,7 @@ from engine.views.case_papers import (
     enterprise_documents_of,
     has_papers,
 )
+from web.document_fields import fields_of
 from web.portal import MISMATCH, _address, _case_key, _typed_key
 from web.security import current_user, login_required
 from web.services import services
@@ -145,9 +146,7 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 @bp.get("/admin/documents")
 @login_required("administrator")
 def templates():
-    with services().sessions() as session:
-        shown = [_template_row(session, name) for name in paper_templates.DOCUMENTS]
-    return render_template("admin/documents.html", templates=shown, problems={}, typed={})
+    return render_template("admin/documents.html", templates=_template_rows(services()), problems={}, typed={})
 
 
 @bp.post("/admin/documents/<name>")
@@ -163,16 +162,19 @@ def save(name: str):
             else:
                 paper_commands.save_template(work, Actor.of(current_user()), name=name, body=body)
     except TemplateProblem as err:
-        with svc.sessions() as session:
-            shown = [_template_row(session, other) for other in paper_templates.DOCUMENTS]
-        return render_template("admin/documents.html", templates=shown, problems={name: str(err)},
+        return render_template("admin/documents.html", templates=_template_rows(svc), problems={name: str(err)},
                                typed={name: body}), 422
     flash(_("「%(title)s」的模板已保存，下一份文书即按新模板生成。", title=paper_templates.DOCUMENTS[name]), "ok")
     return redirect(url_for("papers.templates") + f"#{name}")
 
 
-def _template_row(session, name: str) -> dict:
-    body, override = paper_templates.current(session, name)
-    return {"name": name, "title": paper_templates.DOCUMENTS[name], "body": body,
-            "edited_by": override.updated_by if override else None,
-            "edited_at": override.updated_at if override else None}
+def _template_rows(svc) -> list[dict]:
+    """Each document's template in force, who last edited it and the fields it may use."""
+    rows, now = [], svc.clock().now()
+    with svc.sessions() as session:
+        for name, title in paper_templates.DOCUMENTS.items():
+            body, override = paper_templates.current(session, name)
+            rows.append({"name": name, "title": title, "body": body, "fields": fields_of(name, now),
+                         "edited_by": override.updated_by if override else None,
+                         "edited_at": override.updated_at if override else None})
+    return rows

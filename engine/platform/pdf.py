@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 
 CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -100,7 +101,7 @@ def text_pdf(title: str, text: str) -> bytes:
 def _lines(pdf: FPDF, height: float, text: str, align: str = "L") -> None:
     """`text` across the page, wrapped anywhere (Chinese has no spaces to wrap at; fpdf2's default justifies a line
     broken at the last space, which spreads its few words across the page)."""
-    pdf.multi_cell(0, height, text, align=align, wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, height, text, align=align, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
 
 
 def _justified(pdf: FPDF, left: str, right: str) -> None:

@@ -5,6 +5,7 @@ the administrator's templates: an edit shows in the next PDF, a bad one is refus
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,13 +13,14 @@ from pypdf import PdfReader
 
 from engine.calendar import WorkingCalendar
 from engine.domain import behavior_code
-from engine.domain.paper_fields import FIVE_PROHIBITIONS
-from engine.domain.paper_templates import DOCUMENTS, INSPECTION_DOCUMENTS, shipped
+from engine.domain.paper_fields import FIVE_PROHIBITIONS, sample_fields
+from engine.domain.paper_templates import DOCUMENTS, INSPECTION_DOCUMENTS, fields_of, shipped
 from engine.models import AuditEntry, Penalty
 from engine.models.check_code import digest
 from engine.platform import pdf
 from tests.factories import make_agency, make_code, make_complaint, make_inspection, make_inspector
 from tests.web.pages import login, make_user, open_notice_task, token_of
+from web.document_fields import FIELD_LABELS
 from web.services import services
 
 ENTERPRISE = "云和示范食品有限公司"
@@ -73,16 +75,40 @@ def test_each_document_is_a_pdf_whose_text_carries_the_national_formats_fields(a
         text = pdf_text(client.get(f"/papers/{case['instance']}/{name}.pdf"))
         assert DOCUMENTS[name] in text, name
         # The enterprise, the code, the inspector's certificate (R1), the assistant named in advance, the legal
-        # basis of the items (R2), the enforcement body, the task's source, the enterprise's rights and 五个严禁.
-        for part in (ENTERPRISE, "33112599000101", "云和县市场监督管理局", "回避", "行政复议", *FIVE_PROHIBITIONS):
+        # basis of the items (R2), the enforcement body, the task's source, this year's inspections, the
+        # enterprise's rights and 五个严禁.
+        for part in (ENTERPRISE, case["code"], "33112599000101", "钱辅助", "云和县市场监督管理局", "回避", "行政复议",
+                     *FIVE_PROHIBITIONS):
             assert part in text, (name, part)
         assert all(basis in text for _name, basis in case["items"]), name
-        assert ("年度检查计划" in text) and ("次" in text), name
-    assert case["code"] in pdf_text(client.get(f"/papers/{case['instance']}/notice.pdf"))
-    assert "钱辅助" in pdf_text(client.get(f"/papers/{case['instance']}/approval.pdf"))
+        assert "年度检查计划" in text and re.search(r"已接受行政检查：?\d+次", text), name
     assert "云市监罚〔2026〕7号" in pdf_text(client.get(f"/papers/{case['instance']}/rectification.pdf"))
     reply = pdf_text(client.get(f"/papers/{case['complaint_instance']}/complaint_reply.pdf"))
     assert "投诉举报答复书" in reply and "经核查，已责令检查人员改正" in reply and case["code"] in reply
+
+
+@pytest.mark.parametrize(("name", "blanks"), [
+    ("sampling", ("样品名称：", "规格型号：", "生产批号（生产日期）：", "抽样数量：", "抽样地点（存放位置）：",
+                  "被抽样单位签名（盖章）：", "抽样人员签名：")),
+    ("survey", ("勘验地点（场所）：", "在场人（见证人）：", "勘验情况", "当事人签名（盖章）：", "见证人签名：")),
+    ("inquiry", ("询问人：", "记录人：", "被询问人：", "告知（向被询问人宣读）", "如实回答", "问：", "答：",
+                 "被询问人签名：", "询问人签名：")),
+])
+def test_the_special_records_are_forms_with_the_case_printed_and_blanks_to_fill(app, case, name, blanks):
+    client = app.test_client()
+    login(client, "wang")
+    assert f"/papers/{case['instance']}/{name}.pdf" in client.get(f"/papers/{case['instance']}").get_data(as_text=True)
+    text = pdf_text(client.get(f"/papers/{case['instance']}/{name}.pdf"))
+    assert text.startswith(DOCUMENTS[name]) and all(blank in text for blank in blanks), name
+
+
+def test_the_notice_prints_its_number_and_the_code_on_one_line_and_signs_off_flush_right(app, case):
+    client = app.test_client()
+    login(client, "wang")
+    response = client.get(f"/papers/{case['instance']}/notice.pdf")
+    lines = PdfReader(io.BytesIO(response.data)).pages[0].extract_text().splitlines()
+    assert any(line.startswith("检通〔") and line.endswith(f"行政行为码：{case['code']}") for line in lines), lines
+    assert lines[0] == "云和县市场监督管理局" and lines[1] == "行政检查通知书"
 
 
 def test_the_code_screen_shows_the_code_a_qr_to_its_verify_page_and_the_documents(app, case):
@@ -157,6 +183,8 @@ def test_the_administrators_edit_shows_in_the_next_pdf_and_is_audited(app, case)
 
 
 @pytest.mark.parametrize(("body", "problem"), [
+    ("# 行政检查通知书\n{{ complaint.content }}\n{{ rights_text }}\n{{ prohibitions_text }}", "complaint.content"),
+    ("# 行政检查通知书\n{{ prohibitions }}\n{{ rights_text }}\n{{ prohibitions_text }}", "prohibitions"),
     ("# 行政检查通知书\n{{ enterprise.nickname }}\n{{ rights_text }}\n{{ prohibitions_text }}", "enterprise.nickname"),
     ("# 行政检查通知书\n{{ enterprise.name }\n{{ rights_text }}\n{{ prohibitions_text }}", "第 2 行"),
     ("# 行政检查通知书\n{{ enterprise.name }}\n{{ rights_text }}", "五个严禁"),
@@ -218,3 +246,20 @@ def test_the_administrator_finds_the_templates_from_the_menu(app, case):
     login(staff, "wang")
     assert 'href="/admin/documents"' in admin.get("/admin/policy").get_data(as_text=True)
     assert 'href="/admin/documents"' not in staff.get("/inbox").get_data(as_text=True)
+
+
+def test_the_template_page_explains_placeholders_in_words_and_lists_each_documents_fields(app, case):
+    admin = app.test_client()
+    login(admin, "root")
+    page = admin.get("/admin/documents").get_data(as_text=True)
+    shown = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S)  # the templates themselves do have them
+    assert "{{" not in shown and "两对花括号" in shown
+    notice = shown[shown.index('<section id="notice">'):shown.index('<section id="sampling">')]
+    assert 'data-field="enterprise.name"' in notice and "<code>year_count</code>" in notice
+    assert "complaint." not in notice  # an inspection's document has no complaint to print
+    assert 'data-field="complaint.reply"' in shown[shown.index('<section id="complaint_reply">'):]
+
+
+def test_every_field_a_template_may_use_is_described_on_the_page():
+    sample = sample_fields(datetime(2026, 9, 30, tzinfo=UTC))
+    assert {field for name in DOCUMENTS for field in fields_of(name, sample)} == set(FIELD_LABELS)
