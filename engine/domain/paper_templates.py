@@ -5,7 +5,7 @@ administrator's version (engine.models.DocumentTemplate).
 The national set's seven templates along 审批—通知—实施—记录—反馈, by name here:
   审批 approval 行政检查审批表 · 通知 notice 行政检查通知书 · 实施 onsite 现场检查笔录 ·
   记录, the special ones: sampling 抽样记录, survey 勘验笔录, inquiry 询问笔录 · 反馈 result 行政检查结果告知书.
-Two more follow from our procedures: rectification 责令整改通知书 (a penalty's 整改, R24) and complaint_reply
+Two more follow from our procedures: rectification 责令整改通知书 (a penalty's 整改, R25) and complaint_reply
 投诉举报答复书 (R26). The records are forms filled in on site: the case's facts are printed, what is written by hand
 is a ruled blank.
 
