@@ -87,8 +87,11 @@ def _enterprise(case: Case):
 
 def _urgent(case: Case) -> dict | None:
     data = case.data
+    # The lifecycle says `urgent`; code_retroactive started on its own (the demo's, the API's) carries only the
+    # urgent visit's facts — either way the step shows them.
+    urgent = data.get("urgent") is True or (data.get("urgent") is None and bool(data.get("urgent_type")))
     return {"day": data.get("inspection_date"), "kind": data.get("urgent_type"),
-            "reason": data.get("urgent_reason")} if data.get("urgent") is True else None
+            "reason": data.get("urgent_reason")} if urgent else None
 
 
 def _quiet_request(case: Case) -> dict | None:

@@ -120,3 +120,9 @@ def test_deploy_refuses_an_unknown_section_naming_the_step(county):
     wrong = HEAD_SHOWS.sub(r'\1<inspectflow:shows sections="plan,budget"/>', LIFECYCLE, count=1)
     refused = text_of(deployed(county, wrong, status=422).get_data(as_text=True))
     assert "未部署" in refused and "Task_head_approval" in refused and "budget" in refused, refused
+
+
+def test_the_retroactive_approval_shows_the_urgent_inspection_it_approves(county):
+    # the demo's urgent inspection of yesterday, recorded through code_retroactive on its own (not the lifecycle)
+    _, page = county.person("head").open("补办审批")
+    assert "四不两直" in page and "群众举报食品安全隐患，需立即核查" in page, page
