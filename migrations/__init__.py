@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +17,16 @@ def alembic_config(database_url: str) -> Config:
     # Alembic reads this through ConfigParser, which treats % as interpolation.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions this code's schema is at once migrated (one, unless branches were left unmerged)."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
