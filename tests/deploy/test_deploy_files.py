@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 import yaml
@@ -86,8 +85,8 @@ def test_only_the_proxy_publishes_ports_and_it_forwards_what_proxyfix_reads(serv
     for header in ("X-Forwarded-For $remote_addr", "X-Forwarded-Proto $scheme", "X-Forwarded-Host $host"):
         assert f"proxy_set_header {header};" in config
     assert "proxy_add_x_forwarded_for" not in config  # replaced, so a client's own header never reaches the app
-    assert re.search(r"client_max_body_size (\d+)m;", config)
-    assert int(re.search(r"client_max_body_size (\d+)m;", config).group(1)) * 2**20 > int(
+    body_limit = re.search(r"client_max_body_size (\d+)m;", config)
+    assert body_limit and int(body_limit.group(1)) * 2**20 > int(
         services["web"]["environment"]["INSPECTFLOW_MAX_CONTENT_LENGTH"])
     assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
 
@@ -116,7 +115,7 @@ def test_the_image_installs_from_the_lock_file_when_there_is_one_else_from_setup
     commands = " ".join(arguments for name, arguments in final if name == "RUN")
     (lock,) = [arguments.split("=", 1)[1] for name, arguments in final
                if name == "ARG" and arguments.startswith("LOCK_FILE=")]
-    assert f'pip install -r "$LOCK_FILE"' in commands and "pip install -e '.[deploy]'" in commands
+    assert 'pip install -r "$LOCK_FILE"' in commands and "pip install -e '.[deploy]'" in commands
     # A Python lock file in the checkout is the one the image installs from (not package-lock.json: bpmn-js).
     locks = {str(path.relative_to(ROOT)) for pattern in ("*.lock", "requirements*/*.lock", "requirements*.txt")
              for path in ROOT.glob(pattern)} - {"package-lock.json"}

@@ -6,6 +6,7 @@ worker`) are tested as subprocesses in test_cli_subprocess.py."""
 
 from __future__ import annotations
 
+import importlib
 import runpy
 import sys
 import threading
@@ -143,7 +144,7 @@ def test_the_wsgi_module_builds_the_app_from_the_environment_without_a_scheduler
     deployed.setenv("DATABASE_URL", database_url)
     deployed.setattr(scheduler_module, "build_scheduler", no_scheduler)
     deployed.delitem(sys.modules, "web.wsgi", raising=False)
-    from web import wsgi
+    wsgi = importlib.import_module("web.wsgi")  # imported anew, as each gunicorn worker does
 
     try:
         assert wsgi.app.config["DATABASE_URL"] == database_url
