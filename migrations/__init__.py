@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
@@ -20,13 +21,16 @@ def alembic_config(database_url: str) -> Config:
 
 
 @functools.cache
-def head_revisions() -> frozenset[str]:
-    """The revisions this code's schema is at once migrated (one, unless branches were left unmerged)."""
-    from alembic.script import ScriptDirectory
-
+def script_directory() -> ScriptDirectory:
+    """The revisions this code ships (read once per process)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions this code's schema is at once migrated (one, unless branches were left unmerged)."""
+    return frozenset(script_directory().get_heads())
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

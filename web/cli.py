@@ -409,9 +409,8 @@ def register_commands(app: Flask) -> None:
     def worker_command(ctx):
         """A deployment's one worker process, beside web processes that run none (gunicorn's web.wsgi, or
         `serve --no-scheduler`): the scheduled duties (deadline sweep, overdue scan, calendar check, reminders)
-        and the background jobs queued to it, in the foreground until SIGTERM or Ctrl-C (the running duty ends
-        first). Today it runs what `scheduler` runs; the job queue joins here."""
-        ctx.invoke(scheduler_command)
+        and the background jobs, in the foreground until SIGTERM or Ctrl-C (the running duty ends first)."""
+        ctx.invoke(scheduler_command)  # the scheduler's duties; the queued background jobs' runner joins them there
 
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)

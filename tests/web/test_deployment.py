@@ -12,12 +12,10 @@ import sys
 import threading
 
 import pytest
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from flask import jsonify, request, session
 
 from engine.background import scheduler as scheduler_module
-from migrations import MIGRATIONS_DIR, head_revisions, upgrade
+from migrations import head_revisions, script_directory, upgrade
 from tests.conftest import ROOT, TEST_NOW
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # port 1: refused at once
@@ -61,9 +59,8 @@ def test_ready_once_the_database_answers_at_this_codes_revision(app):
 
 
 def test_ready_waits_for_the_migration_of_a_database_one_revision_behind(deployed, tmp_path):
-    script = ScriptDirectory.from_config(_script_config())
     (head,) = head_revisions()
-    previous = script.get_revision(head).down_revision
+    previous = script_directory().get_revision(head).down_revision
     assert isinstance(previous, str)
     url = f"sqlite:///{tmp_path / 'behind.db'}"
     upgrade(url, previous)
@@ -88,12 +85,6 @@ def test_ready_refuses_a_database_never_migrated(deployed, tmp_path):
         assert ready.status_code == 503 and ready.get_json()["database_revision"] == []
     finally:
         app.extensions["inspectflow"].engine.dispose()
-
-
-def _script_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
 
 
 def _probed(app):
