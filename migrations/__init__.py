@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 
@@ -16,6 +18,19 @@ def alembic_config(database_url: str) -> Config:
     # Alembic reads this through ConfigParser, which treats % as interpolation.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+@functools.cache
+def script_directory() -> ScriptDirectory:
+    """The revisions this code ships (read once per process)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config)
+
+
+def head_revisions() -> frozenset[str]:
+    """The revisions this code's schema is at once migrated (one, unless branches were left unmerged)."""
+    return frozenset(script_directory().get_heads())
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

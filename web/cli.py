@@ -404,10 +404,18 @@ def register_commands(app: Flask) -> None:
         stopping.wait()
         scheduler.shutdown(wait=True)
 
+    @app.cli.command("worker")
+    @click.pass_context
+    def worker_command(ctx):
+        """A deployment's one worker process, beside web processes that run none (gunicorn's web.wsgi, or
+        `serve --no-scheduler`): the scheduled duties (deadline sweep, overdue scan, calendar check, reminders)
+        and the background jobs, in the foreground until SIGTERM or Ctrl-C (the running duty ends first)."""
+        ctx.invoke(scheduler_command)  # the scheduler's duties; the queued background jobs' runner joins them there
+
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=8000, show_default=True, type=int)
-    @click.option("--no-scheduler", is_flag=True, help="Leave deadline sweeps to `inspectflow scheduler`.")
+    @click.option("--no-scheduler", is_flag=True, help="Leave the scheduled duties to `inspectflow worker`.")
     def serve_command(host, port, no_scheduler):
         """Serve the web app (waitress) with the deadline scheduler running in the background."""
         from waitress import serve

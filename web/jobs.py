@@ -13,10 +13,12 @@ direct CSV download) built as a job that reports each part it reads.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
+from sqlalchemy.exc import OperationalError
 
 from engine.background import jobs as engine_jobs
 from engine.background.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
@@ -32,6 +34,7 @@ from web.services import services
 from web.supervise import SUPERVISORS
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+log = logging.getLogger(__name__)
 EXTENSION = "inspectflow_jobs"
 
 # The engine's own fixed failure texts, in the visitor's language (other errors are the rules' Chinese wording).
@@ -49,8 +52,11 @@ def init_app(app: Flask) -> None:
     svc = app.extensions["inspectflow"]
     runner = JobRunner(svc.sessions, svc.write_sessions, svc.clock_factory, app.config.get("JOB_EXECUTOR"))
     app.extensions[EXTENSION] = runner
-    if has_table(svc.engine, BackgroundJob.__tablename__):  # not before `db upgrade` made it
-        runner.recover()
+    try:
+        if has_table(svc.engine, BackgroundJob.__tablename__):  # not before `db upgrade` made it
+            runner.recover()
+    except OperationalError:  # the process still starts: /ready says 503 until the database answers
+        log.warning("database unreachable at start: interrupted jobs are left to the next start", exc_info=True)
 
 
 def runner() -> JobRunner:

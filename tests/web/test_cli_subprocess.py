@@ -393,7 +393,7 @@ def wait_for(url: str, server: Running, seconds: float = 20.0) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # gunicorn listens before its workers boot
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
@@ -452,3 +452,33 @@ def test_scheduler_sweeps_at_start_as_of_the_pinned_clock_and_prints_what_fired(
     assert any(line.startswith("  fired Timer_retro_deadline on instance ") for line in fired)
     opened = [t for t in cli.json("tasks") if t["created_at"] == "2026-10-08T16:00:01+00:00"]
     assert {t["element_id"] for t in opened} >= {"Task_supervise_no_code"}
+
+
+def test_worker_sweeps_once_at_start_as_of_the_pinned_clock_and_stops_cleanly_on_sigterm(cli):
+    # A deployment's one worker (compose's `worker`, the systemd unit): SIGTERM is how both stop it.
+    worker = cli.start("worker", clock=AFTER_NATIONAL_DAY, INSPECTFLOW_SWEEP_INTERVAL_S="60")
+    try:
+        header = worker.wait_for_line(r"^sweep as of ")
+    finally:
+        assert worker.stop(signal.SIGTERM) == 0
+    assert re.fullmatch(rf"sweep as of {re.escape(AFTER_NATIONAL_DAY)}: [1-9]\d* fired, 0 failed", header)
+    assert "Traceback" not in worker.output
+    assert cli.json("sweep", "--at", AFTER_NATIONAL_DAY)["fired"] == []  # the worker fired all that was due
+
+
+def test_gunicorn_serves_the_wsgi_app_with_its_config_and_stops_on_sigterm(cli):
+    port = free_port()
+    server = Running(subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")], cwd=ROOT,
+        env=cli.environ(INSPECTFLOW_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/health", server)
+        with urllib.request.urlopen(f"{base}/ready", timeout=10) as response:
+            assert json.load(response)["status"] == "ready"
+        with urllib.request.urlopen(f"{base}/login", timeout=10) as page:
+            assert "登录" in page.read().decode()
+    finally:
+        assert server.stop(signal.SIGTERM) == 0
+    assert len(re.findall(r"Booting worker with pid", server.output)) == 2 and "Traceback" not in server.output

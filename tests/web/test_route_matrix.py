@@ -20,8 +20,8 @@ PUBLIC = set(ROLES)
 
 # GET routes without ids → who gets 200 (everyone else: 403, anonymous: sent to log in).
 PAGES = {
-    "/": PUBLIC, "/health": PUBLIC, "/portal": PUBLIC, "/complaints/new": PUBLIC, "/complaints/track": PUBLIC,
-    "/rate": PUBLIC, "/login": PUBLIC, "/portal/case": PUBLIC,
+    "/": PUBLIC, "/health": PUBLIC, "/ready": PUBLIC, "/portal": PUBLIC, "/complaints/new": PUBLIC,
+    "/complaints/track": PUBLIC, "/rate": PUBLIC, "/login": PUBLIC, "/portal/case": PUBLIC,
     "/inbox": WORKERS, "/cases": WORKERS | {"admin"}, "/inspections/new": {"staff", "head"},
     "/supervise": SUPERVISORS, "/supervise/statistics.csv?year=2026": SUPERVISORS,
     "/processes": OWNERS, "/processes/new": OWNERS, "/processes/new.bpmn": OWNERS,
