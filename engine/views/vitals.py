@@ -37,11 +37,11 @@ def vitals(session: Session, now: datetime) -> Vitals:
     jobs = dict.fromkeys(WAITING_JOB_STATUSES, 0)
     jobs.update(session.execute(select(BackgroundJob.status, func.count())
                                 .where(BackgroundJob.status.in_(WAITING_JOB_STATUSES))
-                                .group_by(BackgroundJob.status)).tuples())
+                                .group_by(BackgroundJob.status)).all())
     return Vitals(sweep_lag_s=(now - oldest_due).total_seconds() if oldest_due is not None else 0.0,
                   open_by_agency=_by_agency(session, open_steps), overdue_by_agency=_by_agency(session, overdue_steps),
                   jobs_by_status=jobs)
 
 
 def _by_agency(session: Session, query) -> dict[str, int]:
-    return {agency or NO_AGENCY: count for agency, count in session.execute(query).tuples()}
+    return {agency or NO_AGENCY: count for agency, count in session.execute(query).all()}
