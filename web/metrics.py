@@ -89,15 +89,20 @@ class VitalsCollector(Collector):
         yield jobs
 
 
+def counted() -> CollectorRegistry:
+    """The counters and the histogram: this process's own, or with PROMETHEUS_MULTIPROC_DIR those of every
+    process writing there, added up."""
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry
+
+
 def exposition(svc: Services) -> bytes:
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
-        counted = CollectorRegistry()
-        MultiProcessCollector(counted)
-    else:
-        counted = REGISTRY
     read = CollectorRegistry(auto_describe=False)
     read.register(VitalsCollector(svc))
-    return generate_latest(counted) + generate_latest(read)
+    return generate_latest(counted()) + generate_latest(read)
 
 
 def _may_scrape() -> bool:

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from engine.models import User
 from tests.web.api.test_tasks import start
-from web import create_app, request_log
+from web import create_app, metrics, request_log
 
 DONE = {"ready": True, "items": ["消防"]}
 Samples = dict[tuple[str, frozenset], float]
@@ -171,3 +174,16 @@ def test_text_lines_for_a_terminal_and_nothing_else(log_lines):
     with pytest.raises(ValueError, match="INSPECTFLOW_LOG_FORMAT"):
         request_log.configure("xml", "INFO")
     assert handler is request_log.configure("json", "INFO")  # one handler, never doubled
+
+
+def test_with_a_multiprocess_directory_a_scrape_adds_up_every_process(tmp_path, monkeypatch):
+    # Another process (a gunicorn worker) counts a fired timer into the shared directory and exits.
+    counting = ("from datetime import UTC, datetime\n"
+                "from engine.platform.events import Event\n"
+                "from web import metrics\n"
+                "metrics._count(Event('fired', 'elsewhere', 1, datetime.now(UTC)))\n")
+    subprocess.run([sys.executable, "-c", counting], check=True, timeout=60,
+                   env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    exposed = generate_latest(metrics.counted()).decode()
+    assert 'inspectflow_timers_fired_total{process="elsewhere"} 1.0' in exposed
