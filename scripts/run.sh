@@ -7,4 +7,6 @@ bash scripts/install.sh
 . .venv/bin/activate
 inspectflow db upgrade
 inspectflow load-demo
+# A terminal reads text; deployments keep the default, one JSON object per log line (README, "Observability").
+export INSPECTFLOW_LOG_FORMAT="${INSPECTFLOW_LOG_FORMAT:-text}"
 exec inspectflow serve "$@"

@@ -15,6 +15,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.extensions["inspectflow"] = build_services(app)
 
+    from web import metrics, request_log
+
+    request_log.init_app(app)  # first: every request is timed and given its id before any other hook answers
+    metrics.init_app(app)  # /metrics, the request histogram and the engine's counters
+
     from web import input_guard
 
     input_guard.init_app(app)  # first: `int` in the routes added after it is bounded to the database's ids

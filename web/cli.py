@@ -431,7 +431,9 @@ def register_commands(app: Flask) -> None:
                             on_sweep=echo_sweep, delivery=delivery_settings(app.config),
                             notify_interval_s=app.config["NOTIFY_INTERVAL_S"]).start()
         click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
-        serve(app, host=host, port=port, threads=8)
+        # X-Forwarded-* reach the app as sent: ProxyFix trusts them only with TRUSTED_PROXIES (web.security), and
+        # /metrics refuses a forwarded request then (web.metrics); waitress's own clearing would hide both.
+        serve(app, host=host, port=port, threads=8, clear_untrusted_proxy_headers=False)
 
 
 def main() -> None:

@@ -53,6 +53,14 @@ def from_environment() -> dict:
         # The county the public portal serves (a code or name): where a complaint naming no inspection or
         # enterprise is placed. Unset: the only jurisdiction there is.
         "PORTAL_JURISDICTION": os.environ.get("INSPECTFLOW_PORTAL_JURISDICTION") or None,
+        # Observability (README, "Observability"): log lines as JSON (one object a line) or as text
+        # (scripts/run.sh), and who may scrape /metrics: these networks, or anyone with the bearer token.
+        "LOG_FORMAT": os.environ.get("INSPECTFLOW_LOG_FORMAT", "json").strip().lower(),
+        "LOG_LEVEL": os.environ.get("INSPECTFLOW_LOG_LEVEL", "INFO").strip().upper(),
+        "METRICS_TOKEN": os.environ.get("INSPECTFLOW_METRICS_TOKEN") or None,
+        "METRICS_NETWORKS": [network.strip() for network in
+                             os.environ.get("INSPECTFLOW_METRICS_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+                             if network.strip()],
     }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.bpmn.case_view import CaseShows
 from engine.bpmn.forms import FormInvalid, FormSpec
 from engine.models import Agency, Enterprise, ProcessInstance, TaskRecord
-from engine.platform import audit
+from engine.platform import audit, events
 from engine.platform.clock import SHANGHAI, Clock, running_with
 from engine.platform.db import affected_rows
 from engine.platform.hotsql import hot_sql
@@ -122,6 +122,7 @@ def start_instance(runtime: Runtime, session: Session, clock: Clock, *, process_
     audit.record(session, at=now, actor=actor, action="instance.started", instance_id=state.id,
                  after={"process_key": process_key, "version": version.version, "data": data,
                         "business_key": business_key})
+    events.announce(session, events.Event("started", process_key, state.id, now))
     return StartedInstance(state.id, process_key, version.version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])
 
@@ -178,6 +179,8 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
         completed["findings"] = findings
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
                  before={"element_id": record["element_id"], "state": "open"}, after=completed)
+    events.announce(session, events.Event("completed", state.process_key, state.id, now, task_id=task_id,
+                                          element_id=record["element_id"]))
     version = runtime.version_specs(session, state.process_version_id).version
     return StartedInstance(state.id, state.process_key, version, state.status,
                            [_task_summary(t) for t in state.mirrored.tasks.values()])

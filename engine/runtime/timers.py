@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Deadline
-from engine.platform import audit
+from engine.platform import audit, events
 from engine.platform.clock import Clock, running_with
 from engine.runtime import store
 from engine.runtime.core import Runtime
@@ -35,6 +35,8 @@ def fire_due_timers(runtime: Runtime, session: Session, clock: Clock, *, instanc
         audit.record(session, at=now, actor=actor, action="timer.fired", instance_id=instance_id, task_id=timer.id,
                      before={"element_id": timer.element_id, "due_at": timer.due_at.isoformat()},
                      after={"fired_at": now.isoformat()})
+        events.announce(session, events.Event("fired", state.process_key, instance_id, now, task_id=timer.id,
+                                              element_id=timer.element_id, due_at=timer.due_at))
     return [{"instance_id": instance_id, "deadline_id": timer.id, "element_id": timer.element_id,
              "due_at": timer.due_at.isoformat()} for timer in fired]
 

@@ -12,7 +12,7 @@ from tests.processes.helpers import BPMN_DIR, PROCESS_IDS
 def run(runner, *args: str):
     result = runner.invoke(args=[*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # stderr carries the log lines (a fired timer's)
 
 
 def test_urgent_inspection_escalates_through_the_commands(runner):

@@ -17,7 +17,7 @@ from web.services import services
 def run_json(runner, *args):
     result = runner.invoke(args=[*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # stderr carries the log lines (a fired timer's)
 
 
 def test_deploy_start_tasks_complete_sweep_as_json(runner):

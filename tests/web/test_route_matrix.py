@@ -57,6 +57,8 @@ ELSEWHERE |= {"/attachments/<int:attachment_id>", "/portal/attachments/<int:atta
 PAGES.update({"/notifications": PUBLIC - {ANONYMOUS}, "/notifications/settings": PUBLIC - {ANONYMOUS}})
 ACTIONS.update({"/notifications/read-all": PUBLIC - {ANONYMOUS}})
 ELSEWHERE |= {"/notifications/<int:notification_id>/read"}
+# Prometheus metrics: by network or bearer token, not by login (tests/web/api/test_observability.py).
+ELSEWHERE |= {"/metrics"}
 @pytest.fixture
 def demo_ids(app, demo, svc):
     with svc.sessions() as session:
