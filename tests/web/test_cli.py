@@ -123,7 +123,7 @@ def test_inspectflow_clock_pins_every_command(database_url, monkeypatch):
     from web import create_app
 
     monkeypatch.setenv("INSPECTFLOW_CLOCK", "2026-10-09T00:00:01+08:00")
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
     run_json(runner, "deploy", str(FIXTURES / "timer_escalation.bpmn"))
     # Started "now" = 2026-10-09 with an inspection on 2026-09-30: the 1-working-day limit has passed, so
@@ -134,7 +134,7 @@ def test_inspectflow_clock_pins_every_command(database_url, monkeypatch):
 
     # Pinned before the limit, the timer waits, although by the real clock (later) it would long have fired.
     monkeypatch.setenv("INSPECTFLOW_CLOCK", "2026-10-08T12:00:00+08:00")
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
     instance = run_json(runner, "start", "timer_escalation", "--data", '{"inspection_date": "2026-09-30"}')
     assert [t["element_id"] for t in instance["open_tasks"]] == ["Approve"]
