@@ -42,6 +42,16 @@ def test_deploy_start_tasks_complete_sweep_as_json(runner):
     assert run_json(runner, "tasks") == []
 
 
+def test_deploy_shipped_deploys_each_procedure_and_a_bare_deploy_names_what_to_give(runner):
+    deployed = run_json(runner, "deploy", "--shipped")
+    assert sorted(d["process_key"] for d in deployed) == [
+        "advance_notice", "code_retroactive", "complaint_correction", "inspection_lifecycle", "penalty_revisit",
+        "quiet_period_override"]
+    assert all(d["version"] == 1 for d in deployed)
+    bare = runner.invoke(args=["deploy"])
+    assert bare.exit_code == 2 and "name the BPMN files to deploy, or --shipped" in bare.output
+
+
 def test_plain_output_is_readable(runner):
     result = runner.invoke(args=["deploy", str(FIXTURES / "approval_chain.bpmn")])
     assert result.exit_code == 0 and "approval_chain v1" in result.output
