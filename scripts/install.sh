@@ -6,7 +6,10 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+# Exactly the locked versions (requirements/test.lock, hash-checked; scripts/lock.sh regenerates it), then
+# inspectflow itself, editable, built with the locked setuptools.
+.venv/bin/python -m pip install --quiet -r requirements/test.lock
+.venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 # The printable documents (执法文书) are PDFs with Chinese text: they embed a CJK font from the machine
 # (engine.platform.pdf). Debian's WenQuanYi Micro Hei when no Chinese font is there yet; without apt the app
 # still runs, and its PDF links say that the font is missing.

@@ -34,15 +34,19 @@ TEST_NOW = "2026-09-30T10:00:00+08:00"  # the `clock` fixture's moment, and the 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, … under pytest-xdist
 
 os.environ.setdefault("INSPECTFLOW_SCRYPT_N", "16")  # production's 2**14 costs ~90 ms a login
+# The apps' instance folder (a checkout's compiled catalogs), wherever pytest runs from; inherited by the
+# xdist workers and CLI subprocesses. Each test's database and attached files have their own paths.
+os.environ.setdefault("INSPECTFLOW_INSTANCE", str(ROOT / "tests" / "artifacts" / "instance"))
 
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 def pytest_configure(config) -> None:
     if not hasattr(config, "workerinput"):  # here, or in pytest-xdist's controller before it starts the workers
-        from web.i18n import compile_catalogs
+        from engine.platform.instance import instance_dir
+        from web.i18n import translation_directory
 
-        compile_catalogs()  # once: workers starting apps at the same moment would all write the same .mo file
+        translation_directory(instance_dir())  # once, before the workers' apps all look for the compiled catalog
 
 
 def pytest_collection_modifyitems(items) -> None:

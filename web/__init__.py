@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.config import from_environment
+from web.config import from_environment, signing_key
 from web.services import build_services
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(from_environment())
-    if config:
-        app.config.update(config)
+    settings = {**from_environment(), **(config or {})}
+    # The instance folder from the configuration, never the package directory (an installed wheel's).
+    app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]), instance_relative_config=True)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = signing_key(app.config)
     app.extensions["inspectflow"] = build_services(app)
 
     from web import metrics, request_log

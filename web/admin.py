@@ -124,7 +124,7 @@ def demo():
             late = demo_module.refusal(session)  # another administrator's load may have run in between
         if late:
             raise ValueError(late)
-        document = demo_module.load(svc, demo_module.PROCESSES_DIR, report)
+        document = demo_module.load(svc, report)
         return Outcome("link", result_url, summary=demo_module.summary(document))
 
     job_id = jobs.submit("load_demo", body)

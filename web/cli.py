@@ -25,6 +25,7 @@ from flask.cli import AppGroup, FlaskGroup
 from engine.background.notify import notify_pass
 from engine.background.sweep import SweepReport
 from engine.background.sweep import sweep as run_sweep
+from engine.bpmn.shipped import shipped_diagrams
 from engine.calendar import store as calendar_store
 from engine.commands import administration, supervision, tasks
 from engine.commands.actor import actor_named
@@ -176,16 +177,20 @@ def register_commands(app: Flask) -> None:
         click.echo(f"database at head: {services().engine.url.render_as_string(hide_password=True)}")
 
     @app.cli.command("deploy")
-    @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+    @click.option("--shipped", is_flag=True, help="Also deploy the diagrams inspectflow ships (one per procedure).")
     @actor_option
     @json_option
     @reports_errors
-    def deploy_command(files, actor, as_json):
+    def deploy_command(files, shipped, actor, as_json):
         """Deploy BPMN files, each as a new version of its processes: all of them, or none when one is refused."""
+        paths = [*(shipped_diagrams() if shipped else []), *files]
+        if not paths:
+            raise click.UsageError("name the BPMN files to deploy, or --shipped")
         results = []
         with services().work() as work:  # one unit of work: a refused file leaves none of the batch deployed
             who = actor_named(work.session, actor)
-            for path in files:
+            for path in paths:
                 with naming_file(path):
                     deployed = administration.deploy_diagram(work, who, xml=read_input(path), source_name=path.name)
                 results.extend({"id": d.id, "process_key": d.process_key, "version": d.version, "name": d.name,
@@ -367,14 +372,14 @@ def register_commands(app: Flask) -> None:
         Progress lines go to stderr as each step starts, so that --json leaves one document on stdout."""
         from flask_babel import force_locale
 
-        from web.demo import PROCESSES_DIR, load
+        from web.demo import load
         from web.i18n import DEFAULT_LANGUAGE
 
         def progress(done: int, total: int, step: str) -> None:
             click.echo(f"[{done}/{total}] {step}", err=True)
 
         with force_locale(DEFAULT_LANGUAGE):  # no request to choose a language from
-            document = load(services(), PROCESSES_DIR, progress)
+            document = load(services(), progress)
         emit(as_json, document, document["lines"])
 
     @app.cli.command("scheduler")
@@ -437,7 +442,18 @@ def register_commands(app: Flask) -> None:
 
 
 def main() -> None:
-    from web import create_app
-
-    FlaskGroup(create_app=lambda: create_app(), add_version_option=False,
+    FlaskGroup(create_app=_configured_app, add_version_option=False,
                help="inspectflow: regulated enterprise inspections as BPMN workflows.")(prog_name="inspectflow")
+
+
+def _configured_app() -> Flask:
+    """The app for the console script; a configuration that cannot run it (no SECRET_KEY) ends the command with
+    the reason instead of a traceback."""
+    from web import create_app
+    from web.config import ConfigurationError
+
+    try:
+        return create_app()
+    except ConfigurationError as err:
+        click.echo(f"inspectflow: {err}", err=True)
+        sys.exit(2)

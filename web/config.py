@@ -1,4 +1,9 @@
-"""Configuration read from the environment (12-factor), overridable by the factory's `config` mapping."""
+"""Configuration read from the environment (12-factor), overridable by the factory's `config` mapping.
+
+Where a deployment keeps its files is the instance folder (engine.platform.instance: INSPECTFLOW_INSTANCE,
+else ./instance). SECRET_KEY is required unless the app runs for development (INSPECTFLOW_ENV=development,
+which scripts/run.sh sets, or FLASK_DEBUG): without it, `create_app` refuses to start (`ConfigurationError`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,11 @@ from pathlib import Path
 
 from engine.background.notify_delivery import DeliverySettings
 from engine.platform.db import database_url
+from engine.platform.instance import instance_dir
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
 
 
 def from_environment() -> dict:
@@ -19,7 +29,9 @@ def from_environment() -> dict:
     session_lifetime = timedelta(hours=float(os.environ.get("INSPECTFLOW_SESSION_HOURS", "12")))
     return {
         "DATABASE_URL": database_url(),
-        "SECRET_KEY": _secret_key(deployed=secure_cookie or trusted_proxies > 0),
+        "INSTANCE_DIR": str(instance_dir()),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,  # required unless DEVELOPMENT (signing_key)
+        "DEVELOPMENT": os.environ.get("INSPECTFLOW_ENV", "").strip().lower() == "development" or _flag("FLASK_DEBUG"),
         # Security (README, "Security"): the session cookie, page logins and API tokens (web.security,
         # engine.identity). The cookie is also Secure whenever the request itself came over HTTPS.
         "PREFERRED_URL_SCHEME": scheme,
@@ -48,7 +60,7 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("INSPECTFLOW_MAX_CONTENT_LENGTH", str(16 * 2**20))),
         # Attached files (photos, PDFs, R22): a directory of their own, content-addressed
         # (engine.platform.attachment_store); each file at most ATTACHMENT_MAX_BYTES, under MAX_CONTENT_LENGTH.
-        "ATTACHMENT_DIR": os.environ.get("INSPECTFLOW_ATTACHMENTS", str(Path("instance") / "attachments")),
+        "ATTACHMENT_DIR": os.environ.get("INSPECTFLOW_ATTACHMENTS", str(instance_dir() / "attachments")),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("INSPECTFLOW_ATTACHMENT_MAX_BYTES", str(10 * 2**20))),
         # The county the public portal serves (a code or name): where a complaint naming no inspection or
         # enterprise is placed. Unset: the only jurisdiction there is.
@@ -76,20 +88,23 @@ def delivery_settings(config: Mapping) -> DeliverySettings:
                             webhook_allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
 
 
-def _secret_key(*, deployed: bool) -> str:
-    """SECRET_KEY from the environment; a development checkout may fall back to a key file of its own, but a
-    deployment (HTTPS or behind a proxy) must set it, so that every process and host signs alike and the key is
-    managed like the deployment's other secrets."""
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    if deployed:
-        raise RuntimeError("SECRET_KEY is not set: a deployment served over HTTPS or behind a proxy needs one; "
-                           "generate it with  python -c 'import secrets; print(secrets.token_hex(32))'")
-    return _instance_secret()
+def signing_key(config: Mapping) -> str:
+    """SECRET_KEY as configured. Only a development set-up may go without: it falls back to a key file in its
+    instance folder, unless it is served over HTTPS or behind a proxy. Every process and host of a deployment
+    must sign alike, and the key is managed like the deployment's other secrets."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if config["SESSION_COOKIE_SECURE"] or config["TRUSTED_PROXIES"] > 0:
+        raise ConfigurationError("SECRET_KEY is not set: a deployment served over HTTPS or behind a proxy needs "
+                                 "one; generate it with  python -c 'import secrets; print(secrets.token_hex(32))'")
+    if not config["DEVELOPMENT"]:
+        raise ConfigurationError("SECRET_KEY is not set: set it in the environment (generate one with  python -c "
+                                 "'import secrets; print(secrets.token_hex(32))'), or INSPECTFLOW_ENV=development "
+                                 "for a development set-up that keeps its own key in the instance folder")
+    return _instance_secret(Path(config["INSTANCE_DIR"]) / "secret_key")
 
 
-def _instance_secret(path: Path = Path("instance") / "secret_key") -> str:
+def _instance_secret(path: Path) -> str:
     """A signing key kept beside the embedded database, so sessions survive restarts and are shared by the
     app's processes; created on first use (only readable by its owner)."""
     if path.exists():

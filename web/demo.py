@@ -11,10 +11,10 @@ demo is there already or the database holds real records (`refusal`); the comman
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from flask_babel import gettext
 
+from engine.bpmn.shipped import shipped_diagrams
 from engine.demo.processes import start_demo_work
 from engine.demo.records import COUNTY_NAME, demo_loaded, load_demo_records
 from engine.identity import accounts
@@ -22,7 +22,6 @@ from engine.runtime import deploy as deploy_module
 from engine.views.holdings import kinds_held, login_exists
 from web.services import Services
 
-PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes" / "bpmn"
 DEMO_PASSWORD = "inspectflow-demo"
 DEMO_USERS = (
     ("admin", "administrator", "系统管理员", None, "示范县"),
@@ -50,9 +49,9 @@ def refusal(session) -> str | None:
     return None
 
 
-def load(svc: Services, processes_dir: Path, progress: Progress | None = None) -> dict:
+def load(svc: Services, progress: Progress | None = None) -> dict:
     clock = svc.clock()
-    diagrams = sorted(processes_dir.glob("*.bpmn"))
+    diagrams = shipped_diagrams()
     total = len(diagrams) + 3
 
     def step(done: int, text: str) -> None:

@@ -7,9 +7,11 @@ guards as the pages that show it), where the instance stands on it, and the bpmn
   current, completed ones done; a task inside a called process marks the call activity in the parent that
   leads to it, since that is the element the parent's diagram has; `diagram_timers(instance_id)` the timers it
   waits on, each with the moment it fires.
-- `/assets/bpmn-js/<name>` serves an allow-list of `node_modules/bpmn-js/dist/` files (nothing else under
-  that folder is reachable, whatever the path says); URLs carry the bpmn-js version, so browsers may keep
-  them for a week. Without `npm ci` the folder is missing: `bpmn_assets_ready()` lets the pages say so.
+- `/assets/bpmn-js/<name>` serves an allow-list of bpmn-js's `dist/` files (nothing else under that folder
+  is reachable, whatever the path says): the copies an installed wheel carries (`web/vendor/bpmn-js/`,
+  web.packaged), else a checkout's `node_modules/bpmn-js/`. URLs carry the bpmn-js version, so browsers may
+  keep them for a week. A checkout without `npm ci` has no such folder: `bpmn_assets_ready()` lets the pages
+  say so.
 
 The reading is engine.views.instance_diagram's (and engine.views.instances' scope check); every view uses
 one reading session.
@@ -27,6 +29,7 @@ from engine.identity import access
 from engine.views import instance_diagram as diagram_view
 from engine.views.instances import instance_in_scope
 from web.inbox import WORKERS, _task_for
+from web.packaged import BPMN_JS_FILES
 from web.presenters import shanghai
 from web.security import current_user, login_required
 from web.services import services
@@ -34,15 +37,9 @@ from web.supervise import SUPERVISORS
 
 bp = Blueprint("diagrams", __name__)
 
-DEFAULT_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
-BPMN_JS_FILES = frozenset({
-    "bpmn-modeler.production.min.js",
-    "bpmn-navigated-viewer.production.min.js",
-    "assets/diagram-js.css",
-    "assets/bpmn-js.css",
-    "assets/bpmn-font/css/bpmn.css",
-    *(f"assets/bpmn-font/font/bpmn.{kind}" for kind in ("woff2", "woff", "ttf", "eot", "svg")),
-})
+PACKAGED_DIST = Path(__file__).resolve().parent / "vendor" / "bpmn-js" / "dist"
+CHECKOUT_DIST = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
+DEFAULT_DIST = PACKAGED_DIST if PACKAGED_DIST.is_dir() else CHECKOUT_DIST
 ASSET_MAX_AGE_S = 7 * 24 * 3600
 
 

@@ -1,10 +1,12 @@
 """Languages of the pages: Simplified Chinese first (the source strings are Chinese), English second.
 
 Templates and views mark text with `_()` / `gettext`; the English catalog lives in
-`web/translations/en/LC_MESSAGES/messages.po` and is compiled to `.mo` on start when the `.po` is newer, so
-a checkout needs no build step. `scripts/i18n.sh` extracts the marked strings and reports or adds missing
-entries; tests/web/test_i18n.py fails while any marked string lacks an English translation. The language is
-the visitor's choice (`/lang/<code>`, kept in a cookie), else the browser's Accept-Language, else Chinese.
+`web/translations/en/LC_MESSAGES/messages.po`. A built wheel carries it compiled (web.packaged); a checkout
+compiles it on start into the instance folder's `translations/` when the `.po` is newer, so a checkout needs
+no build step and nothing is ever written into the package directory. `scripts/i18n.sh` extracts the marked
+strings and reports or adds missing entries; tests/web/test_i18n.py fails while any marked string lacks an
+English translation. The language is the visitor's choice (`/lang/<code>`, kept in a cookie), else the
+browser's Accept-Language, else Chinese.
 Moments are shown in Asia/Shanghai whatever the language (web.presenters).
 
 Only the pages' own words are translated. Texts that come from the engine stay Chinese in both languages:
@@ -18,11 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, get_locale
 
+from web.packaged import catalog_sources, compile_catalogs, is_current
 from web.security import same_site_path
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -34,10 +35,10 @@ bp = Blueprint("i18n", __name__)
 
 
 def init_app(app: Flask) -> None:
-    compile_catalogs()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    if "BABEL_TRANSLATION_DIRECTORIES" not in app.config:
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translation_directory(Path(app.instance_path)))
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language, html_lang=html_lang,
@@ -85,15 +86,11 @@ def choose(code: str):
     return response
 
 
-def compile_catalogs(root: Path = TRANSLATIONS) -> None:
-    """Compile every messages.po whose .mo is missing or older (a failed write keeps the old catalog)."""
-    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        temporary = mo_path.with_suffix(".mo.tmp")
-        with temporary.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        temporary.replace(mo_path)
+def translation_directory(instance: Path) -> Path:
+    """The compiled catalogs: the package's own when its build made them, else compiled (when missing or
+    older than their `.po`) into `instance`'s `translations/`."""
+    if all(is_current(po.with_suffix(".mo"), po) for po in catalog_sources(TRANSLATIONS)):
+        return TRANSLATIONS
+    compiled = instance / "translations"
+    compile_catalogs(TRANSLATIONS, compiled)
+    return compiled

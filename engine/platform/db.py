@@ -1,6 +1,7 @@
 """Database engines and sessions.
 
-Owns how inspectflow connects: the default embedded SQLite file, PostgreSQL through DATABASE_URL, and the
+Owns how inspectflow connects: the default embedded SQLite file (`inspectflow.db` in the instance folder,
+engine.platform.instance), PostgreSQL through DATABASE_URL, and the
 SQLite settings that make it safe for several threads and processes: WAL, a busy timeout, and for sessions
 made by `make_write_session_factory` a BEGIN IMMEDIATE, so that two writers queue at the start instead of
 one failing to upgrade its read lock halfway through a step. Read-only sessions begin DEFERRED and never
@@ -10,22 +11,25 @@ block anyone. Transactions belong to the caller: engine functions only flush.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_SQLITE_PATH = Path("instance") / "inspectflow.db"
+from engine.platform.instance import instance_dir
+
+SQLITE_FILE = "inspectflow.db"
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 
-def database_url(environ: dict[str, str] | None = None) -> str:
+def database_url(environ: Mapping[str, str] | None = None) -> str:
     env = environ if environ is not None else os.environ
     url = env.get("DATABASE_URL")
     if url:
         return normalise_url(url)
-    return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
+    return f"sqlite:///{instance_dir(env) / SQLITE_FILE}"
 
 
 def normalise_url(url: str) -> str:

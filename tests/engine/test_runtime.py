@@ -187,7 +187,8 @@ def test_restart_from_storage_continues_where_it_stopped(app, svc, clock, databa
     # A new process: fresh runtime, nothing cached; the state comes from the database only.
     from web import create_app
 
-    fresh = create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True})
+    fresh = create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
+                        "SECRET_KEY": "test"})
     fresh_svc = fresh.extensions["inspectflow"]
     assert len(fresh_svc.runtime.workflows) == 0
     complete(fresh_svc, clock, notify.id, {"n": 1})

@@ -42,6 +42,16 @@ def test_deploy_start_tasks_complete_sweep_as_json(runner):
     assert run_json(runner, "tasks") == []
 
 
+def test_deploy_shipped_deploys_each_procedure_and_a_bare_deploy_names_what_to_give(runner):
+    deployed = run_json(runner, "deploy", "--shipped")
+    assert sorted(d["process_key"] for d in deployed) == [
+        "advance_notice", "code_retroactive", "complaint_correction", "inspection_lifecycle", "penalty_revisit",
+        "quiet_period_override"]
+    assert all(d["version"] == 1 for d in deployed)
+    bare = runner.invoke(args=["deploy"])
+    assert bare.exit_code == 2 and "name the BPMN files to deploy, or --shipped" in bare.output
+
+
 def test_plain_output_is_readable(runner):
     result = runner.invoke(args=["deploy", str(FIXTURES / "approval_chain.bpmn")])
     assert result.exit_code == 0 and "approval_chain v1" in result.output
@@ -123,7 +133,7 @@ def test_inspectflow_clock_pins_every_command(database_url, monkeypatch):
     from web import create_app
 
     monkeypatch.setenv("INSPECTFLOW_CLOCK", "2026-10-09T00:00:01+08:00")
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
     run_json(runner, "deploy", str(FIXTURES / "timer_escalation.bpmn"))
     # Started "now" = 2026-10-09 with an inspection on 2026-09-30: the 1-working-day limit has passed, so
@@ -134,7 +144,7 @@ def test_inspectflow_clock_pins_every_command(database_url, monkeypatch):
 
     # Pinned before the limit, the timer waits, although by the real clock (later) it would long have fired.
     monkeypatch.setenv("INSPECTFLOW_CLOCK", "2026-10-08T12:00:00+08:00")
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
     instance = run_json(runner, "start", "timer_escalation", "--data", '{"inspection_date": "2026-09-30"}')
     assert [t["element_id"] for t in instance["open_tasks"]] == ["Approve"]

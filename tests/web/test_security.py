@@ -11,7 +11,6 @@ import pytest
 from engine.identity import accounts
 from engine.identity.login_throttle import ADDRESS_LIMIT
 from tests.web.pages import PASSWORD, login, make_user, token_of
-from web.config import from_environment
 
 
 @pytest.fixture
@@ -87,16 +86,6 @@ def test_forwarded_headers_count_only_from_trusted_proxies(app, client, database
         assert login(client, "li").status_code == 302  # ... not the proxy's own address
     finally:
         proxied.extensions["inspectflow"].engine.dispose()
-
-
-def test_a_deployment_must_set_its_secret_key(monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setenv("PREFERRED_URL_SCHEME", "https")
-    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
-        from_environment()
-    monkeypatch.setenv("SECRET_KEY", "k" * 64)
-    config = from_environment()
-    assert config["SECRET_KEY"] == "k" * 64 and config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_logout_ends_the_session_on_the_server(app, client):
