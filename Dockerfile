@@ -11,6 +11,14 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
+# The wheel (setup.py's build step compiles the catalogs and copies the diagrams and bpmn-js into it).
+FROM python:3.11-slim AS wheel
+WORKDIR /src
+COPY . .
+COPY --from=assets /build/node_modules ./node_modules
+RUN pip install --no-cache-dir "setuptools>=68" wheel \
+ && pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /dist .
+
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -18,7 +26,8 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
-    INSPECTFLOW_ATTACHMENTS=/var/lib/inspectflow/attachments
+    INSPECTFLOW_ATTACHMENTS=/var/lib/inspectflow/attachments \
+    INSPECTFLOW_INSTANCE=/var/lib/inspectflow/instance
 # The printable documents (执法文书) are PDFs with Chinese text: they embed this font (engine.platform.pdf).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-wqy-microhei \
@@ -28,22 +37,20 @@ RUN groupadd --system --gid 10001 inspectflow \
  && python -m venv "$VIRTUAL_ENV"
 WORKDIR /app
 
-# The Python dependencies: pinned by the lock file when the checkout has one (LOCK_FILE), else resolved from
-# setup.cfg. The app runs from this source tree (templates, translations and the shipped diagrams live in it),
-# hence the editable install.
+# The Python dependencies exactly as the lock file pins them (hashes checked), then the app as the wheel built
+# above: templates, translations, the shipped diagrams and bpmn-js inside the package; the image holds no source.
 ARG LOCK_FILE=requirements/runtime.lock
-COPY . .
-RUN if [ -f "$LOCK_FILE" ]; then pip install -r "$LOCK_FILE" && pip install --no-deps -e .; \
-    else pip install -e '.[deploy]'; fi \
- && python -c "import gunicorn" \
- && python -c "from web.i18n import compile_catalogs; compile_catalogs()" \
- && python -m compileall -q engine web migrations
-COPY --from=assets /build/node_modules/bpmn-js /app/node_modules/bpmn-js
+COPY ${LOCK_FILE} /tmp/runtime.lock
+RUN pip install --require-hashes -r /tmp/runtime.lock && rm /tmp/runtime.lock
+COPY --from=wheel /dist/ /tmp/dist/
+RUN pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist && python -c "import gunicorn, web, engine"
+COPY gunicorn.conf.py /app/gunicorn.conf.py
 
 # Attached files (photos, PDFs) are the one thing the processes write to disk: one volume shared by the web
-# processes and the worker. Nothing under /app is writable at run time.
-RUN mkdir -p /var/lib/inspectflow/attachments /app/instance \
- && chown -R inspectflow:inspectflow /var/lib/inspectflow /app/instance
+# processes and the worker (and the instance folder, for a development key file it never needs when SECRET_KEY is
+# set). Nothing else is writable at run time.
+RUN mkdir -p /var/lib/inspectflow/attachments /var/lib/inspectflow/instance \
+ && chown -R inspectflow:inspectflow /var/lib/inspectflow
 VOLUME /var/lib/inspectflow
 USER inspectflow:inspectflow
 
