@@ -83,7 +83,8 @@ class AppHandlers(Mapping[str, JobHandler]):
 
 def init_app(app: Flask) -> None:
     svc = app.extensions["inspectflow"]
-    app.extensions[EXTENSION] = JobWorker(svc.sessions, svc.write_sessions, svc.clock_factory, AppHandlers(app))
+    app.extensions[EXTENSION] = JobWorker(svc.sessions, svc.write_sessions, svc.clock_factory, AppHandlers(app),
+                                          lease_s=app.config["JOB_LEASE_S"])
     app.config.setdefault("JOBS_INLINE", False)
 
 
