@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from web import jobs
 
-    jobs.init_app(app)  # the background-job runner; fails the jobs a dead process left running
+    jobs.init_app(app)  # queues background jobs for a worker (the scheduler process, or serve's own thread)
 
     from web import security
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.background.job_worker import Claim
 from engine.background.jobs import Outcome, Report
 from engine.commands import Actor, administration
 from engine.domain.policy import PolicyError, kaifeng_style, policy_of, to_json, yunhe_style
@@ -116,16 +117,19 @@ def demo():
     if request.method == "GET" or refusal:
         status = 409 if refusal and request.method == "POST" else 200
         return render_template("admin/demo.html", refusal=refusal, password=demo_module.DEMO_PASSWORD), status
-    result_url = url_for("supervise.dashboard")
+    job_id = jobs.submit("load_demo", {"then": url_for("supervise.dashboard")})
+    return redirect(url_for("jobs.show", job_id=job_id), code=303)
 
-    def body(report: Report) -> Outcome:
-        svc = services()
+
+@jobs.job_kind("load_demo")
+def load_demo_job(claim: Claim, report: Report) -> Outcome:
+    """Resumable: every step of the load commits on its own and skips what is there, so a second attempt (its
+    worker died halfway) finishes the load; only the first attempt refuses a database another load filled."""
+    svc = services()
+    if claim.attempt == 1:
         with svc.sessions() as session:
             late = demo_module.refusal(session)  # another administrator's load may have run in between
         if late:
             raise ValueError(late)
-        document = demo_module.load(svc, report)
-        return Outcome("link", result_url, summary=demo_module.summary(document))
-
-    job_id = jobs.submit("load_demo", body)
-    return redirect(url_for("jobs.show", job_id=job_id), code=303)
+    document = demo_module.load(svc, report)
+    return Outcome("link", claim.params["then"], summary=demo_module.summary(document))

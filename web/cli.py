@@ -382,11 +382,24 @@ def register_commands(app: Flask) -> None:
             document = load(services(), progress)
         emit(as_json, document, document["lines"])
 
+    def start_duties(svc: Services):
+        """The scheduled duties and the background-job worker, in threads of this process."""
+        from engine.background.scheduler import build_scheduler
+        from web import jobs
+
+        scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
+                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
+                                    on_sweep=echo_sweep, delivery=delivery_settings(app.config),
+                                    notify_interval_s=app.config["NOTIFY_INTERVAL_S"],
+                                    sweep_batch=app.config["SWEEP_BATCH"])
+        scheduler.start()
+        worker = jobs.start_worker(app)
+        return scheduler, worker
+
     @app.cli.command("scheduler")
     def scheduler_command():
-        """Run the deadline sweep every few seconds in the foreground, until Ctrl-C or SIGTERM."""
-        from engine.background.scheduler import build_scheduler
-
+        """Run the scheduled duties (deadline sweep, overdue scan, reminders, calendar check) and the background-job
+        worker in the foreground, until Ctrl-C or SIGTERM."""
         svc = services()
         gc.freeze()  # as in `serve`
         # Ctrl-C and SIGTERM only ask to stop: a KeyboardInterrupt could land inside APScheduler, which swallows
@@ -394,20 +407,17 @@ def register_commands(app: Flask) -> None:
         stopping = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopping.set())
-        click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s; Ctrl-C stops")
+        click.echo(f"sweeping every {app.config['SCHEDULER_INTERVAL_S']:g} s, running background jobs; Ctrl-C stops")
         # What fell due while no scheduler ran fires at once, before the scheduler's jobs share the database.
-        first = run_sweep(svc.runtime, svc.write_sessions, svc.clock())
+        first = run_sweep(svc.runtime, svc.write_sessions, svc.clock(), per_transaction=app.config["SWEEP_BATCH"])
         if first.fired or first.failed:
             echo_sweep(first)
         if stopping.is_set():
             return
-        scheduler = build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
-                                    interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
-                                    on_sweep=echo_sweep, delivery=delivery_settings(app.config),
-                                    notify_interval_s=app.config["NOTIFY_INTERVAL_S"])
-        scheduler.start()
+        scheduler, worker = start_duties(svc)
         stopping.wait()
         scheduler.shutdown(wait=True)
+        worker.stop(wait=True)
 
     @app.cli.command("worker")
     @click.pass_context
@@ -420,21 +430,17 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=8000, show_default=True, type=int)
-    @click.option("--no-scheduler", is_flag=True, help="Leave the scheduled duties to `inspectflow worker`.")
+    @click.option("--no-scheduler", is_flag=True,
+                  help="Leave the scheduled duties and background jobs to `inspectflow worker`.")
     def serve_command(host, port, no_scheduler):
-        """Serve the web app (waitress) with the deadline scheduler running in the background."""
+        """Serve the web app (waitress) with the scheduled duties and the background-job worker in the background."""
         from waitress import serve
-
-        from engine.background.scheduler import build_scheduler
 
         svc: Services = services()
         # Everything loaded so far lives as long as the process: keep it out of the collector's full passes.
         gc.freeze()
         if not no_scheduler:
-            build_scheduler(svc.runtime, svc.write_sessions, svc.clock_factory,
-                            interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
-                            on_sweep=echo_sweep, delivery=delivery_settings(app.config),
-                            notify_interval_s=app.config["NOTIFY_INTERVAL_S"]).start()
+            start_duties(svc)
         click.echo(f"inspectflow on http://{host}:{port}/ (scheduler {'off' if no_scheduler else 'on'})")
         # X-Forwarded-* reach the app as sent: ProxyFix trusts them only with TRUSTED_PROXIES (web.security), and
         # /metrics refuses a forwarded request then (web.metrics); waitress's own clearing would hide both.

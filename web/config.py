@@ -43,6 +43,12 @@ def from_environment() -> dict:
         "API_TOKEN_LIFETIME": timedelta(days=float(os.environ.get("INSPECTFLOW_API_TOKEN_DAYS", "90"))),
         "TRUSTED_PROXIES": trusted_proxies,  # reverse proxies in front whose X-Forwarded-* headers count
         "SCHEDULER_INTERVAL_S": float(os.environ.get("INSPECTFLOW_SWEEP_INTERVAL_S", "5")),
+        # Process instances whose timers one sweep fires per transaction (engine.background.sweep): fewer means
+        # more commits, each losing less to a crash; 1 fires and commits instance by instance.
+        "SWEEP_BATCH": max(1, int(os.environ.get("INSPECTFLOW_SWEEP_BATCH", "50"))),
+        # How long a background job's claim holds without a heartbeat (engine.background.job_worker): a job
+        # whose worker died is run again by another this long after its last heartbeat.
+        "JOB_LEASE_S": float(os.environ.get("INSPECTFLOW_JOB_LEASE_S", "60")),
         # Reminders (engine.background.notify): e-mail is off while SMTP_HOST is unset; webhooks go to public
         # addresses only unless WEBHOOK_ALLOW_PRIVATE (a county's messenger gateway on its intranet).
         "SMTP_HOST": os.environ.get("INSPECTFLOW_SMTP_HOST") or None,

@@ -1,11 +1,12 @@
 """Long actions as background jobs on the pages: submitting one, its progress page and its outcome.
 
-`init_app` gives the app one `engine.background.jobs.JobRunner` (one worker thread, or the executor in
-config["JOB_EXECUTOR"]) and fails the jobs a dead process left behind. `submit` runs a body in the app's
-context and in the asking user's language, so step texts are written in it. `/jobs/<id>` shows a
-<progress> bar and reloads itself every second while the job runs (a meta refresh: no JavaScript), then
-the download, the link or the error; `/jobs` lists the user's recent ones. Only the job's creator and
-administrators see a job.
+A job is its kind and params (engine.background.jobs): `submit` only queues it, and a worker runs it — the
+`inspectflow scheduler` process, or the thread `inspectflow serve` starts beside the pages (`start_worker`), so
+a single process still runs its own jobs. Each kind's body is registered here with `job_kind`; the worker runs
+it in the app's context and in the language of the user who asked (kept in the params), so step texts are
+written in it. `/jobs/<id>` shows a <progress> bar and reloads itself every second while the job runs (a meta
+refresh: no JavaScript), then the download, the link or the error; `/jobs` lists the user's recent ones. Only
+the job's creator and administrators see a job.
 
 The supervisor's statistics export lives here too: the annual statistics (engine.domain.statistics, as the
 direct CSV download) built as a job that reports each part it reads.
@@ -13,20 +14,18 @@ direct CSV download) built as a job that reports each part it reads.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
-from sqlalchemy.exc import OperationalError
 
 from engine.background import jobs as engine_jobs
-from engine.background.jobs import ACTIVE, InlineExecutor, JobRunner, Outcome, Report, job_of, recent_jobs
+from engine.background.job_worker import Claim, JobHandler, JobWorker
+from engine.background.jobs import ACTIVE, Outcome, Report, job_of, recent_jobs
 from engine.domain import statistics
 from engine.domain.policy_admin import resolve_jurisdiction
 from engine.models import BackgroundJob
-from engine.platform.db import has_table
-from web.i18n import current_language
+from web.i18n import DEFAULT_LANGUAGE, current_language
 from web.labels import statistics_headers
 from web.presenters import shanghai
 from web.security import current_user, login_required
@@ -34,8 +33,8 @@ from web.services import services
 from web.supervise import SUPERVISORS
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
-log = logging.getLogger(__name__)
 EXTENSION = "inspectflow_jobs"
+LANGUAGE = "language"  # the params key of the asking user's language
 
 # The engine's own fixed failure texts, in the visitor's language (other errors are the rules' Chinese wording).
 ENGINE_MESSAGES = {engine_jobs.INTERRUPTED: lazy_gettext("服务重启，任务中断"),
@@ -47,42 +46,76 @@ STATISTICS_PHASES = {"inspections": lazy_gettext("统计检查记录"), "overdue
                      "ratings": lazy_gettext("统计企业评价")}
 YEARS = statistics.STATISTICS_YEARS
 
+# kind -> body, run by a worker inside the app's context and the asker's language.
+Body = Callable[[Claim, Report], Outcome | None]
+BODIES: dict[str, Body] = {}
+
+
+def job_kind(kind: str) -> Callable[[Body], Body]:
+    """Register the body that runs jobs of `kind` (it must be idempotent or resumable: engine.background.job_worker)."""
+    def register(body: Body) -> Body:
+        BODIES[kind] = body
+        return body
+    return register
+
+
+class AppHandlers(Mapping[str, JobHandler]):
+    """The registered bodies as a worker runs them: in the app's context and the language of the asker. Read at
+    each job, so kinds registered by blueprints imported after the worker was made are there too."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def __getitem__(self, kind: str) -> JobHandler:
+        body = BODIES[kind]
+
+        def run(claim: Claim, report: Report) -> Outcome | None:
+            with self.app.app_context(), force_locale(claim.params.get(LANGUAGE) or DEFAULT_LANGUAGE):
+                return body(claim, report)
+        return run
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(BODIES)
+
+    def __len__(self) -> int:
+        return len(BODIES)
+
 
 def init_app(app: Flask) -> None:
     svc = app.extensions["inspectflow"]
-    runner = JobRunner(svc.sessions, svc.write_sessions, svc.clock_factory, app.config.get("JOB_EXECUTOR"))
-    app.extensions[EXTENSION] = runner
-    try:
-        if has_table(svc.engine, BackgroundJob.__tablename__):  # not before `db upgrade` made it
-            runner.recover()
-    except OperationalError:  # the process still starts: /ready says 503 until the database answers
-        log.warning("database unreachable at start: interrupted jobs are left to the next start", exc_info=True)
+    app.extensions[EXTENSION] = JobWorker(svc.sessions, svc.write_sessions, svc.clock_factory, AppHandlers(app),
+                                          lease_s=app.config["JOB_LEASE_S"])
+    app.config.setdefault("JOBS_INLINE", False)
 
 
-def runner() -> JobRunner:
+def worker() -> JobWorker:
     return current_app.extensions[EXTENSION]
 
 
-def use_inline_executor(app: Flask) -> None:
+def start_worker(app: Flask) -> JobWorker:
+    """Run the app's queued jobs in a thread of this process until it ends (`serve`, `scheduler`)."""
+    return app.extensions[EXTENSION].start()
+
+
+def run_jobs_inline(app: Flask) -> None:
     """Run every job at once in the requesting thread (tests, single-shot tools)."""
-    app.extensions[EXTENSION].executor = InlineExecutor()
+    app.config["JOBS_INLINE"] = True
 
 
-def submit(kind: str, body: Callable[[Report], Outcome | None], params: dict | None = None, *,
-           created_by: str | None = None) -> int:
-    """Start `body` as a job of `created_by` (default: the current user); returns the job's id."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    language = current_language()
-
-    def work(report: Report) -> Outcome | None:
-        with app.app_context(), force_locale(language):
-            return body(report)
-
+def submit(kind: str, params: dict | None = None, *, created_by: str | None = None) -> int:
+    """Queue a job of `kind` for `created_by` (default: the current user), in the current language; its id."""
     if created_by is None:
         user = current_user()
         assert user is not None
         created_by = user.username
-    return runner().submit(kind, work, created_by=created_by, params=params).job_id
+    svc = services()
+    job_id = engine_jobs.enqueue(svc.write_sessions, svc.clock(), kind, created_by=created_by,
+                                 params={**(params or {}), LANGUAGE: current_language()})
+    if current_app.config["JOBS_INLINE"]:
+        worker().run_job(job_id)
+    else:
+        worker().wake()  # the worker thread of this process, if it runs one
+    return job_id
 
 
 def _title(job: BackgroundJob) -> str:
@@ -148,20 +181,22 @@ def export_statistics():
             code = resolve_jurisdiction(session, current_user().jurisdiction).code  # type: ignore[union-attr]
         except LookupError as err:
             abort(404, description=str(err))
-    headers = statistics_headers()  # the visitor's language, read here: the job runs outside the request
-
-    def body(report: Report) -> Outcome:
-        svc = services()
-        total = len(statistics.PHASES) + 1
-        with svc.sessions() as session:
-            document = statistics.annual_statistics(
-                session, jurisdiction_code=code, year=year, now=svc.clock().now(),
-                progress=lambda phase: report(statistics.PHASES.index(phase), total, str(STATISTICS_PHASES[phase])))
-        report(total - 1, total, gettext("生成 CSV"))
-        return Outcome("file", statistics.to_csv(document, headers), name=f"inspections-{year}.csv",
-                       summary=gettext("%(year)s 年统计已生成：%(count)s 个单位", year=year,
-                                       count=len(document["agencies"])))
-
-    job_id = submit("statistics_csv", body, {"year": year, "jurisdiction": code})
+    job_id = submit("statistics_csv", {"year": year, "jurisdiction": code})
     return redirect(url_for("jobs.show", job_id=job_id), code=303)
 
+
+
+@job_kind("statistics_csv")
+def statistics_job(claim: Claim, report: Report) -> Outcome:
+    """Only reads: a second run (its worker died) computes the same file."""
+    year, code = claim.params["year"], claim.params["jurisdiction"]
+    svc = services()
+    total = len(statistics.PHASES) + 1
+    with svc.sessions() as session:
+        document = statistics.annual_statistics(
+            session, jurisdiction_code=code, year=year, now=svc.clock().now(),
+            progress=lambda phase: report(statistics.PHASES.index(phase), total, str(STATISTICS_PHASES[phase])))
+    report(total - 1, total, gettext("生成 CSV"))
+    return Outcome("file", statistics.to_csv(document, statistics_headers()), name=f"inspections-{year}.csv",
+                   summary=gettext("%(year)s 年统计已生成：%(count)s 个单位", year=year,
+                                   count=len(document["agencies"])))

@@ -2,29 +2,24 @@
 (engine.background.reminders, engine.background.notify_delivery). Run by the scheduler every minute and by
 `inspectflow notify --at`.
 
-Single runner: on PostgreSQL a session-level advisory lock (its own key, beside the deadline sweep's) lets one
-pass work at a time and a second returns at once; on SQLite the creating transaction begins IMMEDIATE, so passes
+Single runner: on PostgreSQL the notify pass's advisory lock (engine.platform.duty_lock) lets one pass work at a
+time and a second returns at once; on SQLite the creating transaction begins IMMEDIATE, so passes
 queue and the second finds the watermark moved and every notification already there. Either way the unique key
 per notification and the claimed delivery rows keep anything from being created or sent twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.background import reminders
 from engine.background.notify_delivery import DeliverySettings, deliver_pending
 from engine.platform.clock import Clock
-from engine.platform.db import is_postgresql
+from engine.platform.duty_lock import NOTIFY_LOCK_KEY, single_runner
 from engine.runtime.core import Runtime
-
-NOTIFY_LOCK_KEY = 0x1F5EC7F2  # arbitrary, constant: shared by every inspectflow notify pass
 
 
 @dataclass
@@ -40,29 +35,12 @@ class NotifyReport:
                 "sent": self.sent, "failed": self.failed}
 
 
-@contextlib.contextmanager
-def _single_runner(engine: Engine) -> Iterator[bool]:
-    """True while this process holds the notify lock (always on SQLite, which serialises writers itself)."""
-    if not is_postgresql(engine):
-        yield True
-        return
-    with engine.connect() as connection:
-        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": NOTIFY_LOCK_KEY}))
-        connection.commit()
-        try:
-            yield held
-        finally:
-            if held:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": NOTIFY_LOCK_KEY})
-                connection.commit()
-
-
 def notify_pass(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock,
                 settings: DeliverySettings) -> NotifyReport:
     """`sessions` must be write sessions (engine.platform.db.make_write_session_factory)."""
     now = clock.now()
     report = NotifyReport(at=now)
-    with _single_runner(sessions.kw["bind"]) as held:
+    with single_runner(sessions.kw["bind"], NOTIFY_LOCK_KEY) as held:
         if not held:
             report.skipped_locked = True
             return report

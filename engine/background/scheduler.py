@@ -1,8 +1,11 @@
-"""APScheduler wiring: run the deadline sweep every few seconds.
+"""APScheduler wiring: the scheduled duties — the deadline sweep every few seconds, the overdue scan and the
+reminders every minute, the calendar check hourly (and on SQLite the WAL checkpoint).
 
-`inspectflow serve` starts it in the background next to the web app; `inspectflow scheduler` runs it in
-the foreground as its own process. Either way the sweep itself guarantees that concurrent sweepers never
-fire a timer twice (see engine.background.sweep), so running several is safe.
+`inspectflow serve` starts it in the background next to the web app; `inspectflow scheduler` runs it as its own
+process (with the background-job worker, engine.background.job_worker). Several may run against one database:
+each duty runs in exactly one process at a time (its advisory lock, engine.platform.duty_lock; a process that
+finds it held skips that tick), and the duties themselves never fire or raise anything twice (claimed deadline
+rows, the open alerts' unique index, the notifications' unique keys).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from engine.calendar.store import watch_coverage
 from engine.domain.inspection_alerts import scan_overdue
 from engine.platform.clock import Clock
 from engine.platform.db import checkpoint_sqlite
+from engine.platform.duty_lock import CALENDAR_LOCK_KEY, OVERDUE_LOCK_KEY, single_runner
 from engine.runtime.core import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,9 +43,9 @@ NOTIFY_INTERVAL_S = 60
 
 
 def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock],
-              on_sweep: Callable[[SweepReport], None] | None = None) -> Callable:
+              on_sweep: Callable[[SweepReport], None] | None = None, per_transaction: int = 50) -> Callable:
     def run() -> None:
-        report = sweep(runtime, sessions, clock_factory())
+        report = sweep(runtime, sessions, clock_factory(), per_transaction=per_transaction)
         if report.fired or report.failed:
             log.info("sweep at %s fired %d, failed %d", report.at.isoformat(), len(report.fired),
                      len(report.failed))
@@ -53,9 +57,12 @@ def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: 
 
 def calendar_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
     def run() -> None:
-        with sessions.begin() as session:
-            calendar = runtime.refresh_calendar(session, force=True)
-            years = watch_coverage(session, calendar, clock_factory().now())
+        with single_runner(sessions.kw["bind"], CALENDAR_LOCK_KEY) as held:
+            if not held:
+                return  # another process is checking the calendar right now
+            with sessions.begin() as session:
+                calendar = runtime.refresh_calendar(session, force=True)
+                years = watch_coverage(session, calendar, clock_factory().now())
         if years:
             log.warning("calendar years without an official schedule ahead: %s", years)
 
@@ -64,8 +71,10 @@ def calendar_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factor
 
 def overdue_job(sessions: sessionmaker[Session], clock_factory: Callable[[], Clock]) -> Callable:
     def run() -> None:
-        with sessions.begin() as session:
-            scan_overdue(session, clock_factory().now())
+        with single_runner(sessions.kw["bind"], OVERDUE_LOCK_KEY) as held:
+            if held:
+                with sessions.begin() as session:
+                    scan_overdue(session, clock_factory().now())
 
     return run
 
@@ -85,12 +94,12 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
                     interval_s: float, blocking: bool,
                     on_sweep: Callable[[SweepReport], None] | None = None,
                     delivery: DeliverySettings | None = None,
-                    notify_interval_s: float = NOTIFY_INTERVAL_S) -> BaseScheduler:
+                    notify_interval_s: float = NOTIFY_INTERVAL_S, sweep_batch: int = 50) -> BaseScheduler:
     """`on_sweep` hears of every sweep that fired or failed something (the CLI prints it). `delivery`: how
-    reminders are sent (default: in the app only, no e-mail)."""
+    reminders are sent (default: in the app only, no e-mail). `sweep_batch`: instances fired per transaction."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
     scheduler.add_job(
-        sweep_job(runtime, sessions, clock_factory, on_sweep),
+        sweep_job(runtime, sessions, clock_factory, on_sweep, sweep_batch),
         "interval",
         seconds=interval_s,
         id=SWEEP_JOB_ID,

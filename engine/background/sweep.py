@@ -1,8 +1,8 @@
 """The deadline sweep: fire every timer that is due as of a moment, and only those.
 
 Cost: due rows are found through the index on `deadline.due_at`, so a sweep costs what is due, not what is
-open. Concurrency: on PostgreSQL a session-level advisory lock lets exactly one sweeper work at a time (a
-second returns at once), and each instance's due deadline rows are locked with FOR UPDATE SKIP LOCKED
+open. Concurrency: on PostgreSQL the sweep's advisory lock (engine.platform.duty_lock) lets exactly one sweeper
+work at a time (a second returns at once), and each instance's due deadline rows are locked with FOR UPDATE SKIP LOCKED
 before it is handled; on SQLite every write transaction begins IMMEDIATE, so sweepers queue and the second
 finds the rows already gone. Instances are handled in groups, one transaction per group and a savepoint per
 instance. A deadline row is deleted in the same transaction that fires its timer: a crash halfway loses
@@ -24,13 +24,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, text, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import Deadline
 from engine.platform import alerts, audit
 from engine.platform.clock import Clock
 from engine.platform.db import affected_rows, is_postgresql
+from engine.platform.duty_lock import SWEEP_LOCK_KEY, single_runner
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, WorkflowError
 from engine.runtime.store import savepoint
@@ -38,7 +39,6 @@ from engine.runtime.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
 
-SWEEP_LOCK_KEY = 0x1F5EC7F1  # arbitrary, constant: the advisory lock all inspectflow sweepers share
 TIMER_FAILED_ALERT = "timer_failed"
 MAX_FIRE_ATTEMPTS = 3
 MAX_ERROR_CHARS = 1000
@@ -78,35 +78,27 @@ def sweep(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, *, ba
     report = SweepReport(at=now)
     engine = sessions.kw["bind"]
     postgres = is_postgresql(engine)
-    # The advisory lock belongs to one connection, held for the whole sweep.
-    with engine.connect() as lock_connection:
-        if postgres:
-            if not lock_connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": SWEEP_LOCK_KEY}):
-                report.skipped_locked = True
-                return report
-            lock_connection.commit()
-        try:
-            while True:
-                with sessions() as session:
-                    due = due_instances(session, now, batch)
-                fresh = [instance_id for instance_id, attempts in due.items() if attempts == 0]
-                suspects = sorted((attempts, instance_id) for instance_id, attempts in due.items() if attempts)
-                groups = [fresh[start:start + per_transaction] for start in range(0, len(fresh), per_transaction)]
-                groups += [[instance_id] for _, instance_id in suspects]
-                handled = 0
-                for group in groups:
-                    exhausted = [instance_id for instance_id in group if due[instance_id] >= MAX_FIRE_ATTEMPTS]
-                    group = [instance_id for instance_id in group if due[instance_id] < MAX_FIRE_ATTEMPTS]
-                    _begin_attempt(sessions, group, exhausted, now, report, actor)
-                    handled += len(exhausted)
-                    if group:
-                        handled += _sweep_group(runtime, sessions, clock, group, now, postgres, report, actor)
-                if len(due) < batch or handled == 0:
-                    break
-        finally:
-            if postgres:
-                lock_connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK_KEY})
-                lock_connection.commit()
+    with single_runner(engine, SWEEP_LOCK_KEY) as held:
+        if not held:
+            report.skipped_locked = True
+            return report
+        while True:
+            with sessions() as session:
+                due = due_instances(session, now, batch)
+            fresh = [instance_id for instance_id, attempts in due.items() if attempts == 0]
+            suspects = sorted((attempts, instance_id) for instance_id, attempts in due.items() if attempts)
+            groups = [fresh[start:start + per_transaction] for start in range(0, len(fresh), per_transaction)]
+            groups += [[instance_id] for _, instance_id in suspects]
+            handled = 0
+            for group in groups:
+                exhausted = [instance_id for instance_id in group if due[instance_id] >= MAX_FIRE_ATTEMPTS]
+                group = [instance_id for instance_id in group if due[instance_id] < MAX_FIRE_ATTEMPTS]
+                _begin_attempt(sessions, group, exhausted, now, report, actor)
+                handled += len(exhausted)
+                if group:
+                    handled += _sweep_group(runtime, sessions, clock, group, now, postgres, report, actor)
+            if len(due) < batch or handled == 0:
+                break
     return report
 
 

@@ -6,7 +6,8 @@
   overlapping items;
 - 高频次 `high_frequency`: routine on-site visits above the credit-class cap (possible only through an
   override) or triggered inspections above the reasonable yearly number (R16);
-- `overdue`: an open task past its due moment (engine/runtime mirror), kept in step by `scan_overdue`.
+- `overdue`: an open task past its due moment (engine/runtime mirror), kept in step by `scan_overdue` from the
+  open tasks' due-moment index.
 
 Alerts are raised (or refreshed) through engine.platform.alerts, one open alert per kind and subject.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from engine.domain.inspection_checks import credit_class_in, policy_for, routine_onsite_count
@@ -24,6 +25,7 @@ from engine.models import Alert, Inspection, TaskRecord
 from engine.models.inspection import NOT_GOING_AHEAD
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
+from engine.platform.db import affected_rows
 
 MULTI_HEAD, REPEATED, HIGH_FREQUENCY, OVERDUE = "multi_head", "repeated", "high_frequency", "overdue"
 
@@ -118,10 +120,24 @@ def _high_frequency(session: Session, inspection: Inspection, policy: Policy, no
     )
 
 
+def _overdue_subject(task_id):
+    return literal("task:") + task_id
+
+
 def scan_overdue(session: Session, now: datetime) -> dict[str, int]:
-    """Open an `overdue` alert for every open task past its due moment; resolve those no longer overdue."""
-    overdue = list(session.scalars(select(TaskRecord).where(TaskRecord.state == "open", TaskRecord.due_at < now)))
-    for task in overdue:
+    """Open an `overdue` alert for every open task past its due moment that has none yet; resolve those whose
+    task is no longer open or no longer overdue. Returns how many it raised and resolved.
+
+    Cost: it never reads the open tasks as a whole. New alerts come from the open tasks' due-moment index
+    (`ix_task_open_due_at`), each probed against the open alerts' unique index, so a task already alerted costs
+    one index probe and no row; the resolving pass is one UPDATE over the open overdue alerts. Raising goes
+    through engine.platform.alerts, whose unique index keeps a concurrent scan from opening a second alert."""
+    alerted = select(Alert.id).where(Alert.kind == OVERDUE, Alert.status.in_(alerts.OPEN_STATES),
+                                     Alert.subject == _overdue_subject(TaskRecord.id))
+    newly = list(session.scalars(select(TaskRecord).where(TaskRecord.state == "open", TaskRecord.due_at < now,
+                                                          ~alerted.exists())
+                                 .order_by(TaskRecord.due_at)))
+    for task in newly:
         assert task.due_at is not None  # selected by due_at < now
         alerts.raise_alert(
             session, kind=OVERDUE, subject=f"task:{task.id}",
@@ -132,13 +148,13 @@ def scan_overdue(session: Session, now: datetime) -> dict[str, int]:
                      "provisional": task.due_provisional},
             now=now,
         )
-    still = {f"task:{task.id}" for task in overdue}
-    stale = [a.subject for a in alerts.open_alerts(session, OVERDUE) if a.subject not in still]
-    if stale:
-        session.execute(update(Alert).where(Alert.kind == OVERDUE, Alert.subject.in_(stale),
-                                            Alert.status.in_(alerts.OPEN_STATES))
-                        .values(status="resolved", resolved_at=now, resolved_by="scheduler", updated_at=now))
-    return {"overdue": len(overdue), "resolved": len(stale)}
+    still_overdue = select(TaskRecord.id).where(TaskRecord.state == "open", TaskRecord.due_at < now,
+                                                _overdue_subject(TaskRecord.id) == Alert.subject)
+    resolved = session.execute(
+        update(Alert).where(Alert.kind == OVERDUE, Alert.status.in_(alerts.OPEN_STATES), ~still_overdue.exists())
+        .values(status="resolved", resolved_at=now, resolved_by="scheduler", updated_at=now)
+        .execution_options(synchronize_session=False))
+    return {"raised": len(newly), "resolved": affected_rows(resolved)}
 
 
 def _iso(day: date | None) -> str | None:

@@ -1,21 +1,30 @@
 """Alerts a supervisor sees (R21 and operational ones such as an uncovered calendar year).
 
-At most one open alert exists per (kind, subject); raising it again refreshes its details.
+At most one open alert exists per (kind, subject) — a unique partial index says so, so two processes raising the
+same alert at once make one row (engine.platform.alerts inserts with ON CONFLICT DO NOTHING); raising it again
+refreshes its details.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
 
+OPEN_STATES = ("open", "acknowledged")  # an acknowledged alert is still open: being handled, not resolved
+OPEN_PREDICATE = text("status IN ('open', 'acknowledged')")  # OPEN_STATES, as the unique index's condition
+
 
 class Alert(Base):
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_kind_subject_status", "kind", "subject", "status"),)
+    __table_args__ = (
+        Index("ix_alert_kind_subject_status", "kind", "subject", "status"),
+        Index("uq_alert_open_kind_subject", "kind", "subject", unique=True, sqlite_where=OPEN_PREDICATE,
+              postgresql_where=OPEN_PREDICATE),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))

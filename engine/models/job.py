@@ -28,8 +28,12 @@ class BackgroundJob(Base):
     result_name: Mapped[str | None] = mapped_column(String(200))  # the file's download name
     error: Mapped[str | None] = mapped_column(Text)  # a message for the user, never a stack trace
     created_by: Mapped[str] = mapped_column(String(80), index=True)  # the username who asked
-    # host:pid:token of the process that runs it, so a restart can tell its own dead jobs from live ones.
-    runner: Mapped[str] = mapped_column(String(200))
+    # The worker that claimed it (host:pid:token) and how long its claim holds: the worker's heartbeat moves
+    # lease_until on while it runs; a running job whose lease ran out lost its worker and is claimed again.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # claims so far
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

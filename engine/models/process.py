@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
@@ -75,6 +75,9 @@ class TaskRecord(Base):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_state_candidate_group_due_at", "state", "candidate_group", "due_at"),
+        # The overdue scan's way in (engine.domain.inspection_alerts.scan_overdue): open tasks by due moment only.
+        Index("ix_task_open_due_at", "due_at", sqlite_where=text("state = 'open'"),
+              postgresql_where=text("state = 'open'")),
         # Keyed by the task's UUID: on SQLite the table is its own primary-key index (one B-tree less to write
         # on every step).
         {"sqlite_with_rowid": False},

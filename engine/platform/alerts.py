@@ -1,27 +1,38 @@
-"""Raising and resolving alerts. At most one open alert exists per (kind, subject)."""
+"""Raising and resolving alerts. At most one open alert exists per (kind, subject): the unique partial index on
+open alerts (engine.models.alert) holds it, and a new alert is inserted with ON CONFLICT DO NOTHING, so two
+processes raising the same alert at once leave one row — the second refreshes the first's instead of failing."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import Alert
-from engine.platform.db import affected_rows
+from engine.models.alert import OPEN_PREDICATE, OPEN_STATES
+from engine.platform.db import affected_rows, is_postgresql
 
-OPEN_STATES = ("open", "acknowledged")
+__all__ = ["OPEN_STATES", "open_alerts", "raise_alert", "resolve", "set_status"]
+
+
+def _open(session: Session, kind: str, subject: str) -> Alert | None:
+    return session.scalar(
+        select(Alert).where(Alert.kind == kind, Alert.subject == subject, Alert.status.in_(OPEN_STATES))
+    )
 
 
 def raise_alert(session: Session, *, kind: str, subject: str, message: str, details: dict, now: datetime) -> Alert:
-    alert = session.scalar(
-        select(Alert).where(Alert.kind == kind, Alert.subject == subject, Alert.status.in_(OPEN_STATES))
-    )
+    alert = _open(session, kind, subject)
     if alert is None:
-        alert = Alert(kind=kind, subject=subject, message=message, details=details, status="open",
-                      opened_at=now, updated_at=now)
-        session.add(alert)
-    elif alert.details != details or alert.message != message:
+        insert = postgresql.insert(Alert) if is_postgresql(session) else sqlite.insert(Alert)
+        session.execute(insert.values(kind=kind, subject=subject, message=message, details=details, status="open",
+                                      opened_at=now, updated_at=now)
+                        .on_conflict_do_nothing(index_elements=["kind", "subject"], index_where=OPEN_PREDICATE))
+        alert = _open(session, kind, subject)  # ours, or the one another transaction committed first
+        assert alert is not None
+    if alert.details != details or alert.message != message:
         alert.details, alert.message, alert.updated_at = details, message, now
     session.flush()
     return alert

@@ -1,43 +1,32 @@
-"""engine.background.jobs: a job's row from queued to done or failed, its progress committed as it goes, failures told
-plainly, and jobs of a dead process marked failed when an app starts."""
+"""engine.background.jobs and job_worker: a job's row from queued to done or failed, its progress committed as it
+goes, failures told plainly; claims under a lease — two workers never run the same job, a heartbeat keeps the
+claim, and a job whose worker died is taken over once its lease runs out (on PostgreSQL with FOR UPDATE SKIP
+LOCKED, on SQLite through IMMEDIATE transactions)."""
 
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 import threading
-from concurrent.futures import Executor, Future
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.background.jobs import (
-    FAILED_UNEXPECTEDLY,
-    INTERRUPTED,
-    InlineExecutor,
-    JobRunner,
-    Outcome,
-    recover_interrupted,
-    runner_alive,
-)
+from engine.background.job_worker import MAX_ATTEMPTS, JobWorker
+from engine.background.jobs import FAILED_UNEXPECTEDLY, INTERRUPTED, Outcome, enqueue
 from engine.domain.errors import Refused
 from engine.models import BackgroundJob
+from engine.platform.clock import FrozenClock
+
+LEASE_S = 60
 
 
-class HeldExecutor(Executor):
-    """Takes jobs and never runs them: what a process that died before its worker got to them left."""
-
-    def __init__(self):
-        self.held = []
-
-    def submit(self, fn, /, *args, **kwargs) -> Future:
-        self.held.append((fn, args))
-        return Future()
+def worker_for(svc, handlers, lease_clock=None) -> JobWorker:
+    return JobWorker(svc.sessions, svc.write_sessions, svc.clock_factory, handlers, lease_s=LEASE_S,
+                     lease_clock=lease_clock or FrozenClock("2026-09-30T10:00:00+08:00"))
 
 
-def runner_for(svc, executor=None) -> JobRunner:
-    return JobRunner(svc.sessions, svc.write_sessions, svc.clock_factory, executor)
+def queue(svc, kind="test", params=None) -> int:
+    return enqueue(svc.write_sessions, svc.clock(), kind, created_by="alice", params=params)
 
 
 def row(svc, job_id: int) -> BackgroundJob:
@@ -53,10 +42,10 @@ def only_job(svc) -> BackgroundJob:
 
 
 def test_progress_is_committed_at_each_report_and_the_outcome_kept(svc, clock):
-    runner = runner_for(svc, InlineExecutor())
     seen = []
 
-    def work(report):
+    def work(claim, report):
+        assert (claim.params, claim.attempt) == ({"year": 2026}, 1)
         for done, step in enumerate(["部署流程图", "载入记录", "创建账号"]):
             report(done, 3, step)
             clock.advance(timedelta(seconds=1))
@@ -64,108 +53,141 @@ def test_progress_is_committed_at_each_report_and_the_outcome_kept(svc, clock):
         return Outcome("file", "a,b\n1,2\n", name="x.csv", summary="完成")
 
     started_at = clock.now()
-    submitted = runner.submit("test", work, created_by="alice", params={"year": 2026})
-    assert submitted.future.result() == "done"
+    job_id = queue(svc, params={"year": 2026})
+    assert row(svc, job_id).status == "queued"
+    assert worker_for(svc, {"test": work}).run_job(job_id) == "done"
     assert [(j.status, j.done, j.total, j.step) for j in seen] == [
         ("running", 0, 3, "部署流程图"), ("running", 1, 3, "载入记录"), ("running", 2, 3, "创建账号")]
-    job = row(svc, submitted.job_id)
+    job = row(svc, job_id)
     assert (job.status, job.done, job.total, job.step) == ("done", 3, 3, "完成")
     assert (job.result_kind, job.result, job.result_name, job.error) == ("file", "a,b\n1,2\n", "x.csv", None)
-    assert (job.kind, job.params, job.created_by) == ("test", {"year": 2026}, "alice")
+    assert (job.kind, job.params, job.created_by, job.attempts) == ("test", {"year": 2026}, "alice", 1)
     assert job.created_at == job.started_at == started_at
-    assert job.finished_at == started_at + timedelta(seconds=3)
+    assert job.finished_at == started_at + timedelta(seconds=3) and job.lease_until is None
 
 
 def test_reports_are_clamped_and_a_job_without_steps_ends_full(svc):
-    runner = runner_for(svc, InlineExecutor())
     steps = []
 
-    def work(report):
+    def work(claim, report):
         report(7, 2, "步" * 400)
         steps.append(only_job(svc))
         return None
 
-    job_id = runner.submit("test", work, created_by="alice").job_id
+    worker = worker_for(svc, {"test": work, "quiet": lambda claim, report: None})
+    job_id = queue(svc)
+    assert worker.run_job(job_id) == "done"
     assert (steps[0].done, steps[0].total, len(steps[0].step)) == (2, 2, 255)
-    quiet = runner.submit("test", lambda report: None, created_by="alice")
-    assert quiet.future.result() == "done"
-    job = row(svc, quiet.job_id)
+    quiet = queue(svc, "quiet")
+    assert worker.run_job(quiet) == "done"
+    job = row(svc, quiet)
     assert (job.done, job.total, job.result_kind) == (1, 1, None)
-    assert row(svc, job_id).status == "done"
 
 
 def test_a_refusal_is_told_plainly_and_an_unexpected_error_only_logged(svc, caplog):
-    runner = runner_for(svc, InlineExecutor())
-
-    def refused(report):
+    def refused(claim, report):
         report(0, 2, "检查")
         raise Refused("R15", "C类企业每年例行现场检查不超过 2 次")
 
-    def broken(report):
+    def broken(claim, report):
         raise RuntimeError("SELECT secret FROM app_user")
 
-    with caplog.at_level(logging.ERROR, logger="engine.background.jobs"):
-        first = runner.submit("test", refused, created_by="alice")
-        second = runner.submit("test", broken, created_by="alice")
-    assert first.future.result() == second.future.result() == "failed"
-    job = row(svc, first.job_id)
+    worker = worker_for(svc, {"refused": refused, "broken": broken})
+    first, second, unknown = queue(svc, "refused"), queue(svc, "broken"), queue(svc, "nobody-runs-this")
+    with caplog.at_level(logging.ERROR, logger="engine.background.job_worker"):
+        assert worker.run_pending() == 3
+    job = row(svc, first)
     assert (job.status, job.error, job.done, job.total) == ("failed", "R15: C类企业每年例行现场检查不超过 2 次", 0, 2)
     assert job.finished_at is not None and job.result is None
-    assert row(svc, second.job_id).error == FAILED_UNEXPECTEDLY
+    assert row(svc, second).error == row(svc, unknown).error == FAILED_UNEXPECTEDLY
     assert "SELECT secret" in caplog.text  # the details are in the log, not on the page
 
 
-def test_jobs_of_a_dead_runner_are_failed_on_start_and_live_ones_left(svc, clock):
-    dead = runner_for(svc, HeldExecutor())
-    queued = dead.submit("test", lambda report: None, created_by="alice").job_id
-    live = runner_for(svc, HeldExecutor())
-    kept = live.submit("test", lambda report: None, created_by="alice").job_id
-    dead.shutdown()  # as if its process had gone
+def test_two_claimers_never_get_the_same_job(svc):
+    jobs = [queue(svc) for _ in range(8)]
+    workers = [worker_for(svc, {}) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    claimed: dict[str, list[int]] = {w.token: [] for w in workers}
 
-    clock.advance(timedelta(minutes=5))
-    assert runner_for(svc).recover() == [queued]
-    job = row(svc, queued)
+    def claim_all(worker: JobWorker) -> None:
+        barrier.wait()
+        while (claim := worker.claim_next()) is not None:
+            claimed[worker.token].append(claim.job_id)
+
+    threads = [threading.Thread(target=claim_all, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = [job_id for ids in claimed.values() for job_id in ids]
+    assert sorted(everything) == jobs  # each job claimed once, none left
+    with svc.sessions() as session:
+        rows = session.scalars(select(BackgroundJob)).all()
+    assert all(job.status == "running" and job.attempts == 1 and job.id in claimed[job.claimed_by] for job in rows)
+
+
+def test_a_heartbeat_keeps_the_claim_and_an_expired_lease_is_taken_over(svc):
+    dead_clock, next_clock = FrozenClock("2026-09-30T10:00:00+08:00"), FrozenClock("2026-09-30T10:00:00+08:00")
+    ran = []
+
+    def work(claim, report):
+        ran.append(claim.attempt)
+        return Outcome("link", "/done")
+
+    dead, successor = worker_for(svc, {"test": work}, dead_clock), worker_for(svc, {"test": work}, next_clock)
+    job_id = queue(svc)
+    claim = dead.claim_next()
+    assert claim is not None and claim.attempt == 1
+    next_clock.advance(timedelta(seconds=LEASE_S - 1))
+    assert successor.claim_next() is None  # the lease still holds
+    dead_clock.advance(timedelta(seconds=LEASE_S - 1))
+    assert dead.heartbeat(job_id)  # ... and the heartbeat moves it on
+    next_clock.advance(timedelta(seconds=LEASE_S - 1))
+    assert successor.claim_next() is None
+    # Then `dead` stops heartbeating (its process was killed): once the lease runs out, the job is taken over.
+    next_clock.advance(timedelta(seconds=LEASE_S))
+    taken = successor.claim_next()
+    assert taken is not None and (taken.job_id, taken.attempt) == (job_id, 2)
+    assert row(svc, job_id).claimed_by == successor.token
+    assert not dead.heartbeat(job_id)  # a worker that stalled past its lease has lost the job ...
+    assert dead.run_claimed(claim) == "lost"  # ... and its outcome is dropped
+    assert successor.run_claimed(taken) == "done"
+    job = row(svc, job_id)
+    assert (job.status, job.result, job.attempts, job.claimed_by) == ("done", "/done", 2, successor.token)
+    assert ran == [1, 2]
+
+
+def test_a_job_begun_too_often_without_finishing_is_ended_as_failed(svc, clock):
+    lease_clock = FrozenClock("2026-09-30T10:00:00+08:00")
+    worker = worker_for(svc, {"test": lambda claim, report: None}, lease_clock)
+    job_id = queue(svc)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        claim = worker.claim_next()
+        assert claim is not None and claim.attempt == attempt
+        lease_clock.advance(timedelta(seconds=LEASE_S + 1))  # and its worker died each time
+    assert worker.claim_next() is None
+    job = row(svc, job_id)
     assert (job.status, job.error, job.finished_at) == ("failed", INTERRUPTED, clock.now())
-    assert row(svc, kept).status == "queued"
-    assert recover_interrupted(svc.sessions, svc.write_sessions, clock) == []  # nothing left to do
-    live.shutdown()
 
 
-def test_runner_liveness_by_host_and_pid(svc):
-    runner = runner_for(svc)
-    host, pid, _token = runner.token.split(":")
-    assert runner_alive(runner.token)
-    assert not runner_alive(f"{host}:{pid}:gone")  # this process, a runner it no longer has
-    exited = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                            check=True)
-    assert not runner_alive(f"{host}:{exited.stdout.strip()}:x")
-    parent = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-    try:
-        assert runner_alive(f"{host}:{parent.pid}:x")
-    finally:
-        parent.communicate(b"")
-    assert runner_alive("another-host:1:x")  # only that host can tell
-    runner.shutdown()
-    assert not runner_alive(runner.token)
-
-
-def test_a_real_worker_thread_runs_the_job_while_the_caller_reads_its_progress(svc):
-    runner = runner_for(svc)  # the app's default: one worker thread
+def test_a_worker_thread_runs_queued_jobs_while_the_caller_reads_their_progress(svc):
     reported, release = threading.Event(), threading.Event()
 
-    def work(report):
+    def work(claim, report):
         report(1, 2, "生成 CSV")
         reported.set()
         assert release.wait(30)
         return Outcome("link", "/supervise")
 
-    submitted = runner.submit("test", work, created_by="alice")
+    worker = worker_for(svc, {"test": work}).start()
+    job_id = queue(svc)
+    worker.wake()
     try:
         assert reported.wait(30)
-        job = row(svc, submitted.job_id)
-        assert (job.status, job.done, job.total, job.step) == ("running", 1, 2, "生成 CSV")
+        job = row(svc, job_id)
+        assert (job.status, job.done, job.total, job.step, job.claimed_by) == ("running", 1, 2, "生成 CSV",
+                                                                               worker.token)
     finally:
         release.set()
-    assert submitted.future.result(timeout=30) == "done"
-    assert (row(svc, submitted.job_id).result_kind, row(svc, submitted.job_id).result) == ("link", "/supervise")
-    runner.shutdown()
+        worker.stop(wait=True)  # once the running job has ended
+    assert (row(svc, job_id).status, row(svc, job_id).result) == ("done", "/supervise")

@@ -40,3 +40,22 @@ def test_upgrade_is_idempotent(tmp_path):
     upgrade(url)
     upgrade(url)
     assert schema_diff(url) == []
+
+
+def test_the_open_alert_index_is_made_after_closing_the_duplicates_an_older_version_left(tmp_path):
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0014_document_templates")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for status in ("open", "acknowledged", "open", "resolved"):
+            connection.execute(text("INSERT INTO alert (kind, subject, message, details, status, opened_at, "
+                                    "updated_at) VALUES ('overdue', 'task:1', 'm', '{}', :s, '2026-09-30 02:00:00', "
+                                    "'2026-09-30 02:00:00')"), {"s": status})
+    upgrade(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, status, resolved_by FROM alert ORDER BY id")).all()
+    engine.dispose()
+    assert rows == [(1, "resolved", "migration"), (2, "resolved", "migration"), (3, "open", None),
+                    (4, "resolved", None)]

@@ -67,7 +67,7 @@ def test_demo_work_has_open_tasks_in_every_procedure_some_overdue(app, runner):
 
 @pytest.fixture
 def admin_client(app):
-    jobs.use_inline_executor(app)
+    jobs.run_jobs_inline(app)
     make_user(app, "root", "administrator", agency=None)
     client = app.test_client()
     login(client, "root")

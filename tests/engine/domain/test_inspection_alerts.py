@@ -66,14 +66,14 @@ def test_overdue_tasks_are_alerted_and_resolved_when_done(svc, clock):
     started = start(svc, clock, "timer_kinds")  # its task carries a non-interrupting 1-hour nudge, so a due moment
     later = datetime(2026, 9, 30, 11, 30, tzinfo=SHANGHAI)
     with svc.transaction() as session:
-        assert scan_overdue(session, clock.now()) == {"overdue": 0, "resolved": 0}
+        assert scan_overdue(session, clock.now()) == {"raised": 0, "resolved": 0}
         # The Prepare task's due moment is its boundary timer (an hour): past it, the task is overdue.
-        assert scan_overdue(session, later) == {"overdue": 1, "resolved": 0}
+        assert scan_overdue(session, later) == {"raised": 1, "resolved": 0}
         (alert,) = alerts.open_alerts(session, "overdue")
         assert alert.details["element_id"] == "Prepare" and "逾期" in alert.message
-        assert scan_overdue(session, later + timedelta(minutes=5))["overdue"] == 1
+        assert scan_overdue(session, later + timedelta(minutes=5)) == {"raised": 0, "resolved": 0}  # alerted once
         assert len(alerts.open_alerts(session, "overdue")) == 1
     complete(svc, clock, only_task(svc, started.id, "Prepare").id, {"notice_date": "2026-10-30"})
     with svc.transaction() as session:
-        assert scan_overdue(session, later + timedelta(minutes=10)) == {"overdue": 0, "resolved": 1}
+        assert scan_overdue(session, later + timedelta(minutes=10)) == {"raised": 0, "resolved": 1}
         assert alerts.open_alerts(session, "overdue") == []
