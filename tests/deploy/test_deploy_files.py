@@ -100,7 +100,8 @@ def test_the_image_builds_bpmn_js_with_node_then_runs_python_as_a_user_of_its_ow
     commands = " ".join(arguments for name, arguments in final if name == "RUN")
     assert "apt-get install -y --no-install-recommends fonts-wqy-microhei" in commands
     # bpmn-js reaches the final image inside the wheel (the wheel stage copies node_modules for its build)
-    assert any(name == "COPY" and arguments.startswith("--from=assets /build/node_modules") for name, arguments in steps)
+    assert any(name == "COPY" and arguments.startswith("--from=assets /build/node_modules")
+               for name, arguments in steps)
     names = [name for name, _ in final]
     (user,) = [arguments for name, arguments in final if name == "USER"]
     assert user.split(":")[0] not in ("root", "0")
