@@ -1,5 +1,5 @@
 """The deployed topology without a container runtime (issue 13 item 2): PostgreSQL, gunicorn serving the app with
-two workers (no scheduler in them: the web only enqueues), and a separate worker process (`inspectflow scheduler`:
+two workers (no scheduler in them: the web only enqueues), and a separate worker process (`inspectflow worker`:
 the scheduled duties and the background jobs).
 
 A procedure is driven through HTTP until many timers are due; the worker is killed with SIGKILL while its sweep
@@ -81,7 +81,7 @@ def start(command: list[str], env: dict[str, str]) -> Running:
 
 
 def worker(database: str) -> Running:
-    return start([*COMMAND, "scheduler"], environ(database, WORKER_MOMENT, INSPECTFLOW_SWEEP_BATCH="1",
+    return start([*COMMAND, "worker"], environ(database, WORKER_MOMENT, INSPECTFLOW_SWEEP_BATCH="1",
                                                   INSPECTFLOW_SWEEP_INTERVAL_S="0.5",
                                                   INSPECTFLOW_NOTIFY_INTERVAL_S="3600"))
 
@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_sweep_is_replaced_and_every_timer_fires_exactly_onc
     token = cli(database, "users", "token", "staff").strip()
     port = free_port()
     web = start([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                 "--timeout", "120", "web:create_app()"], environ(database, WEB_MOMENT))
+                 "--timeout", "120", "web.wsgi:app"], environ(database, WEB_MOMENT))
     workers: list[Running] = []
     try:
         base = f"http://127.0.0.1:{port}"
