@@ -10,18 +10,15 @@ per notification and the claimed delivery rows keep anything from being created 
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.background import reminders
 from engine.background.notify_delivery import DeliverySettings, deliver_pending
 from engine.platform.clock import Clock
-from engine.platform.db import is_postgresql
+from engine.platform.db import single_runner
 from engine.runtime.core import Runtime
 
 NOTIFY_LOCK_KEY = 0x1F5EC7F2  # arbitrary, constant: shared by every inspectflow notify pass
@@ -40,29 +37,12 @@ class NotifyReport:
                 "sent": self.sent, "failed": self.failed}
 
 
-@contextlib.contextmanager
-def _single_runner(engine: Engine) -> Iterator[bool]:
-    """True while this process holds the notify lock (always on SQLite, which serialises writers itself)."""
-    if not is_postgresql(engine):
-        yield True
-        return
-    with engine.connect() as connection:
-        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": NOTIFY_LOCK_KEY}))
-        connection.commit()
-        try:
-            yield held
-        finally:
-            if held:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": NOTIFY_LOCK_KEY})
-                connection.commit()
-
-
 def notify_pass(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock,
                 settings: DeliverySettings) -> NotifyReport:
     """`sessions` must be write sessions (engine.platform.db.make_write_session_factory)."""
     now = clock.now()
     report = NotifyReport(at=now)
-    with _single_runner(sessions.kw["bind"]) as held:
+    with single_runner(sessions.kw["bind"], NOTIFY_LOCK_KEY) as held:
         if not held:
             report.skipped_locked = True
             return report

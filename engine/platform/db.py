@@ -9,11 +9,13 @@ block anyone. Transactions belong to the caller: engine functions only flush.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "inspectflow.db"
@@ -65,6 +67,25 @@ def affected_rows(result: Result) -> int:
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
     bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
     return bind.dialect.name == "postgresql"
+
+
+@contextlib.contextmanager
+def single_runner(engine: Engine, key: int) -> Iterator[bool]:
+    """True while this process holds the session-level advisory lock `key` on PostgreSQL (a background duty's
+    own key: one pass at a time across processes, a second returns at once); always True on SQLite, which
+    serialises writers itself."""
+    if not is_postgresql(engine):
+        yield True
+        return
+    with engine.connect() as connection:
+        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
 
 
 def has_table(engine: Engine, name: str) -> bool:
