@@ -15,13 +15,14 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from engine.background.attachment_prune import DEFAULT_GRACE, prune_attachments
 from engine.background.notify import notify_pass
 from engine.background.sweep import SweepReport
 from engine.background.sweep import sweep as run_sweep
@@ -271,6 +272,30 @@ def register_commands(app: Flask) -> None:
                                          f"{report.sent} sent, {report.failed} failed"
                                          + (" (another pass is running)" if report.skipped_locked else "")])
 
+    attachments = AppGroup("attachments", help="Attached files' store (ATTACHMENT_DIR).")
+    app.cli.add_command(attachments)
+
+    @attachments.command("prune")
+    @click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+    @click.option("--grace-hours", default=DEFAULT_GRACE.total_seconds() / 3600, show_default=True, type=float,
+                  help="Keep files stored more recently than this (an upload in flight is never removed).")
+    @json_option
+    @reports_errors
+    def attachments_prune(dry_run, grace_hours, as_json):
+        """Remove stored files no attachment references, older than the grace period; print each."""
+        if grace_hours < 1:
+            raise click.BadParameter("at least 1 hour, so that an upload in flight keeps its file",
+                                     param_hint="--grace-hours")
+        svc = services()
+        report = prune_attachments(svc.write_sessions, svc.attachments, svc.clock(),
+                                   grace=timedelta(hours=grace_hours), dry_run=dry_run)
+        verb = "would remove" if dry_run else "removed"
+        emit(as_json, report.to_dict(),
+             [f"{verb} {r.name}  {r.size} bytes  stored {_shanghai(r.modified_at)}" for r in report.removed]
+             + [f"{verb} {len(report.removed)} orphaned files ({sum(r.size for r in report.removed)} bytes); "
+                f"kept {report.kept_referenced} referenced, {report.kept_young} younger than {grace_hours:g} h"
+                + (" (another prune is running)" if report.skipped_locked else "")])
+
     calendar = AppGroup("calendar", help="Working-day calendar: official schedules and their coverage.")
     app.cli.add_command(calendar)
 
@@ -391,15 +416,15 @@ def register_commands(app: Flask) -> None:
                                     interval_s=app.config["SCHEDULER_INTERVAL_S"], blocking=False,
                                     on_sweep=echo_sweep, delivery=delivery_settings(app.config),
                                     notify_interval_s=app.config["NOTIFY_INTERVAL_S"],
-                                    sweep_batch=app.config["SWEEP_BATCH"])
+                                    sweep_batch=app.config["SWEEP_BATCH"], attachments=svc.attachments)
         scheduler.start()
         worker = jobs.start_worker(app)
         return scheduler, worker
 
     @app.cli.command("scheduler")
     def scheduler_command():
-        """Run the scheduled duties (deadline sweep, overdue scan, reminders, calendar check) and the background-job
-        worker in the foreground, until Ctrl-C or SIGTERM."""
+        """Run the scheduled duties (deadline sweep, overdue scan, reminders, calendar check, attachment prune) and
+        the background-job worker in the foreground, until Ctrl-C or SIGTERM."""
         svc = services()
         gc.freeze()  # as in `serve`
         # Ctrl-C and SIGTERM only ask to stop: a KeyboardInterrupt could land inside APScheduler, which swallows

@@ -30,6 +30,9 @@ DIAGRAM_PROBLEMS = {
                                  "只用于选择类字段，可选 plan_inspectors、plan_items。"),
     "form_field_required": _l("表单字段「%(field)s」的必填只能是 true 或 false。"),
     "form_field_flag": _l("表单字段「%(field)s」的 %(flag)s 只用于附件字段（type=\"file\"），只能是 true 或 false。"),
+    "form_field_accept": _l("表单字段「%(field)s」的 accept「%(accept)s」无效：只用于附件字段，可选 image、pdf、audio、"
+                            "video（逗号分隔）。"),
+    "form_field_when": _l("表单字段「%(field)s」的 when「%(when)s」须是同一表单中的是/否字段。"),
     "form_field_default": _l("表单字段「%(field)s」的默认值「%(default)s」无效：只有日期字段可写 default=\"today\"。"),
     "shows_misplaced": _l("案情展示（inspectflow:shows）只能放在用户任务的扩展元素里。"),
     "shows_unknown_section": _l("任务「%(task)s」要展示的案情部分「%(section)s」不存在。"),

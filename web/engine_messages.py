@@ -42,6 +42,8 @@ FIELD_PROBLEMS = {
     "not_an_attachment": _l("不是本案件已上传的附件"),
     "not_attachments": _l("请上传文件"),
     "one_file": _l("只能上传一个文件"),
+    "file_kind": _l("此处不接受这类文件：%(file)s"),
+    "only_when": _l("仅在「%(flag)s」选“是”时上传"),
 }
 
 

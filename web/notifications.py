@@ -1,6 +1,7 @@
 """The notification centre (提醒, issue 12 item 7): the unread count in the header, the list with mark read and
 mark all read, and the user's channels (e-mail, webhook). Every page is the logged-in user's own: a notification
-of someone else is a 403 page, a missing one a 404 (engine.commands.notifications decides). Reminders are made
+of someone else is a 404 like a missing one (engine.commands.notifications decides). Following an unread
+reminder's 查看任务 marks it read on the way to the task. Reminders are made
 and sent by the scheduler's notify pass (engine.background.notify), never here."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
-from engine.commands import Actor, NotPermitted
+from engine.commands import Actor
 from engine.commands.notifications import (
     Channels,
     ChannelsInvalid,
@@ -18,6 +19,7 @@ from engine.commands.notifications import (
     mark_read,
     set_channels,
 )
+from engine.models import Notification
 from engine.views.notifications import channels_of, notifications_of, unread_count
 from web.presenters import shanghai
 from web.security import current_user, login_required
@@ -70,14 +72,26 @@ def index():
 @bp.post("/<int:notification_id>/read")
 @login_required()
 def read(notification_id: int):
+    _mark_read(notification_id)
+    return redirect(url_for("notifications.index"), code=303)
+
+
+@bp.post("/<int:notification_id>/open")
+@login_required()
+def open_task(notification_id: int):
+    """查看任务: the reminder is read, and its task opens."""
+    note = _mark_read(notification_id)
+    if note.task_id is None:
+        return redirect(url_for("notifications.index"), code=303)
+    return redirect(url_for("inbox.task", task_id=note.task_id), code=303)
+
+
+def _mark_read(notification_id: int) -> Notification:
     try:
         with services().work() as work:
-            mark_read(work, _me(), notification_id)
-    except NotPermitted:
-        abort(403, description=_("这条提醒不是您的。"))
+            return mark_read(work, _me(), notification_id)
     except NotificationNotFound:
         abort(404, description=_("没有这条提醒。"))
-    return redirect(url_for("notifications.index"), code=303)
 
 
 @bp.post("/read-all")

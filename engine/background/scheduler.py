@@ -1,5 +1,6 @@
 """APScheduler wiring: the scheduled duties — the deadline sweep every few seconds, the overdue scan and the
-reminders every minute, the calendar check hourly (and on SQLite the WAL checkpoint).
+reminders every minute, the calendar check and the orphaned attachment files' prune hourly (and on SQLite the
+WAL checkpoint).
 
 `inspectflow serve` starts it in the background next to the web app; `inspectflow scheduler` runs it as its own
 process (with the background-job worker, engine.background.job_worker). Several may run against one database:
@@ -19,11 +20,13 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.background.attachment_prune import prune_attachments
 from engine.background.notify import notify_pass
 from engine.background.notify_delivery import DeliverySettings
 from engine.background.sweep import SweepReport, sweep
 from engine.calendar.store import watch_coverage
 from engine.domain.inspection_alerts import scan_overdue
+from engine.platform.attachment_store import AttachmentStore
 from engine.platform.clock import Clock
 from engine.platform.db import checkpoint_sqlite
 from engine.platform.duty_lock import CALENDAR_LOCK_KEY, OVERDUE_LOCK_KEY, single_runner
@@ -40,6 +43,8 @@ OVERDUE_INTERVAL_S = 60
 CHECKPOINT_INTERVAL_S = 10
 NOTIFY_JOB_ID = "inspectflow-notify"
 NOTIFY_INTERVAL_S = 60
+PRUNE_JOB_ID = "inspectflow-attachment-prune"
+PRUNE_INTERVAL_S = 3600
 
 
 def sweep_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock],
@@ -90,13 +95,25 @@ def notify_job(runtime: Runtime, sessions: sessionmaker[Session], clock_factory:
     return run
 
 
+def prune_job(sessions: sessionmaker[Session], store: AttachmentStore, clock_factory: Callable[[], Clock]) -> Callable:
+    def run() -> None:
+        report = prune_attachments(sessions, store, clock_factory())
+        if report.removed:
+            log.info("attachments at %s: %d orphaned files removed (%d bytes)", report.at.isoformat(),
+                     len(report.removed), sum(r.size for r in report.removed))
+
+    return run
+
+
 def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_factory: Callable[[], Clock], *,
                     interval_s: float, blocking: bool,
                     on_sweep: Callable[[SweepReport], None] | None = None,
                     delivery: DeliverySettings | None = None,
-                    notify_interval_s: float = NOTIFY_INTERVAL_S, sweep_batch: int = 50) -> BaseScheduler:
+                    notify_interval_s: float = NOTIFY_INTERVAL_S, sweep_batch: int = 50,
+                    attachments: AttachmentStore | None = None) -> BaseScheduler:
     """`on_sweep` hears of every sweep that fired or failed something (the CLI prints it). `delivery`: how
-    reminders are sent (default: in the app only, no e-mail). `sweep_batch`: instances fired per transaction."""
+    reminders are sent (default: in the app only, no e-mail). `sweep_batch`: instances fired per transaction.
+    `attachments`: the store whose orphaned files the hourly prune removes (none: no prune)."""
     scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
     scheduler.add_job(
         sweep_job(runtime, sessions, clock_factory, on_sweep, sweep_batch),
@@ -122,6 +139,9 @@ def build_scheduler(runtime: Runtime, sessions: sessionmaker[Session], clock_fac
     scheduler.add_job(notify_job(runtime, sessions, clock_factory, delivery or DeliverySettings()), "interval",
                       seconds=notify_interval_s, id=NOTIFY_JOB_ID, max_instances=1, coalesce=True,
                       replace_existing=True)
+    if attachments is not None:
+        scheduler.add_job(prune_job(sessions, attachments, clock_factory), "interval", seconds=PRUNE_INTERVAL_S,
+                          id=PRUNE_JOB_ID, max_instances=1, coalesce=True, replace_existing=True)
     engine = sessions.kw["bind"]
     if engine.dialect.name == "sqlite":
         scheduler.add_job(checkpoint_sqlite, "interval", args=[engine], seconds=CHECKPOINT_INTERVAL_S,

@@ -20,7 +20,7 @@ from .forms import INSPECTFLOW_NS
 
 SHOWS_TAG = f"{{{INSPECTFLOW_NS}}}shows"
 # The sections engine.views.case_sections reads; the page draws each with web/templates/case/<name>.html.
-CASE_SECTIONS = ("enterprise", "plan", "urgent", "quiet_request", "notice", "handover", "rule_checks",
+CASE_SECTIONS = ("enterprise", "plan", "urgent", "quiet_request", "notice", "handover", "visit", "rule_checks",
                  "complaint", "penalty", "opinions")
 
 

@@ -10,6 +10,11 @@ A user task declares its form in its extensionElements (namespace `INSPECTFLOW_N
 A date field of a step that records the day it is done says `default="today"`: the page offers the clock's
 date in Asia/Shanghai (`FormSpec.defaults`) instead of an empty box.
 
+A file field takes photos and PDFs unless it says which kinds it accepts: `accept="audio,video"` (of
+`ACCEPT_KINDS`) for the recording of an audio/video record (R22); a file of another kind is refused. A field
+that only applies when a yes/no of the same form is 是 says `when="audio_video"`: the page shows it only then, and
+`clean` refuses a value for it otherwise.
+
 A choice or multichoice field may take its choices from the case instead of the diagram:
 `choices_from="plan_inspectors"` (one of `CHOICE_SOURCES`) offers the inspectors the plan chose, so data typed
 once is chosen again rather than retyped; the runtime resolves them per task (`FormSpec.with_choices`, from
@@ -46,6 +51,9 @@ MAX_TEXT = 10_000
 # complaint's county ("代码 名称"); engine.domain.case_choices computes them
 CHOICE_SOURCES = ("plan_inspectors", "plan_items", "complaint_agencies")
 DEFAULTS = ("today",)  # default=: what a date field starts from on the page
+# accept=: the kinds of file a file field takes, each a media type prefix of the attachment store's types
+ACCEPT_KINDS = {"image": "image/", "pdf": "application/pdf", "audio": "audio/", "video": "video/"}
+DEFAULT_ACCEPT = ("image", "pdf")
 
 
 class FieldProblem(ValueError):
@@ -84,15 +92,21 @@ class FormField:
     default: str = ""  # one of DEFAULTS, or none
     multiple: bool = False  # file fields: several files
     capture: bool = False  # file fields: a photo taken with the phone's camera
+    accept: tuple[str, ...] = DEFAULT_ACCEPT  # file fields: the kinds of file (ACCEPT_KINDS) it takes
+    when: str = ""  # a boolean field of the form: this one applies only when that one is true
 
     def to_dict(self) -> dict:
         found = {"name": self.name, "type": self.type, "label": self.label, "required": self.required,
                  "choices": list(self.choices)}
         if self.type == "file":
-            found.update(multiple=self.multiple, capture=self.capture)
-        extra = {key: value for key, value in (("choices_from", self.choices_from), ("default", self.default))
-                 if value}
+            found.update(multiple=self.multiple, capture=self.capture, accept=list(self.accept))
+        extra = {key: value for key, value in (("choices_from", self.choices_from), ("default", self.default),
+                                               ("when", self.when)) if value}
         return {**found, **extra}
+
+    def accepts(self, media_type: str) -> bool:
+        """Whether a file of this media type (as the store detected it) fits this file field."""
+        return any(media_type.startswith(ACCEPT_KINDS[kind]) for kind in self.accept)
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,12 @@ class FormSpec:
             except FieldProblem as problem:
                 problems[field_def.name] = FieldProblem(problem.code, f"「{field_def.label}」: {problem}",
                                                         **problem.params)
+        for field_def in self.fields:
+            if field_def.when and cleaned.get(field_def.name) not in (None, []) \
+                    and cleaned.get(field_def.when, data.get(field_def.when)) is not True:
+                flag = known[field_def.when].label if field_def.when in known else field_def.when
+                problems[field_def.name] = FieldProblem("only_when", f"「{field_def.label}」only goes with "
+                                                                     f"「{flag}」: 是", flag=flag)
         if problems:
             raise FormInvalid(problems)
         return cleaned
@@ -219,6 +239,10 @@ def _convert(field_def: FormField, value: Any) -> Any:
             raise FieldProblem("not_attachments", "expected attachments, each {id, name, type, size, sha256}")
         if len(values) > 1 and not field_def.multiple:
             raise FieldProblem("one_file", "one file only")
+        refused = [v["name"] for v in values if not field_def.accepts(str(v["type"]))]
+        if refused:
+            raise FieldProblem("file_kind", f"not a file this field takes: {'、'.join(map(_shown, refused))}",
+                               file="、".join(map(_shown, refused)))
         return values
     # Definitions are checked at deploy; kept for safety.
     raise FieldProblem("unknown_type", f"unknown field type {kind}")
@@ -239,15 +263,17 @@ def form_problems(root: etree._Element) -> list[DiagramError]:
                                          element_id=owner_id, line=form.sourceline, code="form_misplaced"))
             continue
         seen: set[str] = set()
+        flags = {(e.get("name") or "").strip() for e in form.iter(f"{{{INSPECTFLOW_NS}}}field")
+                 if (e.get("type") or "").strip() == "boolean"}
         for field_element in form.iter(f"{{{INSPECTFLOW_NS}}}field"):
-            found = _field_problem(field_element, seen)
+            found = _field_problem(field_element, seen, flags)
             if found:
                 problems.append(DiagramError(f"form of '{owner_id}': {found}", element_id=owner_id,
                                              line=field_element.sourceline, code=found.code, params=found.params))
     return problems
 
 
-def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | None:
+def _field_problem(element: etree._Element, seen: set[str], flags: set[str]) -> FieldProblem | None:
     name = (element.get("name") or "").strip()
     kind = (element.get("type") or "string").strip()
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
@@ -271,6 +297,15 @@ def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | No
         if element.get(flag) is not None and (kind != "file" or element.get(flag).strip() not in ("true", "false")):
             return FieldProblem("form_field_flag", f"field '{name}': {flag} is true or false, on file fields",
                                 field=name, flag=flag)
+    accept = element.get("accept")
+    if accept is not None and (kind != "file" or not _kinds(accept) or not set(_kinds(accept)) <= set(ACCEPT_KINDS)):
+        return FieldProblem("form_field_accept", f"field '{name}': accept is for file fields, some of "
+                                                 f"{', '.join(ACCEPT_KINDS)} (e.g. accept=\"audio,video\")",
+                            field=name, accept=accept)
+    when = (element.get("when") or "").strip()
+    if when and (when not in flags or when == name):
+        return FieldProblem("form_field_when", f"field '{name}': when names a yes/no (boolean) field of the same "
+                                               "form", field=name, when=when)
     default = (element.get("default") or "").strip()
     if default and (kind != "date" or default not in DEFAULTS):
         return FieldProblem("form_field_default", f"field '{name}': default=\"today\" is for date fields",
@@ -278,6 +313,10 @@ def _field_problem(element: etree._Element, seen: set[str]) -> FieldProblem | No
     if (element.get("required") or "false").strip().lower() not in ("true", "false"):
         return FieldProblem("form_field_required", f"field '{name}': required must be true or false", field=name)
     return None
+
+
+def _kinds(text: str | None) -> tuple[str, ...]:
+    return tuple(k.strip() for k in (text or "").split(",") if k.strip())
 
 
 def _choices(element: etree._Element) -> tuple[str, ...]:
@@ -301,6 +340,8 @@ def parse_forms(root: etree._Element) -> dict[str, FormSpec]:
                 default=(element.get("default") or "").strip(),
                 multiple=(element.get("multiple") or "").strip() == "true",
                 capture=(element.get("capture") or "").strip() == "true",
+                accept=_kinds(element.get("accept")) or DEFAULT_ACCEPT,
+                when=(element.get("when") or "").strip(),
             )
             for element in form.iter(f"{{{INSPECTFLOW_NS}}}field")
         ))

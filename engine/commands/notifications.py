@@ -1,8 +1,9 @@
 """A user's own reminders: marking them read and choosing their channels (issue 12 item 7).
 
-Only the notification's own user marks it (another user's, whatever their role: NotPermitted "record_not_yours");
-only the user sets their channels. Each change is audited in the unit of work that makes it. The webhook URL is
-checked against SSRF here (engine.platform.outbound), with the deployment's `allow_private`.
+Only the notification's own user marks it: another user's, whatever the caller's role, is NotificationNotFound like
+one that does not exist, so that no caller learns which ids are someone else's. Only the user sets their
+channels. Each change is audited in the unit of work that makes it. The webhook URL is checked against SSRF here
+(engine.platform.outbound), with the deployment's `allow_private`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from sqlalchemy import update
 
 from engine.commands.actor import Actor
 from engine.commands.work import Work
-from engine.identity.access import NotPermitted
 from engine.models import Notification, NotificationChannels
 from engine.platform import audit
 from engine.platform.db import affected_rows
@@ -21,7 +21,7 @@ from engine.platform.outbound import Unsafe, check_email, check_webhook_url
 
 
 class NotificationNotFound(LookupError):
-    pass
+    """No such notification of the caller's (none with the id, or someone else's)."""
 
 
 class ChannelsInvalid(ValueError):
@@ -42,11 +42,8 @@ class Channels:
 
 def _own(work: Work, actor: Actor, notification_id: int) -> Notification:
     notification = work.session.get(Notification, notification_id)
-    if notification is None:
+    if notification is None or notification.username != actor.username:
         raise NotificationNotFound(notification_id)
-    if notification.username != actor.username:
-        raise NotPermitted("record_not_yours", "this notification is someone else's",
-                           notification_id=notification_id)
     return notification
 
 

@@ -147,7 +147,15 @@ def record_visit(context: StageContext, inspection: Inspection) -> dict:
     if group is not None and group.actual_start is None:
         group.actual_start = inspection.actual_start
     move(inspection, "in_progress", allowed_from=BEFORE_VISIT)
+    follow_audio_video(inspection, data)
     return {}
+
+
+def follow_audio_video(inspection: Inspection, data: Mapping[str, Any]) -> None:
+    """R22: whether the visit was recorded on audio/video (全程音像记录), as the step that says so last states it
+    (the on-site step, then the record, which the 现场检查笔录 prints)."""
+    if isinstance(data.get("audio_video"), bool):
+        inspection.audio_video = data["audio_video"]
 
 
 def record_inspected(context: StageContext, inspection: Inspection) -> dict:
@@ -163,6 +171,7 @@ def record_inspected(context: StageContext, inspection: Inspection) -> dict:
         group.actual_start = group.actual_start or inspection.actual_start
         group.actual_end = max(group.actual_end or inspection.actual_end, inspection.actual_end)
     move(inspection, "completed", allowed_from=(*BEFORE_VISIT, "in_progress"))
+    follow_audio_video(inspection, context.data)
     return {}
 
 

@@ -70,6 +70,7 @@ def inspection_fields(session: Session, inspection: Inspection, now: datetime) -
             "purpose": inspection.purpose or DASH,
             "approved_by": inspection.approved_by or "（待审批）",
             "approved_at": _moment(inspection.approved_at),
+            "recording": recording(inspection.audio_video),
         },
         "items": [{"code": i.code, "name": i.name, "legal_basis": i.legal_basis, "standard": i.standard}
                   for i in inspection.items],
@@ -161,7 +162,7 @@ def sample_fields(now: datetime) -> dict[str, Any]:
         "source": "年度检查计划：2026 年度检查计划",
         "inspection": {"id": 1, "mode": "现场检查", "planned": "2026-03-02 至 2026-03-06",
                        "actual_start": "2026-03-03 09:00", "actual_end": "2026-03-03 11:00", "purpose": "食品安全检查",
-                       "approved_by": "王五", "approved_at": "2026-03-01 10:00"},
+                       "approved_by": "王五", "approved_at": "2026-03-01 10:00", "recording": recording(True)},
         "items": [{"code": "SC-001", "name": "食品经营许可", "legal_basis": "《中华人民共和国食品安全法》第三十五条",
                    "standard": "持有效许可证"}],
         "legal_basis": "《中华人民共和国食品安全法》第三十五条",
@@ -184,7 +185,16 @@ def _common(now: datetime) -> dict[str, Any]:
             "notice": {"time": DASH, "method": DASH, "given_on": DASH},
             "penalty": {"decision_number": "", "decided_on": DASH, "summary": DASH, "fine": DASH,
                         "revisit_due": DASH},
-            "revisits": [], "items": [], "inspection": {"id": "", "actual_start": DASH, "actual_end": DASH}}
+            "revisits": [], "items": [],
+            "inspection": {"id": "", "actual_start": DASH, "actual_end": DASH, "recording": recording(None)}}
+
+
+def recording(audio_video: bool | None) -> str:
+    """How the 现场检查笔录 states the visit's recording (R22): on audio/video from start to end or in writing
+    only; a box to tick while no step has said."""
+    if audio_video is None:
+        return "□ 音像记录　□ 文字记录"
+    return "已全程音像记录，并制作本笔录" if audio_video else "未音像记录，以本笔录文字记录"
 
 
 def _jurisdiction_name(session: Session, jurisdiction_id: int | None) -> str:

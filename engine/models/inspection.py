@@ -88,6 +88,9 @@ class Inspection(Base):
     # R7: an urgent inspection done before approval; approval and code must follow within 1 WD.
     retroactive: Mapped[bool] = mapped_column(Boolean, default=False)
     urgent_reason: Mapped[str | None] = mapped_column(String(30))  # vocabulary.URGENT_REASONS
+    # R22: whether the visit was recorded on audio/video from start to end (全程音像记录), as the on-site step and
+    # the record (现场检查笔录) state it; None until a step has said.
+    audio_video: Mapped[bool | None] = mapped_column(Boolean)
     purpose: Mapped[str | None] = mapped_column(Text)
     process_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(120))

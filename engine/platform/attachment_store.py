@@ -10,7 +10,10 @@ limit (`ATTACHMENT_MAX_BYTES`, 10 MB by default).
 
 Writes go to a temporary file in the same directory and are renamed into place, so a reader never sees half a
 file and two processes storing the same bytes at once both succeed. A file written for a transaction that then
-rolls back stays behind unreferenced: harmless, since it is only ever reached through a row.
+rolls back (a refused form, a stale task, a lost race) stays behind unreferenced, only ever reached through a
+row; engine.background.attachment_prune removes such files once they are older than a grace period. Storing
+bytes already there touches the file (its modification time is "last stored"), so a file an upload in flight
+is about to reference again is as young as that upload and the grace period keeps it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_MAX_BYTES = 10 * 2**20
@@ -44,6 +49,17 @@ class Stored:
     sha256: str
     size: int
     media_type: str
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file found in the store's directory: a stored content (`sha256`) or a write's leftover temporary file
+    (`sha256` None), with when it was last stored."""
+
+    path: Path
+    sha256: str | None
+    size: int
+    modified_at: datetime
 
 
 def detect(head: bytes) -> str | None:
@@ -116,7 +132,9 @@ class AttachmentStore:
                                     detected=kind)
         digest = hashlib.sha256(content).hexdigest()
         target = self.path_of(digest)
-        if not target.exists():
+        try:
+            os.utime(target)  # stored again: young again, so a prune's grace period covers this upload too
+        except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temporary:
                 temporary.write(content)
@@ -125,3 +143,25 @@ class AttachmentStore:
 
     def read(self, sha256: str) -> bytes:
         return self.path_of(sha256).read_bytes()
+
+    def files(self) -> Iterator[StoredFile]:
+        """Every file under the store's directory (contents and leftover temporary files), in no set order."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob("*/*/*"):
+            try:
+                found = path.stat()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            if not path.is_file():
+                continue
+            expected = self.path_of(path.name) if re.fullmatch(r"[0-9a-f]{64}", path.name) else None
+            yield StoredFile(path, path.name if expected == path else None, found.st_size,
+                             datetime.fromtimestamp(found.st_mtime, UTC))
+
+    def modified_at(self, path: Path) -> datetime | None:
+        """When the file was last stored (None: it is gone)."""
+        try:
+            return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except FileNotFoundError:
+            return None

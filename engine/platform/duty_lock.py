@@ -1,7 +1,8 @@
 """Single-runner duties: "run this only if no other process is running it".
 
-Every scheduled duty (the deadline sweep, the overdue scan, the calendar check, the reminders) may be started by
-several processes at once — two `inspectflow scheduler` processes, or a scheduler beside an embedded `serve`.
+Every scheduled duty (the deadline sweep, the overdue scan, the calendar check, the reminders, the attachment
+prune) may be started by several processes at once — two `inspectflow worker` processes, or a worker beside an
+embedded `serve`.
 `single_runner(engine, key)` lets exactly one of them work at a time: on PostgreSQL it takes the session-level
 advisory lock `key` with `pg_try_advisory_lock` on a connection of its own, held until the block ends, and a
 second taker is told at once that the duty is busy (it does not wait); a process that dies loses its connection
@@ -24,6 +25,7 @@ SWEEP_LOCK_KEY = 0x1F5EC7F1
 NOTIFY_LOCK_KEY = 0x1F5EC7F2
 OVERDUE_LOCK_KEY = 0x1F5EC7F3
 CALENDAR_LOCK_KEY = 0x1F5EC7F4
+PRUNE_LOCK_KEY = 0x1F5EC7F5
 
 
 @contextlib.contextmanager

@@ -49,6 +49,19 @@ class NoticeGiven:
 
 
 @dataclass(frozen=True)
+class Visit:
+    """The visit as its step recorded it: on site (R22: code shown, conduct confirmed, audio/video) or not."""
+
+    onsite: bool
+    started_at: str | None  # on site: 入企时间, ISO with offset
+    code_shown: bool | None
+    conduct_confirmed: bool | None
+    audio_video: bool | None
+    offsite_method: str | None = None
+    done_date: str | None = None
+
+
+@dataclass(frozen=True)
 class PenaltyDecision:
     decision_number: str
     decided_on: date
@@ -119,6 +132,21 @@ def _handover(case: Case) -> list[dict] | None:
     return handover(case.session, case.task.instance_id) or None
 
 
+def _visit(case: Case) -> Visit | None:
+    """What 实施现场检查 (or 实施非现场检查) recorded, for the record step and after: read from the task data the
+    step left, so the record is written against what the visit said."""
+    data = case.data
+
+    def flag(name: str) -> bool | None:
+        return data[name] if isinstance(data.get(name), bool) else None
+
+    if data.get("started_at"):
+        return Visit(True, str(data["started_at"]), flag("code_shown"), flag("conduct_confirmed"), flag("audio_video"))
+    if data.get("offsite_method"):
+        return Visit(False, None, None, None, None, str(data["offsite_method"]), data.get("done_date"))
+    return None
+
+
 def _completions(case: Case) -> list[AuditEntry]:
     """The instance's completed steps before this task opened, oldest first."""
     return list(case.session.scalars(select(AuditEntry).where(
@@ -181,7 +209,7 @@ def _opinions(case: Case) -> list[Opinion] | None:
 
 SECTIONS: dict[str, Callable[[Case], Any]] = {
     "enterprise": _enterprise, "plan": lambda case: planned_inspection(case.session, case.data),
-    "urgent": _urgent, "quiet_request": _quiet_request, "notice": _notice, "handover": _handover,
+    "urgent": _urgent, "quiet_request": _quiet_request, "notice": _notice, "handover": _handover, "visit": _visit,
     "rule_checks": _rule_checks, "complaint": _complaint, "penalty": _penalty, "opinions": _opinions,
 }
 assert tuple(SECTIONS) == CASE_SECTIONS, "every declarable section has its read-model"

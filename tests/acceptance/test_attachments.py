@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from tests.acceptance.harness import County, text_of
 from tests.acceptance.test_complaint_correction import file_complaint
@@ -135,3 +136,40 @@ def test_the_enterprise_attaches_evidence_to_its_rectification_and_to_a_complain
     assert enterprise.client.get(
         f"/portal/attachments/{filed['录音文字.pdf']}?code={code}&check={check}").status_code == 404
     assert len(stored_files(tmp_path)) == 2  # 台账.jpg and one PDF content (the same bytes twice)
+
+
+MP4 = b"\x00\x00\x00\x20ftypisom" + b"\x00" * 300
+MP3 = b"ID3\x04\x00\x00" + b"\x00" * 300
+
+
+def test_the_record_step_shows_the_visits_audio_video_flag_and_takes_the_recording(county, tmp_path):
+    """R22: 制作现场检查笔录 shows what the on-site step said (音像记录 是), offers the flag already chosen and a
+    recording field for audio and video only; the 现场检查笔录 PDF states the recording."""
+    visit_on_site(county)
+    staff = county.person("staff")
+    task_id, shown = staff.open("制作现场检查笔录")
+    assert "现场检查情况" in shown and "已全程音像记录 是" in shown, shown
+    page = staff.get(f"/tasks/{task_id}")
+    chosen = re.search(r'<select id="audio_video"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.search(r'value="true"\s+selected', chosen), chosen  # the on-site step's choice, prefilled
+    assert re.search(r'<div class="field shown-when-audio_video">\s*<label for="recording">音像记录文件</label>.*?'
+                     r'<input type="file" id="recording" name="recording" accept="audio/\*,video/\*"', page, re.S)
+
+    # A photo is no recording; a recording without the flag is refused beside the field; nothing is completed.
+    for fields, said in (({"audio_video": "true", "recording": file_of(JPEG, "现场.jpg")},
+                          "此处不接受这类文件：现场.jpg"),
+                         ({"audio_video": "false", "recording": file_of(MP4, "全程.mp4")},
+                          "仅在「已全程音像记录」选“是”时上传")):
+        refused = staff.client.post(f"/tasks/{task_id}", data={"csrf_token": token_of(page), **RECORD, **fields})
+        assert refused.status_code == 422 and said in text_of(refused.get_data(as_text=True)), fields
+    assert staff.task("制作现场检查笔录") == task_id
+
+    staff.complete("制作现场检查笔录", {**RECORD, "audio_video": "true",
+                                  "recording": [file_of(MP4, "全程.mp4"), file_of(MP3, "问询.mp3")]})
+    done = staff.get(f"/tasks/{task_id}")
+    listed = {name.strip(): number for number, name in LINK.findall(done)}
+    assert list(listed) == ["全程.mp4", "问询.mp3"]
+    assert staff.client.get(f"/attachments/{listed['全程.mp4']}").mimetype == "video/mp4"
+    instance = re.search(r'href="/papers/(\d+)"', done).group(1)
+    record = PdfReader(io.BytesIO(staff.client.get(f"/papers/{instance}/onsite.pdf").data))
+    assert "全过程记录：已全程音像记录" in "".join(p.extract_text() for p in record.pages)

@@ -1,5 +1,6 @@
 """A head approves with an opinion in Chromium, and the opinion then shows in the case's 流转 timeline
-(issue 12 items 2 and 10 "Tests"), beside the drafting step's 办理意见 before it."""
+(issue 12 items 2 and 10 "Tests"), beside the drafting step's 办理意见 before it. The earlier opinions show above
+the form; the timeline, the full record, starts folded below it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ def test_a_head_approves_with_an_opinion_that_then_shows_in_the_timeline(page: P
     approval = only_task(svc, case.instance_id, "Approve").id
     log_in(page, "head", PASSWORD)
     page.goto(f"/tasks/{approval}")
+    # The drafting step's opinion shows once, above the form; the full 流转 record is folded below it.
+    expect(page.locator("section.case.opinions")).to_contain_text("拟于10月20日现场检查")
     timeline = page.locator("section.timeline")
+    expect(timeline.locator("ol.timeline")).to_be_hidden()
+    shot(page, "task-approval-opinions-above-timeline-folded")
+    timeline.locator("summary").click()
     expect(timeline).to_contain_text("拟于10月20日现场检查")
     page.select_option("#approved", "true")
     page.fill("#approval_opinion", "同意，按计划实施")
@@ -27,6 +33,7 @@ def test_a_head_approves_with_an_opinion_that_then_shows_in_the_timeline(page: P
     expect(page.locator(".flash-ok")).to_be_visible()
 
     page.goto(f"/tasks/{approval}")
+    page.locator("section.timeline summary").click()
     steps = page.locator("section.timeline li.timeline-completed")
     expect(steps).to_have_count(2)
     expect(steps.nth(0)).to_contain_text("拟定方案")

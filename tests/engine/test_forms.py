@@ -52,6 +52,10 @@ def test_bad_values_name_the_field(change, field, reason):
     ('<inspectflow:field name="when" type="timestamp"/>', "unknown type 'timestamp'"),
     ('<inspectflow:field name="pick" type="choice"/>', "needs choices"),
     ('<inspectflow:field name="a" type="string"/><inspectflow:field name="a" type="text"/>', "appears twice"),
+    ('<inspectflow:field name="tape" type="file" accept="audio,tape"/>', "accept is for file fields"),
+    ('<inspectflow:field name="note2" type="text" accept="audio"/>', "accept is for file fields"),
+    ('<inspectflow:field name="tape" type="file" when="note2"/><inspectflow:field name="note2" type="text"/>',
+     "when names a yes/no"),
 ])
 def test_malformed_form_definitions_are_refused_at_deploy(field_xml, reason):
     xml = fixture_bytes("form_task.bpmn").decode().replace(
@@ -59,6 +63,26 @@ def test_malformed_form_definitions_are_refused_at_deploy(field_xml, reason):
     with pytest.raises(DiagramError) as caught:
         load_diagram(xml)
     assert caught.value.element_id == "GiveNotice" and reason in caught.value.reason
+
+
+RECORDING = {"id": 1, "name": "全程.mp4", "type": "video/mp4", "size": 9, "sha256": "0" * 64}
+
+
+def test_a_file_field_takes_only_its_kinds_and_a_when_field_only_with_its_flag():
+    form = FormSpec((FormField("audio_video", "boolean", "已全程音像记录"),
+                     FormField("recording", "file", "音像记录文件", multiple=True, accept=("audio", "video"),
+                               when="audio_video"),
+                     FormField("photos", "file", "现场照片", multiple=True)))
+    assert form.clean({"audio_video": True, "recording": [RECORDING]})["recording"] == [RECORDING]
+    for data, field, reason in (({"audio_video": False, "recording": [RECORDING]}, "recording", "only goes with"),
+                                ({"recording": [RECORDING]}, "recording", "only goes with"),
+                                ({"photos": [RECORDING]}, "photos", "not a file this field takes"),
+                                ({"audio_video": True, "recording": [{**RECORDING, "type": "application/pdf"}]},
+                                 "recording", "not a file this field takes")):
+        with pytest.raises(FormInvalid) as caught:
+            form.clean(data)
+        assert list(caught.value.errors) == [field] and reason in caught.value.errors[field], data
+    assert form.clean({"audio_video": False, "recording": []}) == {"audio_video": False, "recording": []}
 
 
 def test_completing_a_task_checks_its_form_and_keeps_nothing_on_error(svc, clock):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -169,3 +170,19 @@ def test_joint_propose_and_merge_commands(app, runner):
     assert run_json(runner, "joint", "propose") == []
     again = runner.invoke(args=["joint", "merge", *map(str, ids), "--day", "2026-11-10"])
     assert again.exit_code == 1 and "R18" in again.output
+
+
+def test_attachments_prune_lists_with_dry_run_then_removes_the_orphaned_files(runner, app, clock):
+    store = app.extensions["inspectflow"].attachments
+    orphan = store.put(b"%PDF-1.7\n rolled back").sha256
+    old = (clock.now() - timedelta(days=2)).timestamp()
+    os.utime(store.path_of(orphan), (old, old))
+    name = f"{orphan[:2]}/{orphan[2:4]}/{orphan}"
+    listed = runner.invoke(args=["attachments", "prune", "--dry-run"])
+    assert listed.exit_code == 0 and f"would remove {name}" in listed.output and store.path_of(orphan).exists()
+    report = run_json(runner, "attachments", "prune")
+    assert [r["name"] for r in report["removed"]] == [name] and not report["dry_run"]
+    assert not store.path_of(orphan).exists()
+    assert "removed 0 orphaned files" in runner.invoke(args=["attachments", "prune"]).output
+    refused = runner.invoke(args=["attachments", "prune", "--grace-hours", "0"])
+    assert refused.exit_code != 0 and "--grace-hours" in refused.output

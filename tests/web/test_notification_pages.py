@@ -1,6 +1,6 @@
 """The notification centre's pages, API and CLI (issue 12 item 7): the header's unread count, the list with mark
 read and mark all read, channel settings with their validation, and that nobody reaches another user's
-notifications (403 page / 404, own-only API list)."""
+notifications (another user's is a 404 like a missing one, on the pages and in the API)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ def test_another_users_notification_cannot_be_seen_or_marked(app, reminded):
     wang = logged_in(app, "wang")
     assert str(lis) not in "".join(map(str, own_ids(wang)))
     assert "送达检查预告" not in wang.get("/notifications").get_data(as_text=True)
-    assert wang.post(f"/notifications/{lis}/read", data={"csrf_token": csrf(wang)}).status_code == 403
-    assert wang.post("/notifications/999999/read", data={"csrf_token": csrf(wang)}).status_code == 404
+    for path in (f"/notifications/{lis}/read", f"/notifications/{lis}/open", "/notifications/999999/read"):
+        assert wang.post(path, data={"csrf_token": csrf(wang)}).status_code == 404, path
     assert "unread-count" in logged_in(app, "li").get("/inbox").get_data(as_text=True)
 
 
@@ -90,6 +90,47 @@ def test_the_api_lists_only_my_notifications(app, svc, clock, reminded):
                                    headers={"Authorization": f"Bearer {token['wang']}"})
     assert theirs.get_json() == []
     assert app.test_client().get("/api/v1/notifications").status_code == 401
+
+
+def test_following_an_unread_reminder_to_its_task_marks_it_read(app, reminded):
+    li = logged_in(app, "li")
+    listing = li.get("/notifications").get_data(as_text=True)
+    (mine,) = own_ids(li)
+    assert f'action="/notifications/{mine}/open"' in listing
+    followed = li.post(f"/notifications/{mine}/open", data={"csrf_token": csrf(li)})
+    assert followed.status_code == 303 and re.fullmatch(r"/tasks/[0-9a-f-]{36}", followed.headers["Location"])
+    listing = li.get("/notifications").get_data(as_text=True)
+    assert "unread-count" not in listing and f'href="{followed.headers["Location"]}"' in listing  # now a link
+
+
+def test_the_api_marks_my_notifications_read_one_or_all_and_not_anothers(app, svc, clock, reminded):
+    with svc.transaction() as session:
+        token = {name: api_tokens.issue_token(session, accounts.find_user(session, name), "t", clock.now()).plain
+                 for name in ("li", "head", "wang")}
+
+    def call(name: str, path: str):
+        return app.test_client().post(path, headers={"Authorization": f"Bearer {token[name]}"})
+
+    def unread(name: str) -> list[int]:
+        listed = app.test_client().get("/api/v1/notifications?unread=true",
+                                       headers={"Authorization": f"Bearer {token[name]}"})
+        return [n["id"] for n in listed.get_json()]
+
+    (lis,) = unread("li")
+    theirs = call("wang", f"/api/v1/notifications/{lis}/read")
+    missing = call("wang", "/api/v1/notifications/999999/read")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.get_json()["error"]["message"] == missing.get_json()["error"]["message"]  # nothing tells them apart
+    assert unread("li") == [lis]
+    marked = call("li", f"/api/v1/notifications/{lis}/read")
+    assert marked.status_code == 200 and marked.get_json()["id"] == lis and marked.get_json()["read_at"]
+    assert unread("li") == [] and call("li", f"/api/v1/notifications/{lis}/read").status_code == 200
+    assert call("head", "/api/v1/notifications/read").get_json() == {"marked": 1}
+    assert call("head", "/api/v1/notifications/read").get_json() == {"marked": 0}
+    assert app.test_client().post("/api/v1/notifications/read").status_code == 401
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    assert "post" in paths["/api/v1/notifications/{notification_id}/read"]
+    assert "post" in paths["/api/v1/notifications/read"]
 
 
 def test_settings_refuse_a_private_webhook_and_save_a_valid_one(app, reminded):

@@ -56,7 +56,7 @@ ELSEWHERE |= {"/attachments/<int:attachment_id>", "/portal/attachments/<int:atta
 # Reminders: every login has its own centre; marking one is the owner's alone (test_notification_pages.py).
 PAGES.update({"/notifications": PUBLIC - {ANONYMOUS}, "/notifications/settings": PUBLIC - {ANONYMOUS}})
 ACTIONS.update({"/notifications/read-all": PUBLIC - {ANONYMOUS}})
-ELSEWHERE |= {"/notifications/<int:notification_id>/read"}
+ELSEWHERE |= {"/notifications/<int:notification_id>/read", "/notifications/<int:notification_id>/open"}
 # Prometheus metrics: by network or bearer token, not by login (tests/web/api/test_observability.py).
 ELSEWHERE |= {"/metrics"}
 @pytest.fixture

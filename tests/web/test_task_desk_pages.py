@@ -149,3 +149,24 @@ def test_the_supervisor_comments_from_the_instance_page_on_a_step_of_another_lan
     assert post(sup2, f"/tasks/{case.draft_id}/comments", sup2.get("/inbox").get_data(as_text=True),
                 {"text": "越权"}).status_code == 403
     assert [entry.actor for entry in actions(svc, "task.commented")] == ["sup"]
+
+
+def test_the_earlier_opinions_show_once_above_the_form_and_the_full_timeline_folded_below(app, svc, case):
+    """The approval shows the drafting step's opinion in 前序环节意见 above its form; the 流转 timeline, the full
+    record, starts folded below the form instead of repeating it; a step without that section keeps it open."""
+    li = client_of(app, "li")
+    post(li, f"/tasks/{case.draft_id}/comments", li.get(f"/tasks/{case.draft_id}").get_data(as_text=True),
+         {"text": "已电话联系企业"})
+    drafting = li.get(f"/tasks/{case.draft_id}").get_data(as_text=True)
+    assert "已电话联系企业" in timeline_of(drafting) and "<details" not in drafting
+    complete(svc, "li", case.draft_id, {"visit_date": "2026-10-20", "handling_opinion": "拟于10月20日现场检查"})
+    approval = only_task(svc, case.instance_id, "Approve").id
+    page = client_of(app, "head").get(f"/tasks/{approval}").get_data(as_text=True)
+    form_at, folded_at = page.index('<form method="post" enctype'), page.index('<details class="timeline-record">')
+    opinions = page[page.index('<section class="case opinions">'):form_at]
+    assert "拟于10月20日现场检查" in opinions and form_at < folded_at
+    assert page.count("拟于10月20日现场检查") == 2  # above the form, and once more only inside the folded record
+    assert page.index("拟于10月20日现场检查", form_at) > folded_at
+    assert '<details class="timeline-record" open' not in page
+    supervised = client_of(app, "sup").get(f"/supervise/instances/{case.instance_id}").get_data(as_text=True)
+    assert "拟于10月20日现场检查" in timeline_of(supervised) and "<details" not in supervised

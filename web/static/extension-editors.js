@@ -8,8 +8,8 @@ const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', '
   'file'];
 const CHOICE_TYPES = ['choice', 'multichoice'];
 // engine.bpmn.case_view.CASE_SECTIONS, in the order the page shows them
-const CASE_SECTIONS = ['enterprise', 'plan', 'urgent', 'quiet_request', 'notice', 'handover', 'rule_checks',
-  'complaint', 'penalty', 'opinions'];
+const CASE_SECTIONS = ['enterprise', 'plan', 'urgent', 'quiet_request', 'notice', 'handover', 'visit',
+  'rule_checks', 'complaint', 'penalty', 'opinions'];
 
 function extensionValues(businessObject) {
   const extensions = businessObject.extensionElements;

@@ -13,7 +13,7 @@ export default {
     { name: 'Form', superClass: ['Element'], properties: [{ name: 'fields', type: 'Field', isMany: true }] },
     { name: 'Field', superClass: ['Element'],
       properties: [text('name'), text('type'), text('label'), text('required'), text('choices'),
-        text('choices_from'), text('multiple'), text('capture'), text('default')] },
+        text('choices_from'), text('multiple'), text('capture'), text('default'), text('accept'), text('when')] },
     { name: 'Checks', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Action', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Shows', superClass: ['Element'], properties: [text('sections'), text('opinions')] },
