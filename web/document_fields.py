@@ -34,6 +34,7 @@ FIELD_LABELS = {
     "inspection.actual_start": _l("检查开始时间"),
     "inspection.actual_end": _l("检查结束时间"),
     "inspection.purpose": _l("检查目的"),
+    "inspection.recording": _l("全过程记录（音像记录或文字记录，R22）"),
     "inspection.approved_by": _l("审批人"),
     "inspection.approved_at": _l("审批时间"),
     "inspectors_list": _l("检查人员及执法证号（每人一行）"),
