@@ -177,6 +177,11 @@ def demo() -> None:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
+    yield from database_for(request, tmp_path)
+
+
+def database_for(request, tmp_path) -> Iterator[str]:
+    """The test's database on the backend `request.param` names, emptied afterwards."""
     with_demo = "demo" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "test.db"

@@ -1,5 +1,6 @@
 """Browser tests: a real headless Chromium (Debian's /usr/bin/chromium, installed by scripts/install-browser.sh)
-driven by Playwright against the app served on a local port, on each test database.
+driven by Playwright against the app served on a local port, on one test database (PostgreSQL when
+TEST_DATABASE_URL is set, else SQLite).
 
 Each test gets the app of tests/conftest.py (its database and frozen clock) behind a threaded WSGI server, and a
 fresh browser context. `shot(page, name)` saves a screenshot under tests/artifacts/ for reviewers. A missing
@@ -18,6 +19,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.conftest import BACKENDS, database_for
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # Without these Chromium keeps trying to reach Google's services, which this machine's closed network refuses.
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,6 +33,13 @@ def chromium_path() -> str:
     if not Path(path).exists():
         pytest.fail(f"Chromium is not installed at {path}: run scripts/install-browser.sh", pytrace=False)
     return path
+
+
+@pytest.fixture(params=BACKENDS[-1:])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """One backend for the browser tests: what they check is the pages in Chromium, which the storage tests below
+    them already run on both; PostgreSQL when TEST_DATABASE_URL is set (what a deployment runs), else SQLite."""
+    yield from database_for(request, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from engine.identity import api_tokens
 from engine.models import User
 from engine.platform.clock import FrozenClock
+from tests.conftest import TEST_NOW
 from web import create_app
 
 EXAMPLES_PER_OPERATION = 25
@@ -24,14 +25,12 @@ OWNER_OPERATIONS = {("POST", "/api/v1/process-definitions")}  # deploying is the
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app(sqlite_template, tmp_path_factory):
+def fuzzed_app(sqlite_demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "demo.db"
-    shutil.copy(sqlite_template, path)
-    clock = FrozenClock("2026-09-30T10:00:00+08:00")
+    shutil.copy(sqlite_demo_template, path)  # the demo county, as `inspectflow load-demo` leaves it at TEST_NOW
+    clock = FrozenClock(TEST_NOW)
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "CLOCK_FACTORY": lambda: clock, "TESTING": True,
                       "SECRET_KEY": "test"})
-    result = app.test_cli_runner().invoke(args=["load-demo"])
-    assert result.exit_code == 0, result.output
     svc = app.extensions["inspectflow"]
     tokens = {}
     with svc.transaction() as session:
