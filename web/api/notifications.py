@@ -6,11 +6,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from engine.views.notifications import notifications_of
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import current_user, requires
 from web.api.bodies import query_args
 from web.api.docs import documented
-from web.services import services
 
 
 class NotificationQuerySchema(Schema):
@@ -33,6 +32,6 @@ class NotificationSchema(Schema):
             query=NotificationQuerySchema, response=NotificationSchema, many=True, errors=(422,))
 def list_notifications():
     filters = query_args(NotificationQuerySchema())
-    with services().sessions() as session:
-        notes = notifications_of(session, current_user().username, unread_only=filters["unread"])
-        return NotificationSchema(many=True).dump(notes)
+    session = unit.session()
+    notes = notifications_of(session, current_user().username, unread_only=filters["unread"])
+    return NotificationSchema(many=True).dump(notes)
