@@ -32,6 +32,7 @@ any LIMIT and a single-task check is the same condition applied to one row. Read
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -130,9 +131,14 @@ def concerning_enterprises(enterprise_ids: Select) -> ColumnElement[bool]:
     )
 
 
+# Aliased, since the same table must not be correlated with the outer select; made once: an alias builds its
+# column collection anew each time, which made every task list and step pay for it (issue 13 item 5).
+_JOINT_MEMBER = aliased(Inspection)
+
+
 def joint_instances(agency_code: str) -> Select:
     """Lifecycle instances of inspections in a joint group that has an inspection of the agency."""
-    member = aliased(Inspection)  # aliased: the same table must not be correlated with the outer select
+    member = _JOINT_MEMBER
     groups = (select(member.joint_group_id).join(Agency, Agency.id == member.agency_id)
               .where(Agency.code == agency_code, member.joint_group_id.is_not(None)))
     return select(Inspection.process_instance_id).where(Inspection.joint_group_id.in_(groups),
@@ -152,12 +158,19 @@ def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
 
 def visible(scope: Scope) -> ColumnElement[bool]:
     """The condition on the task table for the tasks the user may see."""
-    if scope.everything:
+    return _visible(scope.role, scope.everything, scope.agency, scope.jurisdiction_ids)
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible(role: str, everything: bool, agency: str | None, jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
+    # Cached: building the condition cost more than running it, on every list and step (issue 13 item 5); an
+    # SQL expression is immutable, so one serves every request of the same scope.
+    if everything:
         return true()
-    if scope.role in JURISDICTION_ROLES:
-        return _placed_in(scope.jurisdiction_ids)
-    if scope.role in AGENCY_ROLES and scope.agency:
-        return or_(TaskRecord.agency == scope.agency, TaskRecord.instance_id.in_(joint_instances(scope.agency)))
+    if role in JURISDICTION_ROLES:
+        return _placed_in(jurisdiction_ids)
+    if role in AGENCY_ROLES and agency:
+        return or_(TaskRecord.agency == agency, TaskRecord.instance_id.in_(joint_instances(agency)))
     return false()
 
 
@@ -174,11 +187,11 @@ def workable(scope: Scope) -> ColumnElement[bool]:
 
 def task_for(session: Session, scope: Scope, task_id: str, *, work: bool) -> TaskRecord | None:
     """The task (None when there is none), or NotPermitted when the user may not see it, or `work` it."""
-    task = session.get(TaskRecord, task_id)
-    if task is None:
+    # One statement: the row and both rules (a step through the API is a handful of statements; issue 13 item 5).
+    found = session.execute(select(TaskRecord, visible(scope), _in_lane(scope)).where(TaskRecord.id == task_id)).first()
+    if found is None:
         return None
-    checks = select(visible(scope), _in_lane(scope)).select_from(TaskRecord).where(TaskRecord.id == task_id)
-    seen, in_lane = session.execute(checks).one()
+    task, seen, in_lane = found
     if not seen:
         raise NotPermitted("outside_scope", "this task lies outside your agency or jurisdiction", task_id=task_id)
     if work and not in_lane:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import ApiToken, User
@@ -47,20 +47,50 @@ def issue_token(session: Session, user: User, name: str, now: datetime,
     return IssuedToken(token.id, plain, token.expires_at)
 
 
+# Built once: every API request runs it first, and building it costs more than running it (issue 13 item 5).
+_LIVE_TOKEN = select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+    ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """A live token's use: its user, and whether the use was due to be noted and was (see `use_token`)."""
+
+    user: User
+    token_id: int
+    use_due: bool  # the last use noted is a minute old or more, or there is none
+    noted: bool  # this use was noted in the caller's transaction
+
+
 def authenticate(session: Session, plain: str, now: datetime) -> User | None:
     """The active user a live token belongs to (and note its use); None for unknown, expired or revoked tokens."""
+    use = use_token(session, plain, now)
+    return use.user if use is not None else None
+
+
+def use_token(session: Session, plain: str, now: datetime, *, note: bool = True) -> TokenUse | None:
+    """The live token's use, None for unknown, expired or revoked tokens (or a deactivated user): one statement,
+    and one more when the use is due to be noted and `note` allows it. A caller whose transaction must not write
+    passes `note=False` and notes a due use later (`note_use`)."""
     if not plain:
         return None
-    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
-        ApiToken.token_hash == token_hash(plain), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
-        User.active.is_(True))).first()
+    found = session.execute(_LIVE_TOKEN, {"token_hash": token_hash(plain), "now": now}).first()
     if found is None:
         return None
     token, user = found
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+    due = token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION
+    if due and note:
         token.last_used_at = now
         session.flush()
-    return user
+    return TokenUse(user, token.id, use_due=due, noted=due and note)
+
+
+def note_use(session: Session, token_id: int, now: datetime) -> None:
+    """Note a use `use_token` found due but did not note (or whose transaction was rolled back)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None),
+                                                                        ApiToken.last_used_at < now))
+                    .values(last_used_at=now))
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:

@@ -1,7 +1,8 @@
 """The JSON API under /api/v1 (OpenAPI document at /api/v1/openapi.json).
 
 One module per resource; each route loads its input with a marshmallow schema, makes one engine call inside
-the request's unit of work and dumps the result. Errors are always `{"error": {"code", "message", "details"}}`.
+the request's one transaction (web/api/unit.py) and dumps the result. Errors are always
+`{"error": {"code", "message", "details"}}`.
 """
 
 from __future__ import annotations

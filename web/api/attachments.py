@@ -9,7 +9,7 @@ from flask import request
 from engine.commands import Actor
 from engine.commands import attachments as attachment_commands
 from engine.views.attachments import readable_by
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import TASK_ROLES, current_user, requires
 from web.api.docs import documented
 from web.api.errors import ApiError
@@ -29,10 +29,9 @@ from web.uploads import files_named
                 "type": "string", "format": "binary"}}}})
 def attach_files(task_id: str):
     uploads = {name: files_named(name) for name in request.files}
-    with services().work() as work:
-        attached = attachment_commands.attach_to_task(work, Actor.of(current_user()), services().attachments,
-                                                      task_id, uploads)
-        rows = [{**row.summary, "field": field} for field, found in attached.items() for row in found]
+    attached = attachment_commands.attach_to_task(unit.work(), Actor.of(current_user()), services().attachments,
+                                                  task_id, uploads)
+    rows = [{**row.summary, "field": field} for field, found in attached.items() for row in found]
     return AttachmentSchema(many=True).dump(rows), 201
 
 
@@ -41,8 +40,8 @@ def attach_files(task_id: str):
 @documented(summary="An attached file, for those who may see its case (404 for anyone else)", errors=(404,),
             content={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
 def attachment_file(attachment_id: int):
-    with services().sessions() as session:
-        row = readable_by(session, current_user(), attachment_id)
+    session = unit.session()
+    row = readable_by(session, current_user(), attachment_id)
     if row is None:
         raise ApiError(404, "not_found", f"no attachment {attachment_id} you may see")
     return served(row)

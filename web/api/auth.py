@@ -1,4 +1,5 @@
-"""Bearer-token authentication for the API: `Authorization: Bearer <token>` → `g.api_user`.
+"""Bearer-token authentication for the API: `Authorization: Bearer <token>` → `g.api_user`, looked up in the
+request's one transaction, which the view then uses too (web/api/unit.py).
 
 401 when the header is missing or the token is unknown, expired or revoked (or its user deactivated); 403 when
 the user's role is not allowed. Administrators pass every role check. Which tasks and instances a user sees and
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from engine.identity import access, api_tokens
+from engine.identity import access
+from web.api import unit
 from web.api.errors import ApiError
-from web.services import services
 
 PROCESS_OWNER, STAFF, SUPERVISOR, ADMINISTRATOR = "process_owner", "staff", "supervisor", "administrator"
 AGENCY_HEAD, COUNTY_OFFICE = "agency_head", "county_office"
@@ -50,16 +51,15 @@ def requires(*roles: str):
             token = _bearer_token()
             if token is None:
                 raise ApiError(401, "unauthorized", "an API token is required (Authorization: Bearer <token>)")
-            svc = services()
-            with svc.transaction() as session:
-                user = api_tokens.authenticate(session, token, svc.clock().now())
-                who = ApiUser(user.id, user.username, user.role, user.agency, user.jurisdiction) if user else None
-            if who is None:
-                raise ApiError(401, "unauthorized", "the API token is unknown, expired or revoked")
-            if roles and who.role not in roles and who.role != ADMINISTRATOR:
-                raise ApiError(403, "forbidden", f"this needs the role {' or '.join(roles)}", role=who.role)
-            g.api_user = who
-            return view(*args, **kwargs)
+            with unit.opened(token) as use:
+                if use is None:
+                    raise ApiError(401, "unauthorized", "the API token is unknown, expired or revoked")
+                user = use.user
+                who = ApiUser(user.id, user.username, user.role, user.agency, user.jurisdiction)
+                if roles and who.role not in roles and who.role != ADMINISTRATOR:
+                    raise ApiError(403, "forbidden", f"this needs the role {' or '.join(roles)}", role=who.role)
+                g.api_user = who
+                return view(*args, **kwargs)
 
         wrapper.required_roles = roles  # type: ignore[attr-defined]
         return wrapper

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from engine.views.case_search import CaseQuery, search_cases
 from engine.views.case_status import cases_now
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import TASK_ROLES, requires, scope
 from web.api.bodies import query_args
 from web.api.docs import documented
 from web.api.schemas import CaseQuerySchema, CaseSchema
-from web.services import services
 
 
 @bp.get("/cases")
@@ -22,11 +21,11 @@ from web.services import services
 def search_cases_api():
     filters = query_args(CaseQuerySchema())
     limit = filters.pop("limit")
-    with services().sessions() as session:
-        found = cases_now(session, search_cases(session, scope(session), CaseQuery(**filters), limit=limit))
-        return CaseSchema(many=True).dump([
-            {"id": case.instance.id, "process_key": case.instance.process_key,
-             "business_key": case.instance.business_key, "status": case.instance.status,
-             "started_by": case.instance.started_by, "created_at": case.instance.created_at,
-             "completed_at": case.instance.completed_at, "enterprise": case.enterprise,
-             "open_tasks": case.open_steps, "timers": case.timers} for case in found])
+    session = unit.session()
+    found = cases_now(session, search_cases(session, scope(session), CaseQuery(**filters), limit=limit))
+    return CaseSchema(many=True).dump([
+        {"id": case.instance.id, "process_key": case.instance.process_key,
+         "business_key": case.instance.business_key, "status": case.instance.status,
+         "started_by": case.instance.started_by, "created_at": case.instance.created_at,
+         "completed_at": case.instance.completed_at, "enterprise": case.enterprise,
+         "open_tasks": case.open_steps, "timers": case.timers} for case in found])

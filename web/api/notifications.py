@@ -10,12 +10,11 @@ from marshmallow import Schema, fields
 from engine.commands import Actor
 from engine.commands.notifications import NotificationNotFound, mark_all_read, mark_read
 from engine.views.notifications import notifications_of
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import current_user, requires
 from web.api.bodies import query_args
 from web.api.docs import documented
 from web.api.errors import ApiError
-from web.services import services
 
 
 class NotificationQuerySchema(Schema):
@@ -42,9 +41,9 @@ class MarkedSchema(Schema):
             query=NotificationQuerySchema, response=NotificationSchema, many=True, errors=(422,))
 def list_notifications():
     filters = query_args(NotificationQuerySchema())
-    with services().sessions() as session:
-        notes = notifications_of(session, current_user().username, unread_only=filters["unread"])
-        return NotificationSchema(many=True).dump(notes)
+    session = unit.session()
+    notes = notifications_of(session, current_user().username, unread_only=filters["unread"])
+    return NotificationSchema(many=True).dump(notes)
 
 
 @bp.post("/notifications/<int:notification_id>/read")
@@ -53,8 +52,7 @@ def list_notifications():
                     "is not found", response=NotificationSchema, errors=(404,))
 def read_notification(notification_id: int):
     try:
-        with services().work() as work:
-            return NotificationSchema().dump(mark_read(work, Actor.of(current_user()), notification_id))
+        return NotificationSchema().dump(mark_read(unit.work(), Actor.of(current_user()), notification_id))
     except NotificationNotFound:
         raise ApiError(404, "not_found", "you have no such notification",
                        notification_id=notification_id) from None
@@ -64,5 +62,4 @@ def read_notification(notification_id: int):
 @requires()
 @documented(summary="Mark all the caller's own unread notifications read", response=MarkedSchema)
 def read_all_notifications():
-    with services().work() as work:
-        return MarkedSchema().dump({"marked": mark_all_read(work, Actor.of(current_user()))})
+    return MarkedSchema().dump({"marked": mark_all_read(unit.work(), Actor.of(current_user()))})

@@ -6,11 +6,10 @@ from flask import request
 
 from engine.commands import Actor, administration
 from engine.runtime.deploy import process_definitions
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import PROCESS_OWNER, current_user, requires
 from web.api.docs import documented
 from web.api.schemas import DeployedVersionSchema, DeployInputSchema, ProcessDefinitionSchema
-from web.services import services
 
 
 @bp.get("/process-definitions")
@@ -18,8 +17,7 @@ from web.services import services
 @documented(summary="Deployed processes with all their versions, newest first", response=ProcessDefinitionSchema,
             many=True)
 def list_process_definitions():
-    with services().sessions() as session:
-        return ProcessDefinitionSchema(many=True).dump(process_definitions(session))
+    return ProcessDefinitionSchema(many=True).dump(process_definitions(unit.session()))
 
 
 @bp.post("/process-definitions")
@@ -37,7 +35,6 @@ def deploy_process_definition():
     else:
         raw = {"source_name": request.args.get("source_name", "upload.bpmn"), "xml": request.get_data()}
     loaded = DeployInputSchema().load(raw)
-    with services().work() as work:
-        deployed = administration.deploy_diagram(work, Actor.of(current_user()), xml=loaded["xml"],
-                                                 source_name=loaded["source_name"])
+    deployed = administration.deploy_diagram(unit.work(), Actor.of(current_user()), xml=loaded["xml"],
+                                             source_name=loaded["source_name"])
     return DeployedVersionSchema(many=True).dump(deployed), 201

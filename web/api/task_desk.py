@@ -10,7 +10,7 @@ from engine.identity import access
 from engine.runtime import InstanceNotFound
 from engine.runtime import instances as runtime_instances
 from engine.views.timeline import timeline
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import TASK_ROLES, current_user, requires, scope
 from web.api.bodies import json_body
 from web.api.desk_schemas import (
@@ -33,13 +33,13 @@ from web.services import services
             response=TimelineEntrySchema, many=True, errors=(403, 404))
 def instance_timeline(instance_id: int):
     svc = services()
-    with svc.sessions() as session:
-        if runtime_instances.get_instance(session, instance_id) is None:
-            raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
-        if not access.may_see_instance(session, scope(session), instance_id):
-            raise ApiError(403, "forbidden", "this instance lies outside your agency or jurisdiction",
-                           instance_id=instance_id)
-        return TimelineEntrySchema(many=True).dump(timeline(session, svc.runtime, instance_id))
+    session = unit.session()
+    if runtime_instances.get_instance(session, instance_id) is None:
+        raise InstanceNotFound(f"instance {instance_id} does not exist", instance_id=instance_id)
+    if not access.may_see_instance(session, scope(session), instance_id):
+        raise ApiError(403, "forbidden", "this instance lies outside your agency or jurisdiction",
+                       instance_id=instance_id)
+    return TimelineEntrySchema(many=True).dump(timeline(session, svc.runtime, instance_id))
 
 
 @bp.post("/tasks/<task_id>/comments")
@@ -48,9 +48,8 @@ def instance_timeline(instance_id: int):
             body=CommentInputSchema, response=CommentSchema, status=201, errors=(400, 403, 404, 409, 422))
 def comment_task(task_id: str):
     loaded = json_body(CommentInputSchema())
-    with services().work() as work:
-        written = desk.comment(work, Actor.of(current_user()), task_id, loaded["text"])
-        return CommentSchema().dump(written), 201
+    written = desk.comment(unit.work(), Actor.of(current_user()), task_id, loaded["text"])
+    return CommentSchema().dump(written), 201
 
 
 @bp.post("/tasks/<task_id>/assign")
@@ -59,8 +58,7 @@ def comment_task(task_id: str):
             body=AssignInputSchema, response=TaskSchema, errors=(400, 403, 404, 409, 422))
 def assign_task(task_id: str):
     loaded = json_body(AssignInputSchema())
-    with services().work() as work:
-        return TaskSchema().dump(desk.assign(work, Actor.of(current_user()), task_id, loaded["username"]))
+    return TaskSchema().dump(desk.assign(unit.work(), Actor.of(current_user()), task_id, loaded["username"]))
 
 
 @bp.post("/tasks/<task_id>/delegate")
@@ -70,6 +68,5 @@ def assign_task(task_id: str):
             errors=(400, 403, 404, 409, 422))
 def delegate_task(task_id: str):
     loaded = json_body(DelegateInputSchema())
-    with services().work() as work:
-        return TaskSchema().dump(desk.delegate(work, Actor.of(current_user()), task_id, loaded["username"],
-                                               loaded["reason"]))
+    return TaskSchema().dump(desk.delegate(unit.work(), Actor.of(current_user()), task_id, loaded["username"],
+                                           loaded["reason"]))

@@ -11,7 +11,7 @@ from engine.commands import Actor, tasks
 from engine.identity import access
 from engine.models import TaskRecord
 from engine.views.inbox import open_tasks
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import TASK_ROLES, current_user, requires, scope
 from web.api.bodies import json_body, query_args
 from web.api.docs import documented
@@ -36,10 +36,8 @@ def _scoped(session, now, **filters) -> list[TaskRecord]:
             query=TaskQuerySchema, response=TaskSchema, many=True, errors=(422,))
 def list_tasks():
     filters = query_args(TaskQuerySchema())
-    svc = services()
-    with svc.sessions() as session:
-        tasks = _scoped(session, svc.clock().now(), **filters)
-        return TaskSchema(many=True).dump(tasks)
+    tasks = _scoped(unit.session(), services().clock().now(), **filters)
+    return TaskSchema(many=True).dump(tasks)
 
 
 @bp.get("/overdue")
@@ -48,26 +46,22 @@ def list_tasks():
             response=TaskSchema, many=True, errors=(422,))
 def list_overdue():
     filters = query_args(OverdueQuerySchema())
-    svc = services()
-    with svc.sessions() as session:
-        tasks = _scoped(session, svc.clock().now(), overdue=True, **filters)
-        return TaskSchema(many=True).dump(tasks)
+    tasks = _scoped(unit.session(), services().clock().now(), overdue=True, **filters)
+    return TaskSchema(many=True).dump(tasks)
 
 
 @bp.post("/tasks/<task_id>/claim")
 @requires(*TASK_ROLES)
 @documented(summary="Claim an open task for yourself", response=TaskSchema, errors=(403, 404, 409))
 def claim_task(task_id: str):
-    with services().work() as work:
-        return TaskSchema().dump(tasks.claim_task(work, Actor.of(current_user()), task_id))
+    return TaskSchema().dump(tasks.claim_task(unit.work(), Actor.of(current_user()), task_id))
 
 
 @bp.post("/tasks/<task_id>/release")
 @requires(*TASK_ROLES)
 @documented(summary="Release a task you claimed", response=TaskSchema, errors=(403, 404, 409))
 def release_task(task_id: str):
-    with services().work() as work:
-        return TaskSchema().dump(tasks.release_task(work, Actor.of(current_user()), task_id))
+    return TaskSchema().dump(tasks.release_task(unit.work(), Actor.of(current_user()), task_id))
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -77,7 +71,6 @@ def release_task(task_id: str):
             body=CompleteTaskSchema, response=CompletedTaskSchema, errors=(400, 403, 404, 409, 422))
 def complete_task(task_id: str):
     loaded = json_body(CompleteTaskSchema())
-    with services().work() as work:
-        result = tasks.complete_task(work, Actor.of(current_user()), task_id, loaded["data"])
+    result = tasks.complete_task(unit.work(), Actor.of(current_user()), task_id, loaded["data"])
     return CompletedTaskSchema().dump({"id": task_id, "instance_id": result.id, "instance_status": result.status,
                                        "open_tasks": result.open_tasks})
