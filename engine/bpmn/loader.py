@@ -21,8 +21,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask as 
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .case_view import CaseShows, parse_shows, shows_problems
-from .copies import copy_problems, parse_copies
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
+from .copies import copy_problems, parse_copies
 from .errors import DiagramError
 from .forms import FormSpec, form_problems, parse_forms
 from .hooks import StageHook, hook_problems, parse_hooks
@@ -208,8 +208,8 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
 
 
 def _attach(specs: dict[str, BpmnProcessSpec], attribute: str, by_element: Mapping[str, object]) -> None:
-    """Hang what the diagram declares for a task (its form, its check stages, what it shows, its copies) on the task's spec,
-    where the runtime finds it whatever (sub)process the task runs in."""
+    """Hang what the diagram declares for a task (its form, its check stages, what it shows, its copies) on the
+    task's spec, where the runtime finds it whatever (sub)process the task runs in."""
     for spec in specs.values():
         for task_spec in spec.task_specs.values():
             value = by_element.get(getattr(task_spec, "bpmn_id", None) or "")
