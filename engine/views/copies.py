@@ -33,10 +33,16 @@ def _unread(username: str):
     return read, or_(CaseCopyRead.read_at.is_(None), CaseCopyRead.read_at < CaseCopy.copied_at)
 
 
+def _received(session: Session, user: Person):
+    """The copies that reached the user, but for those of their own steps (a step's sender knows it already)."""
+    return and_(copied_to(scope_of(session, user)), CaseCopy.copied_by != user.username)
+
+
 def copies_for(session: Session, user: Person, *, unread_only: bool = False, limit: int = 200) -> list[CopiedCase]:
-    """The cases copied to the user, newest copy first; a step that copied to two of the user's groups is one line."""
+    """The cases copied to the user, newest copy first; a step that copied to two of the user's groups is one line,
+    and a copy stays read once opened (a later step's copy of the same case is unread)."""
     read, unread = _unread(user.username)
-    query = (select(CaseCopy, unread).outerjoin(CaseCopyRead, read).where(copied_to(scope_of(session, user)))
+    query = (select(CaseCopy, unread).outerjoin(CaseCopyRead, read).where(_received(session, user))
              .order_by(CaseCopy.copied_at.desc(), CaseCopy.id.desc()))
     if unread_only:
         query = query.where(unread)
@@ -52,7 +58,7 @@ def unread_count(session: Session, user: Person) -> int:
     """How many steps' copies the user has not opened (the tab's badge)."""
     read, unread = _unread(user.username)
     return session.scalar(select(func.count(func.distinct(CaseCopy.task_id))).select_from(CaseCopy)
-                          .outerjoin(CaseCopyRead, read).where(copied_to(scope_of(session, user)), unread)) or 0
+                          .outerjoin(CaseCopyRead, read).where(_received(session, user), unread)) or 0
 
 
 def copies_of_case(session: Session, user: Person, instance_id: int) -> list[CaseCopy]:
