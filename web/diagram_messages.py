@@ -37,6 +37,8 @@ DIAGRAM_PROBLEMS = {
     "shows_misplaced": _l("案情展示（inspectflow:shows）只能放在用户任务的扩展元素里。"),
     "shows_unknown_section": _l("任务「%(task)s」要展示的案情部分「%(section)s」不存在。"),
     "shows_unknown_step": _l("任务「%(task)s」要展示「%(step)s」的意见，但本流程图没有这个用户任务。"),
+    "copy_misplaced": _l("抄送（inspectflow:copy）只能放在用户任务的扩展元素里。"),
+    "copy_unknown_group": _l("任务「%(task)s」抄送给的岗位「%(group)s」不存在（可选：%(known)s）。"),
     "check_point_misplaced": _l("检查点只能放在任务的扩展元素里。"),
     "check_point_without_stage": _l("检查点没有指定环节规则（stage）。"),
     "check_point_blocking": _l("检查点的 blocking 只能是 true 或 false。"),

@@ -92,6 +92,16 @@ def instance_diagram(instance_id: int):
     return _instance_xml(instance_id)
 
 
+@bp.get("/copies/<int:instance_id>/diagram.bpmn")
+@login_required(*WORKERS)
+def copy_diagram(instance_id: int):
+    """The diagram of a case copied to the user (抄送), for its read-only page."""
+    with services().sessions() as session:
+        if not access.has_copy(session, access.scope_of(session, current_user()), instance_id):
+            abort(403, description=gettext("这个案件没有抄送给您。"))
+    return _instance_xml(instance_id)
+
+
 def _instance_xml(instance_id: int) -> Response:
     with services().sessions() as session:
         diagram = diagram_view.instance_diagram(session, instance_id)

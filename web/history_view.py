@@ -79,6 +79,8 @@ def _details(action: str, before: dict, after: dict, labels: Mapping[str, str]) 
         return [(_("指派给"), value_text(after.get("assignee")))]
     if action == "task.delegated":
         return [(_("转办给"), value_text(after.get("assignee"))), (_("转办理由"), value_text(after.get("reason")))]
+    if action == "case.copied":
+        return [(_("抄送给"), value_text(after.get("to")))]
     if action == "timer.fired":
         return [(_("原定期限"), value_text(before.get("due_at")))]
     if action == "deadline.recomputed":

@@ -27,6 +27,7 @@ from engine.views.case_search import workable_steps
 from engine.views.case_sections import case_sections
 from engine.views.case_status import cases_now, cases_of
 from engine.views.closing_step import closes_case
+from engine.views.copies import copies_for, unread_count
 from engine.views.inbox import InboxFilter, done_by, enterprises_of, inbox, started_by
 from engine.views.step_return import returned_by
 from web.engine_messages import field_errors, refusal
@@ -42,13 +43,15 @@ WORKERS = access.WORKING_ROLES
 PROCESSES = tuple(PROCESS_NAMES.items())  # the filter's choices: the shipped procedures
 
 
-TABS = ("todo", "done", "started")  # 待办 / 已办 / 我发起 (no shipped diagram sends 抄送 copies)
+TABS = ("todo", "done", "started", "copied")  # 待办 / 已办 / 我发起 / 抄送
 
 
 @bp.get("/inbox")
 @login_required(*WORKERS)
 def index():
     tab = request.args.get("tab") if request.args.get("tab") in TABS else "todo"
+    if tab == "copied":
+        return _copied()
     if tab != "todo":
         return _own_work(tab)
     svc, user = services(), current_user()
@@ -59,10 +62,12 @@ def index():
     with svc.sessions() as session:
         tasks = inbox(session, user, now, wanted)
         enterprises = enterprises_of(session, tasks)
+        unread = unread_count(session, user)
     calendar = svc.runtime.calendar
     rows = [{"task": t, "due": due_label(calendar, now, t.due_at), "overdue": bool(t.due_at and t.due_at < now),
              "created": shanghai(t.created_at), "enterprise": enterprises.get(t.instance_id)} for t in tasks]
-    return render_template("inbox.html", tab=tab, rows=rows, wanted=wanted, user=user, processes=PROCESSES)
+    return render_template("inbox.html", tab=tab, rows=rows, wanted=wanted, user=user, processes=PROCESSES,
+                           unread_copies=unread)
 
 
 def _own_work(tab):
@@ -78,7 +83,20 @@ def _own_work(tab):
         # The case's next step may be the user's own again (a head's approval after their plan): linked to work.
         workable = workable_steps(session, access.scope_of(session, user),
                                   {step.id for row in rows for step in row["case"].open_steps})
-    return render_template("inbox.html", tab=tab, rows=rows, user=user, shanghai=shanghai, workable=workable)
+        unread = unread_count(session, user)
+    return render_template("inbox.html", tab=tab, rows=rows, user=user, shanghai=shanghai, workable=workable,
+                           unread_copies=unread)
+
+
+def _copied():
+    """抄送: the cases copied to me, newest first, unread marked until I open them (web.copies)."""
+    svc, user = services(), current_user()
+    with svc.sessions() as session:
+        rows = copies_for(session, user)
+        workable = workable_steps(session, access.scope_of(session, user),
+                                  {step.id for row in rows for step in row.case.open_steps})
+    return render_template("inbox.html", tab="copied", rows=rows, user=user, shanghai=shanghai, workable=workable,
+                           unread_copies=sum(row.unread for row in rows))
 
 
 def _refusal(reason: str) -> str:

@@ -33,6 +33,7 @@ AUDIT_ACTIONS = {
     "task.commented": _l("留言"),
     "task.assigned": _l("指派"),
     "task.delegated": _l("转办"),
+    "case.copied": _l("抄送"),
     "attachment.add": _l("上传附件"),
     "timer.fired": _l("期限到达"),
     "timer.failed": _l("定时处理失败"),

@@ -28,7 +28,8 @@ from web.services import services
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 KIND_LABELS = {"new_task": lazy_gettext("新任务"), "due_tomorrow": lazy_gettext("即将到期"),
-               "overdue": lazy_gettext("已逾期"), "case_moved": lazy_gettext("案件进展")}
+               "overdue": lazy_gettext("已逾期"), "case_moved": lazy_gettext("案件进展"),
+               "case_copied": lazy_gettext("抄送")}
 PROBLEMS = {
     "email_invalid": lazy_gettext("邮箱地址格式不正确。"),
     "email_missing": lazy_gettext("开启邮件提醒需要填写邮箱地址。"),

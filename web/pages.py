@@ -21,6 +21,7 @@ from web import (
     auth,
     calendar_admin,
     cases,
+    copies,
     diagrams,
     inbox,
     jobs,
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(copies.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(supervise.bp)
     app.register_blueprint(admin.bp)

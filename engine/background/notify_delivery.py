@@ -31,7 +31,8 @@ from engine.platform.outbound import Unsafe, check_webhook_url
 
 INTERRUPTED = "interrupted: the send began and its outcome was never recorded"
 MAX_ERROR_CHARS = 500
-KIND_TITLES = {"new_task": "新任务", "due_tomorrow": "即将到期", "overdue": "已逾期", "case_moved": "案件进展"}
+KIND_TITLES = {"new_task": "新任务", "due_tomorrow": "即将到期", "overdue": "已逾期", "case_moved": "案件进展",
+               "case_copied": "抄送"}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ Four kinds, all read from indexed rows, never from workflows:
   "tomorrow" is Monday), after today;
 - `overdue`: an open task of theirs whose due moment passed since the last pass;
 - `case_moved`: a step of an instance the user started was completed or its timer fired (audit rows since the
-  last pass), by someone else.
+  last pass), by someone else;
+- `case_copied`: a completed step copied its case to the user (抄送: its `case.copied` audit row is since the last
+  pass and the copy reaches the user, engine.identity.access `copied_to`), unless they completed it themselves.
 Each candidate carries a `dedupe_key` (kind, task or instance, and the due day or the audit row), unique per
 user: creating is `INSERT … ON CONFLICT DO NOTHING`, so a second pass, or a second runner racing this one,
 creates nothing twice. A notification's delivery rows are made with it, for the outside channels the user has
@@ -24,9 +26,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from engine.identity.access import WORKING_ROLES, scope_of, workable
+from engine.identity.access import WORKING_ROLES, copied_to, scope_of, workable
 from engine.models import (
     AuditEntry,
+    CaseCopy,
     Notification,
     NotificationChannels,
     NotificationDelivery,
@@ -114,6 +117,26 @@ def moved_candidates(session: Session, users: dict[str, User], moved: ColumnElem
     return found
 
 
+def copy_candidates(session: Session, users: dict[str, User], moved: ColumnElement[bool]) -> list[Candidate]:
+    """Copies (抄送) made by the `case.copied` audit rows `moved` selects, for each user they reach."""
+    copying = select(AuditEntry.task_id).where(moved, AuditEntry.action == "case.copied")
+    found = []
+    for user in users.values():
+        rows = session.execute(
+            select(CaseCopy, ProcessInstance, ProcessVersion.name)
+            .join(ProcessInstance, ProcessInstance.id == CaseCopy.instance_id)
+            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+            .where(CaseCopy.task_id.in_(copying), copied_to(scope_of(session, user)),
+                   CaseCopy.copied_by != user.username)
+            .order_by(CaseCopy.id))
+        for row, instance, process_name in rows:
+            case = f"{process_name}（{instance.business_key or f'#{instance.id}'}）"
+            found.append(Candidate(user.username, "case_copied", f"case_copied:{row.task_id}",
+                                   f"抄送给您：{case}的「{row.step_name}」已由 {row.copied_by} 办结，请知悉。",
+                                   None, instance.id))
+    return found
+
+
 def _insert(session: Session):
     return postgresql.insert(Notification) if is_postgresql(session) else sqlite.insert(Notification)
 
@@ -152,6 +175,7 @@ def generate(session: Session, calendar: WorkingCalendar, now: datetime, *, emai
     candidates = [found for user in users.values() for found in task_candidates(session, user, calendar, now, since)]
     starters = {user.username: user for user in session.scalars(select(User).where(User.active.is_(True)))}
     candidates += moved_candidates(session, starters, moved)
+    candidates += copy_candidates(session, users, moved)
     existing = set(session.execute(select(Notification.username, Notification.dedupe_key).where(
         Notification.dedupe_key.in_({c.dedupe_key for c in candidates})))) if candidates else set()
     created = sum(create(session, c, now, email_enabled=email_enabled) for c in candidates

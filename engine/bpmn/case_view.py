@@ -29,34 +29,40 @@ class CaseShows(NamedTuple):
     opinions: tuple[str, ...]  # earlier steps' element ids; empty with "opinions" among sections: all of them
 
 
-def _names(text: str | None) -> tuple[str, ...]:
+def names(text: str | None) -> tuple[str, ...]:
+    """The names of a comma-separated attribute, trimmed, empty ones dropped."""
     return tuple(name.strip() for name in (text or "").split(",") if name.strip())
 
 
-def _shows_elements(root: etree._Element):
-    for element in root.iter(SHOWS_TAG):
+def declarations(root: etree._Element, tag: str):
+    """(element, the task whose extensionElements hold it, or None) for each `tag` element of the diagram."""
+    for element in root.iter(tag):
         extension = element.getparent()
         task = extension.getparent() if extension is not None else None
         yield element, task
 
 
+def user_task_ids(root: etree._Element) -> set[str]:
+    return {t.get("id") for t in root.iter() if isinstance(t.tag, str)
+            and etree.QName(t).localname in ("userTask", "manualTask") and t.get("id")}
+
+
 def shows_problems(root: etree._Element) -> list[DiagramError]:
-    user_tasks = {t.get("id") for t in root.iter() if isinstance(t.tag, str)
-                  and etree.QName(t).localname in ("userTask", "manualTask") and t.get("id")}
+    user_tasks = user_task_ids(root)
     problems = []
-    for element, task in _shows_elements(root):
+    for element, task in declarations(root, SHOWS_TAG):
         owner_id = task.get("id") if task is not None else None
         if owner_id not in user_tasks:
             problems.append(DiagramError("inspectflow:shows belongs in a user task's extensionElements",
                                          element_id=owner_id, line=element.sourceline, code="shows_misplaced"))
             continue
-        unknown = [name for name in _names(element.get("sections")) if name not in CASE_SECTIONS]
+        unknown = [name for name in names(element.get("sections")) if name not in CASE_SECTIONS]
         if unknown:
             problems.append(DiagramError(
                 f"shows of '{owner_id}' names the unknown section '{unknown[0]}' (known: {', '.join(CASE_SECTIONS)})",
                 element_id=owner_id, line=element.sourceline, code="shows_unknown_section",
                 params={"section": unknown[0], "task": str(owner_id)}))
-        strangers = [name for name in _names(element.get("opinions")) if name not in user_tasks]
+        strangers = [name for name in names(element.get("opinions")) if name not in user_tasks]
         if strangers:
             problems.append(DiagramError(
                 f"shows of '{owner_id}' asks for the opinions of '{strangers[0]}', which is no user task of this "
@@ -69,9 +75,9 @@ def parse_shows(root: etree._Element) -> dict[str, CaseShows]:
     """{user task element id: what it shows} for the tasks that declare it (declarations already checked).
     Opinions named without the "opinions" section put it last."""
     shows = {}
-    for element, task in _shows_elements(root):
+    for element, task in declarations(root, SHOWS_TAG):
         if task is not None and task.get("id"):
-            sections, opinions = _names(element.get("sections")), _names(element.get("opinions"))
+            sections, opinions = names(element.get("sections")), names(element.get("opinions"))
             if opinions and "opinions" not in sections:
                 sections = (*sections, "opinions")
             shows[task.get("id")] = CaseShows(sections, opinions)

@@ -22,6 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from .case_view import CaseShows, parse_shows, shows_problems
 from .checks import bpmn, expression_problems, runnable_processes, structure_problems
+from .copies import copy_problems, parse_copies
 from .errors import DiagramError
 from .forms import FormSpec, form_problems, parse_forms
 from .hooks import StageHook, hook_problems, parse_hooks
@@ -52,6 +53,7 @@ class LoadedDiagram:
     forms: dict[str, FormSpec] = field(default_factory=dict)  # user task element id -> its form
     hooks: dict[str, tuple[StageHook, ...]] = field(default_factory=dict)  # task element id -> its stages
     shows: dict[str, CaseShows] = field(default_factory=dict)  # user task element id -> the case it shows
+    copies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # user task element id -> groups copied (抄送)
 
     def subprocess_specs(self, process_id: str) -> dict[str, BpmnProcessSpec]:
         """The specs from this file that `process_id` reaches through sub-processes and call activities.
@@ -123,6 +125,7 @@ def _check_and_parse(
     problems.extend(form_problems(root))
     problems.extend(hook_problems(root, stages))
     problems.extend(shows_problems(root))
+    problems.extend(copy_problems(root))
     problems.extend(stored_name_problems(root))
     parser = None
     try:
@@ -183,9 +186,11 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
     forms = parse_forms(root)
     hooks = parse_hooks(root)
     shows = parse_shows(root)
+    copies = parse_copies(root)
     _attach(specs, "inspectflow_form", forms)
     _attach(specs, "inspectflow_checks", hooks)
     _attach(specs, "inspectflow_shows", shows)
+    _attach(specs, "inspectflow_copy", copies)
     return LoadedDiagram(
         xml=raw,
         executable_process_ids=[p.get("id") for p in processes if p.get("isExecutable") == "true"],
@@ -198,12 +203,13 @@ def _loaded(raw: bytes, root: etree._Element, parser: SpiffBpmnParser, source_na
         forms=forms,
         hooks=hooks,
         shows=shows,
+        copies=copies,
     )
 
 
 def _attach(specs: dict[str, BpmnProcessSpec], attribute: str, by_element: Mapping[str, object]) -> None:
-    """Hang what the diagram declares for a task (its form, its check stages, what it shows) on the task's spec,
-    where the runtime finds it whatever (sub)process the task runs in."""
+    """Hang what the diagram declares for a task (its form, its check stages, what it shows, its copies) on the
+    task's spec, where the runtime finds it whatever (sub)process the task runs in."""
     for spec in specs.values():
         for task_spec in spec.task_specs.values():
             value = by_element.get(getattr(task_spec, "bpmn_id", None) or "")

@@ -1,7 +1,8 @@
 """Comment on, assign and delegate a task (issue 12 items 2 and 10): acts around a task that do not complete it.
 
 - **comment**: whoever may work the task or supervises it (staff and heads of its agency or joint inspection,
-  the county office and supervisors of its jurisdiction: engine.identity.access `visible`, working roles only);
+  the county office and supervisors of its jurisdiction: engine.identity.access `visible`, working roles only),
+  and whoever received a copy of its case (抄送);
   administrators and process owners read the case but do not take part in it.
 - **assign** (指派): an agency head hands an open task of their own agency to a named colleague: an active
   account of the same agency whose role works the task's lane.
@@ -48,8 +49,8 @@ def clean_text(value: object, *, field: str, limit: int) -> str:
     return text
 
 
-def _open_task(work: Work, scope: access.Scope, task_id: str, *, work_it: bool) -> TaskRecord:
-    task = access.task_for(work.session, scope, task_id, work=work_it)
+def _open_task(work: Work, scope: access.Scope, task_id: str, *, work_it: bool, copies: bool = False) -> TaskRecord:
+    task = access.task_for(work.session, scope, task_id, work=work_it, copies=copies)
     if task is None:
         raise TaskNotFound(f"task {task_id} does not exist", task_id=task_id)
     if task.state != "open":
@@ -62,7 +63,7 @@ def _open_task(work: Work, scope: access.Scope, task_id: str, *, work_it: bool) 
 def comment(work: Work, actor: Actor, task_id: str, text: object) -> TaskComment:
     if actor.role not in access.WORKING_ROLES:
         raise NotPermitted("role", f"the role {actor.role} does not comment on tasks", role=actor.role)
-    task = _open_task(work, access.scope_of(work.session, actor), task_id, work_it=False)
+    task = _open_task(work, access.scope_of(work.session, actor), task_id, work_it=False, copies=True)
     written = TaskComment(task_id=task.id, instance_id=task.instance_id, author=actor.username,
                           text=clean_text(text, field="text", limit=COMMENT_LENGTH), created_at=work.now())
     work.session.add(written)

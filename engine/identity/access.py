@@ -10,7 +10,10 @@ The rules, over the task mirror (a task row carries its lane = candidate group a
 - **administrators** and **process owners** see every task and instance (owners answer for the diagrams all
   instances run on) and work none.
 - A task whose diagram gives it no lane may be worked by any of the four working roles that sees it.
-- An instance is seen by whoever sees one of its tasks, open or done (everything for administrators and owners).
+- An instance is seen by whoever sees one of its tasks, open or done (everything for administrators and owners),
+  and read by whoever received a copy of it (抄送, `copied_to`): a group the user works, within their agency (for
+  an agency's groups) or jurisdiction (for the jurisdiction-wide ones). A copy opens the case to read and to
+  comment on its open steps (`task_for(..., copies=True)`), never to work them.
 
 Where a task is placed: in the jurisdiction of its agency (`Agency.code` = the task's `agency`). A task with no
 agency, or an agency code that names no agency, is placed in its instance's jurisdiction
@@ -40,7 +43,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, false, literal_colum
 from sqlalchemy.orm import Session, aliased
 
 from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
-from engine.models import Agency, Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
+from engine.models import Agency, CaseCopy, Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
 
 LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "staff": ("执法人员",),
@@ -185,10 +188,25 @@ def workable(scope: Scope) -> ColumnElement[bool]:
     return and_(visible(scope), _in_lane(scope))
 
 
-def task_for(session: Session, scope: Scope, task_id: str, *, work: bool) -> TaskRecord | None:
-    """The task (None when there is none), or NotPermitted when the user may not see it, or `work` it."""
+def copied_to(scope: Scope) -> ColumnElement[bool]:
+    """The condition on the copy table for the copies (抄送) the user receives."""
+    if scope.role in JURISDICTION_ROLES:
+        return and_(CaseCopy.candidate_group.in_(scope.lanes), CaseCopy.jurisdiction_id.in_(scope.jurisdiction_ids))
+    if scope.role in AGENCY_ROLES and scope.agency:
+        return and_(CaseCopy.candidate_group.in_(scope.lanes), CaseCopy.agency == scope.agency)
+    return false()
+
+
+def _copied_instance(scope: Scope) -> ColumnElement[bool]:
+    return TaskRecord.instance_id.in_(select(CaseCopy.instance_id).where(copied_to(scope)))
+
+
+def task_for(session: Session, scope: Scope, task_id: str, *, work: bool, copies: bool = False) -> TaskRecord | None:
+    """The task (None when there is none), or NotPermitted when the user may not see it, or `work` it. With
+    `copies`, a task of an instance copied to the user counts as seen (to read and comment on, not to work)."""
+    seeing = or_(visible(scope), _copied_instance(scope)) if copies and not work else visible(scope)
     # One statement: the row and both rules (a step through the API is a handful of statements; issue 13 item 5).
-    found = session.execute(select(TaskRecord, visible(scope), _in_lane(scope)).where(TaskRecord.id == task_id)).first()
+    found = session.execute(select(TaskRecord, seeing, _in_lane(scope)).where(TaskRecord.id == task_id)).first()
     if found is None:
         return None
     task, seen, in_lane = found
@@ -207,6 +225,12 @@ def may_see_instance(session: Session, scope: Scope, instance_id: int) -> bool:
     if scope.everything:
         return True
     found = select(TaskRecord.id).where(TaskRecord.instance_id == instance_id, visible(scope)).limit(1)
+    return session.scalar(found) is not None or has_copy(session, scope, instance_id)
+
+
+def has_copy(session: Session, scope: Scope, instance_id: int) -> bool:
+    """Whether the instance was copied (抄送) to the user."""
+    found = select(CaseCopy.id).where(CaseCopy.instance_id == instance_id, copied_to(scope)).limit(1)
     return session.scalar(found) is not None
 
 

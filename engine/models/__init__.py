@@ -7,6 +7,7 @@ from engine.models.audit import AuditEntry
 from engine.models.base import Base, UTCDateTime
 from engine.models.behavior_code import BehaviorCode
 from engine.models.calendar import CalendarOverride, CalendarYear
+from engine.models.case_copy import CaseCopy, CaseCopyRead
 from engine.models.complaint import Complaint, InspectionRating
 from engine.models.document_template import DocumentTemplate
 from engine.models.enterprise import Enterprise, EnterpriseCreditClass
@@ -37,6 +38,8 @@ __all__ = [
     "BehaviorCode",
     "CalendarOverride",
     "CalendarYear",
+    "CaseCopy",
+    "CaseCopyRead",
     "Complaint",
     "Deadline",
     "Diagram",

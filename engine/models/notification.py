@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, UTCDateTime
 
-NOTIFICATION_KINDS = ("new_task", "due_tomorrow", "overdue", "case_moved")
+NOTIFICATION_KINDS = ("new_task", "due_tomorrow", "overdue", "case_moved", "case_copied")
 CHANNELS = ("email", "webhook")
 
 

@@ -28,6 +28,7 @@ from engine.platform.db import affected_rows
 from engine.platform.hotsql import hot_sql
 from engine.runtime import store
 from engine.runtime.attachment_refs import bind_attachments
+from engine.runtime.copies import declared_copies, write_copies
 from engine.runtime.core import DEADLINE_DAYS, Runtime
 from engine.runtime.data_limits import check_data
 from engine.runtime.deploy import VersionRef, latest_version
@@ -179,6 +180,8 @@ def complete_task(runtime: Runtime, session: Session, clock: Clock, *, task_id: 
         completed["findings"] = findings
     audit.record(session, at=now, actor=actor, action="task.completed", instance_id=state.id, task_id=task_id,
                  before={"element_id": record["element_id"], "state": "open"}, after=completed)
+    write_copies(session, task=task, task_id=task_id, instance_id=state.id, groups=declared_copies(task), now=now,
+                 actor=actor)
     events.announce(session, events.Event("completed", state.process_key, state.id, now, task_id=task_id,
                                           element_id=record["element_id"]))
     version = runtime.version_specs(session, state.process_version_id).version
@@ -271,6 +274,12 @@ def task_form(runtime: Runtime, session: Session, task_id: str) -> tuple[FormSpe
         return form, data
 
     return _reading_task(runtime, session, task_id, read) or (None, {})
+
+
+def completed_data(runtime: Runtime, session: Session, task_id: str) -> dict:
+    """The data a task held when it completed (the case as that step left it), read-only; empty when the
+    workflow no longer has the task."""
+    return _reading_task(runtime, session, task_id, lambda task: dict(task.data)) or {}
 
 
 def task_shows(runtime: Runtime, session: Session, task_id: str) -> CaseShows | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from engine.identity import access
@@ -55,6 +55,9 @@ def commentable(session: Session, person: Person, instance_id: int) -> list[Task
     if person.role not in access.WORKING_ROLES:
         return []
     scope = access.scope_of(session, person)
+    seen: ColumnElement[bool] = access.visible(scope)
+    if access.has_copy(session, scope, instance_id):  # a copy (抄送) opens every step of its case to comment on
+        seen = true()
     return list(session.scalars(select(TaskRecord).where(
-        TaskRecord.instance_id == instance_id, TaskRecord.state == "open", access.visible(scope))
+        TaskRecord.instance_id == instance_id, TaskRecord.state == "open", seen)
         .order_by(TaskRecord.created_at)))

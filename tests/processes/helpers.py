@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from engine.background.sweep import sweep
 from engine.identity import accounts, api_tokens
-from engine.models import Deadline, TaskRecord
+from engine.models import CaseCopy, Deadline, TaskRecord
 from engine.platform.clock import SHANGHAI, FrozenClock
 from engine.runtime import deploy as deploy_module
 from engine.runtime import instances
@@ -63,6 +63,13 @@ def task_data(svc, task_id: str) -> dict:
 def finished(svc, instance_id: int) -> bool:
     with svc.sessions() as session:
         return instances.get_instance(session, instance_id).status == "completed"
+
+
+def copies(svc, instance_id: int) -> list[tuple[str, str]]:
+    """(step name, group) of each copy (抄送) the instance's steps made, oldest first."""
+    with svc.sessions() as session:
+        return [(c.step_name, c.candidate_group) for c in session.scalars(
+            select(CaseCopy).where(CaseCopy.instance_id == instance_id).order_by(CaseCopy.id))]
 
 
 def end_of(day: str) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.processes.helpers import (
     complete,
+    copies,
     deadline_due,
     deploy_all,
     end_of,
@@ -65,7 +66,9 @@ def test_substantiated_complaint_is_corrected_verified_in_a_loop_and_replied(svc
              {"interview_date": "2026-10-14", "interview_record": "约谈执法大队负责人"})
     complete(svc, clock, only_task(svc, started.id, "Task_public_notice").id,
              {"notice_date": "2026-10-15", "notice_text": "通报无码入企一例"})
+    assert copies(svc, started.id) == []
     complete(svc, clock, only_task(svc, started.id, "Task_reply").id, REPLY)
+    assert copies(svc, started.id) == [("答复投诉人", "司法局")]  # 司法局 tracks complaints (R26): 抄送
     rating = only_task(svc, started.id, "Task_complainant_rating")
     assert rating.candidate_group == "企业" and rating.due_at == end_of("2026-10-27")
     complete(svc, clock, rating.id, {"rating": "满意", "rating_date": "2026-10-21", "rating_comment": ""})

@@ -18,6 +18,7 @@ from engine.runtime import PolicyRefused
 from tests.factories import make_agency, make_enterprise, make_inspection, make_inspector, make_item_list
 from tests.processes.helpers import (
     complete,
+    copies,
     deploy_all,
     end_of,
     finished,
@@ -101,6 +102,7 @@ def test_onsite_inspection_with_notice_penalty_and_revisit(svc, clock):
     penalty = only_task(svc, started.id, "Task_penalty")
     assert penalty.candidate_group == "单位负责人"
     complete(svc, clock, penalty.id, {"penalty_decision_no": "云市监罚〔2026〕101号", "penalty_date": "2026-10-20"})
+    assert copies(svc, started.id) == [("作出行政处罚决定", "县综合执法办")]  # 抄送 the county office
 
     revisit = only_task(svc, started.id, "Task_revisit")
     assert revisit.process_key == "penalty_revisit" and revisit.agency == AGENCY

@@ -57,6 +57,8 @@ ELSEWHERE |= {"/attachments/<int:attachment_id>", "/portal/attachments/<int:atta
 PAGES.update({"/notifications": PUBLIC - {ANONYMOUS}, "/notifications/settings": PUBLIC - {ANONYMOUS}})
 ACTIONS.update({"/notifications/read-all": PUBLIC - {ANONYMOUS}})
 ELSEWHERE |= {"/notifications/<int:notification_id>/read", "/notifications/<int:notification_id>/open"}
+# 抄送: a copied case's read-only page and its diagram, for the users it was copied to (test_copy_pages.py).
+ELSEWHERE |= {"/copies/<int:instance_id>", "/copies/<int:instance_id>/diagram.bpmn"}
 # Prometheus metrics: by network or bearer token, not by login (tests/web/api/test_observability.py).
 ELSEWHERE |= {"/metrics"}
 @pytest.fixture

@@ -1,6 +1,7 @@
 // The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
 // a user task's form (name, label, type, required, choices, a date's default of today), a task's check points
-// (a stage's rule checks or records, blocking or not) and what a user task shows of its case. Every change goes
+// (a stage's rule checks or records, blocking or not), what a user task shows of its case and whom it copies the
+// case to when it completes (抄送). Every change goes
 // through bpmn-js commands, so undo and the "unsaved" warning see it; the server checks all of it again when the
 // diagram is checked or deployed.
 
@@ -10,6 +11,8 @@ const CHOICE_TYPES = ['choice', 'multichoice'];
 // engine.bpmn.case_view.CASE_SECTIONS, in the order the page shows them
 const CASE_SECTIONS = ['enterprise', 'plan', 'urgent', 'quiet_request', 'notice', 'handover', 'visit',
   'rule_checks', 'complaint', 'penalty', 'opinions'];
+// engine.bpmn.copies.COPY_GROUPS: the lanes people work
+const COPY_GROUPS = ['执法人员', '单位负责人', '县综合执法办', '司法局'];
 
 function extensionValues(businessObject) {
   const extensions = businessObject.extensionElements;
@@ -223,4 +226,24 @@ export function renderCaseEditor(modeler, element, box, text, redraw) {
       replaceExtensions(modeler, element, values.filter((v) => v !== shows));
       redraw();
     }));
+}
+
+// Whom the user task copies its case to when it completes (inspectflow:copy, 抄送): the groups as checkboxes; the
+// declaration goes when the last group is unticked.
+export function renderCopyEditor(modeler, element, box, text, redraw) {
+  const values = extensionValues(element.businessObject);
+  const copy = values.find((v) => v.$type === 'inspectflow:Copy') || null;
+  const chosen = copy ? (copy.to || '').split(',').map((name) => name.trim()).filter(Boolean) : [];
+  const part = titled(box, 'section', 'extension-editor copy-editor', 'p', copy ? text.copy : text.copy_none);
+  COPY_GROUPS.forEach((group) => part.append(input(group, chosen.includes(group), (on) => {
+    const groups = COPY_GROUPS.filter((other) => (other === group ? on : chosen.includes(other)));
+    if (!copy) {
+      addExtension(modeler, element, modeler.get('moddle').create('inspectflow:Copy', { to: groups.join(',') }));
+    } else if (!groups.length) {
+      replaceExtensions(modeler, element, values.filter((v) => v !== copy));
+    } else {
+      modeler.get('modeling').updateModdleProperties(element, copy, { to: groups.join(',') });
+    }
+    redraw();
+  }, { type: 'checkbox' })));
 }

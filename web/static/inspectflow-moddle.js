@@ -1,4 +1,5 @@
-// The inspectflow BPMN extension (forms, check points and what a task shows of its case, in extensionElements)
+// The inspectflow BPMN extension (forms, check points, what a task shows of its case and whom it copies, in
+// extensionElements)
 // described for bpmn-js, so the modeler knows these elements as typed ones: they survive editing, copy-paste and
 // saving unchanged, and new diagrams declare the namespace. Attributes stay strings, written back exactly as the server reads them.
 const text = (name) => ({ name, isAttr: true, type: 'String' });
@@ -17,5 +18,6 @@ export default {
     { name: 'Checks', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Action', superClass: ['Element'], properties: [text('stage'), text('blocking')] },
     { name: 'Shows', superClass: ['Element'], properties: [text('sections'), text('opinions')] },
+    { name: 'Copy', superClass: ['Element'], properties: [text('to')] },
   ],
 };

@@ -1,11 +1,13 @@
 // The modeler's side box: what bpmn-js's canvas cannot edit by itself — a sequence flow's condition, a timer's
-// expression, a script task's script, a user task's form and the case it shows, a task's check points
+// expression, a script task's script, a user task's form, the case it shows and whom it copies, a task's check points
 // (extension-editors.js) — for the selected element, and the whole diagram as XML source for anything else.
 // Every edit goes through bpmn-js commands, so undo and the "unsaved" warning see it; the server checks all of it
 // again before deploying.
 
 import { fitDiagram } from './diagram-common.js';
-import { renderCaseEditor, renderCheckPointEditor, renderFormEditor } from './extension-editors.js';
+import {
+  renderCaseEditor, renderCheckPointEditor, renderCopyEditor, renderFormEditor,
+} from './extension-editors.js';
 
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'];
 
@@ -76,6 +78,7 @@ export function attachProperties(modeler, box, text, stages) {
     }
     if (userTask) renderFormEditor(modeler, element, box, text, () => show(element));
     if (userTask) renderCaseEditor(modeler, element, box, text, () => show(element));
+    if (userTask) renderCopyEditor(modeler, element, box, text, () => show(element));
     if (task) renderCheckPointEditor(modeler, element, box, text, stages, () => show(element));
   }
   let shown = null;
