@@ -1,6 +1,7 @@
 """Planning an inspection (新建检查计划): staff and agency heads pick the enterprise, the listed items, qualified
-inspectors, the assistants named in advance (辅助人员, optional), the window, the kind and the mode; the engine records the inspection and starts its lifecycle,
-and the planner lands on the lifecycle's first task with those choices filled in."""
+inspectors, the assistants named in advance (辅助人员, optional), the window, the kind and the mode; the engine
+records the inspection and starts its lifecycle, and the planner lands on the lifecycle's first task with those
+choices filled in."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from web.api import (  # noqa: E402,F401  (the route modules attach themselves t
     cases,
     codes,
     errors,
+    inspections,
     instances,
     notifications,
     openapi,
