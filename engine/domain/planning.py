@@ -183,10 +183,10 @@ def _assistants(choices: PlanChoices, form: dict, inspector_ids: list[str], prob
     """The assistants named in advance: optional, the agency's own people without a 执法证, few, and none of them
     also among the inspectors (R1: a person either inspects or assists)."""
     named = list(dict.fromkeys(_many(form.get("assistants"))))
-    if set(named) - {str(p.id) for p in choices.assistants}:
+    if set(named) & ({str(p.id) for p in choices.inspectors} | set(inspector_ids)):
+        problems["assistants"] = "执法人员应列为检查人员，同一人不能既是检查人员又是辅助人员（R1）"
+    elif set(named) - {str(p.id) for p in choices.assistants}:
         problems["assistants"] = "所选辅助人员不是本单位的辅助人员（R1：只能事先确定本单位的辅助人员）"
-    elif set(named) & set(inspector_ids):
-        problems["assistants"] = "同一人不能既是检查人员又是辅助人员（R1）"
     elif len(named) > MAX_ASSISTANTS:
         problems["assistants"] = f"辅助人员至多 {MAX_ASSISTANTS} 名"
     return [int(i) for i in named] if "assistants" not in problems else []
