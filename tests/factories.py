@@ -136,9 +136,10 @@ def make_inspection(session: Session, *, agency: Agency | None = None, enterpris
                     approved_by: str | None = None, approved_at: datetime | None = None,
                     retroactive: bool = False, urgent_reason: str | None = None,
                     actual_start: datetime | None = None, actual_end: datetime | None = None,
-                    plan: InspectionPlan | None = None, joint_group: JointInspectionGroup | None = None
-                    ) -> Inspection:
-    """An inspection with one qualified inspector and the agency's first published items unless given.
+                    plan: InspectionPlan | None = None, joint_group: JointInspectionGroup | None = None,
+                    assistants: list[Inspector] | None = None) -> Inspection:
+    """An inspection with one qualified inspector and the agency's first published items unless given, and the
+    `assistants` named in advance (辅助人员) if any.
 
     `approved_by` records the head's approval (R6) at `approved_at` (default NOW).
     """
@@ -152,7 +153,7 @@ def make_inspection(session: Session, *, agency: Agency | None = None, enterpris
         status="approved" if approved_by else "planned", retroactive=retroactive, urgent_reason=urgent_reason,
         created_by="staff", created_at=NOW,
         inspectors=inspectors if inspectors is not None else [make_inspector(session, agency=agency)],
-        items=items,
+        items=items, assistants=assistants or [],
     )
     if approved_by:
         inspection.approved_by, inspection.approved_at = approved_by, approved_at or NOW

@@ -2,16 +2,17 @@
 
 The engine keeps stable codes (`task.completed`, `no_code`, `penalty_revisit`, `SCJG`); the pages show what
 they mean, in the visitor's language. Registered as Jinja filters (`action_label`, `alert_kind_label`,
-`alert_status_label`, `instance_status_label`, `task_state_label`, `business_label`, `process_label`,
-`agency_label`); an unknown code shows as itself, never as an error.
+`alert_status_label`, `instance_status_label`, `task_state_label`, `person_kind_label`, `assistant_label`,
+`business_label`, `process_label`, `agency_label`); an unknown code shows as itself, never as an error.
 Process and agency names come from the database (engine.views.names), read once per request and kept on flask.g.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Flask, g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.views.names import agency_names, process_names
@@ -60,6 +61,11 @@ ALERT_KINDS = {
 ALERT_STATUSES = {"open": _l("待处理"), "acknowledged": _l("已确认"), "resolved": _l("已处理")}
 INSTANCE_STATUSES = {"running": _l("办理中"), "completed": _l("已结束"), "error": _l("出错"), "cancelled": _l("已取消")}
 TASK_STATES = {"open": _l("待办理"), "completed": _l("已办理"), "cancelled": _l("已取消")}
+# engine.models.vocabulary.INSPECTOR_KINDS: who a person on an agency's roster is (R1: only 执法人员 inspect).
+PERSON_KINDS = {
+    "enforcement_officer": _l("执法人员"), "auxiliary": _l("辅助人员"), "grid_worker": _l("网格员"),
+    "temporary": _l("临时聘用人员"), "third_party": _l("第三方人员"), "intermediary": _l("中介机构人员"),
+}
 STAGE_NAMES = {  # the stages engine.domain.stages registers, for the modeler's check-point editor
     "plan": _l("计划核验（资格、事项、时间窗口、专项、频次、预告）"),
     "before_site": _l("入企前核验（资格、事项、时间窗口、行政行为码、预告）"),
@@ -95,15 +101,22 @@ BUSINESS_KEY_KINDS = {
 def init_app(app: Flask) -> None:
     for name, words in (("action_label", AUDIT_ACTIONS), ("alert_kind_label", ALERT_KINDS),
                         ("alert_status_label", ALERT_STATUSES), ("instance_status_label", INSTANCE_STATUSES),
-                        ("task_state_label", TASK_STATES)):
+                        ("task_state_label", TASK_STATES), ("person_kind_label", PERSON_KINDS)):
         app.add_template_filter(_words_for(words), name)
     app.add_template_filter(business_label, "business_label")
     app.add_template_filter(process_label, "process_label")
     app.add_template_filter(agency_label, "agency_label")
+    app.add_template_filter(assistant_label, "assistant_label")
 
 
 def _words_for(words: dict) -> Callable[[str], str]:
     return lambda code: words.get(code, code)
+
+
+def assistant_label(person: Mapping[str, str]) -> str:
+    """An assistant named in advance ({name, kind}) as "姓名（辅助人员）"."""
+    kind = person.get("kind") or ""
+    return _("%(name)s（%(kind)s）", name=person.get("name", ""), kind=PERSON_KINDS.get(kind, kind))
 
 
 def stage_choices(registered) -> list[tuple[str, str]]:

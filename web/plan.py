@@ -1,6 +1,7 @@
 """Planning an inspection (新建检查计划): staff and agency heads pick the enterprise, the listed items, qualified
-inspectors, the window, the kind and the mode; the engine records the inspection and starts its lifecycle,
-and the planner lands on the lifecycle's first task with those choices filled in."""
+inspectors, the assistants named in advance (辅助人员, optional), the window, the kind and the mode; the engine
+records the inspection and starts its lifecycle, and the planner lands on the lifecycle's first task with those
+choices filled in."""
 
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ def new():
     # 检查 (a GET with the form's choices, or a POST of the 检查 button) shows the warnings without planning.
     sent = request.form if request.method == "POST" else request.args
     if request.method == "POST" or "enterprise" in request.args:
-        form = {key: sent.getlist(key) if key in ("items", "inspectors") else sent.get(key, "")
+        form = {key: sent.getlist(key) if key in ("items", "inspectors", "assistants") else sent.get(key, "")
                 for key in ("enterprise", "planned_start", "planned_end", "trigger", "mode", "items", "inspectors",
-                            "urgent", "urgent_type", "urgent_reason")}
+                            "assistants", "urgent", "urgent_type", "urgent_reason")}
     visit_day = _visit_day(form.get("planned_start"), today)
     if request.method == "POST" and not request.form.get("preview"):
         try:
@@ -64,7 +65,8 @@ def new():
     return render_template("plan.html", form=form, errors=errors, choices=choices, triggers=planning.TRIGGERS,
                            modes=planning.MODES, enterprise_names=enterprise_names, preview=preview,
                            urgent_reasons=URGENT_REASONS,
-                           status_labels=CERTIFICATE_LABELS), 422 if errors else 200
+                           status_labels=CERTIFICATE_LABELS, max_assistants=planning.MAX_ASSISTANTS), \
+        422 if errors else 200
 
 
 CERTIFICATE_LABELS = {"valid": _l("执法证有效"), "expired": _l("执法证已过期"), "not_yet_valid": _l("执法证未生效"),

@@ -1,6 +1,6 @@
 """Planning an inspection (新建检查计划) for the actor's own agency: the submitted form is checked against the
-agency's records (engine.domain.planning: listed items R2, certificate holders R1, enterprises of its
-jurisdiction), the inspection recorded and its lifecycle started, in one unit of work."""
+agency's records (engine.domain.planning: listed items R2, certificate holders R1 and its own assistants,
+enterprises of its jurisdiction), the inspection recorded and its lifecycle started, in one unit of work."""
 
 from __future__ import annotations
 
@@ -27,4 +27,5 @@ def plan(work: Work, actor: Actor, form: dict, *, visit_day: date) -> tuple[Insp
                            credit_code=checked.credit_code, item_codes=checked.item_codes,
                            inspector_ids=checked.inspector_ids, planned_start=checked.planned_start,
                            planned_end=checked.planned_end, trigger=checked.trigger,
-                           trigger_reason=checked.trigger_reason, mode=checked.mode, urgent=checked.urgent)
+                           trigger_reason=checked.trigger_reason, mode=checked.mode, urgent=checked.urgent,
+                           assistant_ids=checked.assistant_ids)

@@ -19,7 +19,7 @@ from engine.domain.complaint_process import start_complaint_process
 from engine.domain.enterprise_side import file_complaint
 from engine.domain.inspection_process import plan_inspection
 from engine.domain.policy import default_policy
-from engine.models import Agency, Enterprise, Inspection, Penalty, ProcessInstance
+from engine.models import Agency, Enterprise, Inspection, Inspector, Penalty, ProcessInstance
 from engine.platform.clock import SHANGHAI, Clock
 from engine.runtime import Runtime, instances
 
@@ -53,7 +53,8 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
     ahead = ahead_day.isoformat()
     started = [
         # Planned inspections waiting for their plan to be written up and checked.
-        _planned(runtime, session, clock, agencies["SCJG"], enterprises[0], calendar.add_working_days(today, 8)),
+        _planned(runtime, session, clock, agencies["SCJG"], enterprises[0], calendar.add_working_days(today, 8),
+                 with_assistant=True),
         _planned(runtime, session, clock, agencies["XFJY"], enterprises[1], calendar.add_working_days(today, 12)),
         # An urgent inspection yesterday: the head has until the end of the next working day to approve it.
         start("code_retroactive", "SCJG", enterprises[2],
@@ -66,7 +67,8 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
         # An approved visit holding a live 行政行为码 (enterprises can verify it), whose notice is still to give.
         start("advance_notice", "SCJG", enterprises[4], inspection_date=ahead, notice_exemption="无",
               notice_exemption_reason="",
-              inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[4], ahead_day)),
+              inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[4], ahead_day,
+                                      with_assistant=True)),
         start("quiet_period_override", "SCJG", enterprises[5], inspection_date=ahead,
               inspection_id=_approved(session, clock, calendar, agencies["SCJG"], enterprises[5], ahead_day)),
         # A penalty three weeks ago whose revisit is overdue, and a recent one.
@@ -94,15 +96,17 @@ def start_demo_work(runtime: Runtime, session: Session, clock: Clock) -> list[in
 
 
 def _approved(session: Session, clock: Clock, calendar: WorkingCalendar, agency: Agency, enterprise: Enterprise,
-              day: date) -> int:
-    """An inspection the head approved today, coded until the end of its visit day (R6)."""
+              day: date, *, with_assistant: bool = False) -> int:
+    """An inspection the head approved today, coded until the end of its visit day (R6); the code's verification
+    lists its assistant when it has one."""
     now = clock.now()
     items = [item for item_list in agency_item_lists(session, agency) for item in item_list.items][:2]
     inspectors = [p for p in agency.inspectors if p.kind == "enforcement_officer" and p.valid_to
                   and p.valid_to >= day][:2]
     inspection = Inspection(agency=agency, enterprise=enterprise, trigger="routine", mode="onsite",
                             planned_start=day, planned_end=day, status="approved", approved_by="局长", approved_at=now,
-                            created_by="load-demo", created_at=now, inspectors=inspectors, items=items)
+                            created_by="load-demo", created_at=now, inspectors=inspectors, items=items,
+                            assistants=_assistant(agency, with_assistant))
     session.add(inspection)
     session.flush()
     behavior_code.issue_code(session, inspection=inspection, approved_by="局长", now=now, calendar=calendar)
@@ -125,12 +129,18 @@ def _penalised(session: Session, clock: Clock, agency: Agency, enterprise: Enter
     return {"inspection_id": inspection.id, "penalty_id": penalty.id}
 
 
+def _assistant(agency: Agency, wanted: bool) -> list[Inspector]:
+    """One of the agency's 辅助人员 named in advance to accompany the inspectors, so the pages show one."""
+    return [p for p in agency.inspectors if p.kind == "auxiliary"][:1] if wanted else []
+
+
 def _planned(runtime: Runtime, session: Session, clock: Clock, agency: Agency, enterprise: Enterprise,
-             day: date) -> int:
+             day: date, *, with_assistant: bool = False) -> int:
     items = [item for item_list in agency_item_lists(session, agency) for item in item_list.items][:2]
     inspectors = [p for p in agency.inspectors if p.kind == "enforcement_officer"][:2]
+    assistants = _assistant(agency, with_assistant)
     _inspection, instance_id = plan_inspection(
         runtime, session, clock, agency_code=agency.code, credit_code=enterprise.credit_code,
         item_codes=[item.code for item in items], inspector_ids=[p.id for p in inspectors], planned_start=day,
-        planned_end=day, actor="load-demo")
+        planned_end=day, actor="load-demo", assistant_ids=[p.id for p in assistants])
     return instance_id

@@ -1,4 +1,5 @@
-"""The demo county's records (issue 3 item 8): one county with its policy, 8 agencies, 40 inspectors,
+"""The demo county's records (issue 3 item 8): one county with its policy, 8 agencies, 40 inspectors and two
+assistants (辅助人员, who may be named in advance to accompany but never inspect) per agency,
 200 enterprises across credit classes, published item lists, plans, and a year of past inspections with
 their codes, notices, ratings, complaints and penalties.
 
@@ -85,6 +86,8 @@ def load_demo_records(session: Session, *, now: datetime, calendar: WorkingCalen
     enterprises = [_enterprise(session, county, number, rng, now) for number in range(1, 201)]
     session.flush()
     count = _past_year(session, agencies, inspectors, enterprises, rng, now, calendar)
+    for number, agency in enumerate(agencies.values()):
+        add_assistants(session, agency, ASSISTANT_NAMES[2 * number:2 * number + 2])
     return DemoRecords(county.id, {code: a.id for code, a in agencies.items()}, [e.id for e in enterprises], count)
 
 
@@ -121,6 +124,21 @@ def _inspectors(session: Session, agency: Agency, rng: random.Random) -> list[In
         people.append(inspector)
     if agency.code == "ZHZF":  # grid workers appear on the roster but may not inspect (R1)
         people[-1].kind, people[-1].certificate_number = "grid_worker", None
+    session.add_all(people)
+    return people
+
+
+# Two 辅助人员 per agency, in AGENCIES order; fixed, so the seeded generator's sequence (and with it the rest of the
+# demo) stays as it was.
+ASSISTANT_NAMES = ("钱小军", "孙丽华", "冯建国", "陈秀英", "褚志强", "卫春燕", "蒋海涛", "沈玉梅", "韩立新", "杨晓红",
+                   "朱国平", "秦雪梅", "尤文斌", "许慧敏", "何家豪", "吕桂兰")
+
+
+def add_assistants(session: Session, agency: Agency, names: tuple[str, ...]) -> list[Inspector]:
+    """The agency's 辅助人员 (no 执法证: they may be named to assist, never inspect, R1) unless it has some."""
+    if any(person.kind == "auxiliary" for person in agency.inspectors):
+        return []
+    people = [Inspector(name=name, agency=agency, kind="auxiliary", status="active") for name in names]
     session.add_all(people)
     return people
 

@@ -42,7 +42,7 @@ from engine.models import (
     JointInspectionGroup,
     PolicyDecision,
 )
-from engine.models.vocabulary import QUALIFIED_INSPECTOR_KIND
+from engine.models.vocabulary import INSPECTOR_KINDS, QUALIFIED_INSPECTOR_KIND
 from engine.platform.clock import SHANGHAI
 
 # No 0/O, 1/I/L: the code is read aloud at the door and typed by enterprises.
@@ -308,6 +308,9 @@ class CodeVerification:
     issued_late: bool
     joint: bool = False
     checked_at: str = ""
+    # The assistants named in advance (辅助人员): {name, kind (an INSPECTOR_KINDS code), kind_label}; they accompany,
+    # never inspect, so they do not touch `valid` — the inspectors' certificates alone decide it (R1).
+    assistants: list[dict[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -323,6 +326,7 @@ def verify(
     now: datetime,
     enterprise: Enterprise | None = None,
     unapproved: Sequence[Agency] = (),
+    assistants: Sequence[Inspector] = (),
 ) -> CodeVerification:
     """The verification of `code` at `now`, from records already loaded (no storage access). `unapproved`: member
     agencies of a joint inspection whose heads have not approved yet (shown, their people not covered)."""
@@ -370,6 +374,8 @@ def verify(
         issued_late=code.issued_late,
         joint=code.joint_group_id is not None,
         checked_at=_local(now),
+        assistants=[{"name": person.name, "kind": person.kind,
+                     "kind_label": INSPECTOR_KINDS.get(person.kind, person.kind)} for person in assistants],
     )
 
 
@@ -393,8 +399,9 @@ def lookup(session: Session, text: str, now: datetime) -> CodeVerification | Non
     agencies = _unique(i.agency for i in [*inspections, *pending])
     inspectors = _unique(person for i in inspections for person in i.inspectors)
     items = _unique(item for i in inspections for item in i.items)
+    assistants = _unique(person for i in inspections for person in i.assistants)
     return verify(code, agencies=agencies, inspectors=inspectors, items=items, now=now, enterprise=enterprise,
-                  unapproved=_unique(i.agency for i in pending))
+                  unapproved=_unique(i.agency for i in pending), assistants=assistants)
 
 
 def _unique(records: Iterable[Any]) -> list[Any]:  # keeps order; records are ORM rows with an id

@@ -90,7 +90,9 @@ def check_inspection(session: Session, inspection: Inspection, *, stage: str, ca
 
 
 def qualification(inspection: Inspection, day: date) -> list[Refused]:
-    """R1: a confirmed enforcement body, and only inspectors with a valid 执法证 (no auxiliaries etc.)."""
+    """R1: a confirmed enforcement body, and only inspectors with a valid 执法证 (no auxiliaries etc.). The
+    assistants named in advance (辅助人员) are not inspectors and are not refused, but a person is one or the
+    other: never both."""
     refusals = []
     agency = inspection.agency
     if not agency.confirmed_enforcement_body:
@@ -108,6 +110,8 @@ def qualification(inspection: Inspection, day: date) -> list[Refused]:
         refusals.append(Refused("R1", f"检查人员{inspector.name}：{reason}",
                                 {"inspector": inspector.name, "certificate": inspector.certificate_number,
                                  "status": status, "valid_to": _iso(inspector.valid_to), "day": day.isoformat()}))
+    for person in [p for p in inspection.inspectors if p in inspection.assistants]:
+        refusals.append(Refused("R1", f"{person.name}不能既是检查人员又是辅助人员", {"inspector": person.name}))
     return refusals
 
 

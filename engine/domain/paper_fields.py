@@ -23,7 +23,6 @@ from engine.models.vocabulary import (
     COMPLAINT_OUTCOMES,
     INSPECTOR_KINDS,
     PROHIBITIONS,
-    QUALIFIED_INSPECTOR_KIND,
     TRIGGER_KINDS,
     URGENT_REASONS,
 )
@@ -43,8 +42,6 @@ REVISIT_RESULTS = {"pending": "待评估", "passed": "整改到位", "failed": "
 def inspection_fields(session: Session, inspection: Inspection, now: datetime) -> dict[str, Any]:
     """The fields of the inspection's documents (审批表, 通知书, 笔录, 结果告知书, 整改通知书)."""
     year = now.astimezone(SHANGHAI).year
-    qualified = [p for p in inspection.inspectors if p.kind == QUALIFIED_INSPECTOR_KIND]
-    assistants = [p for p in inspection.inspectors if p.kind != QUALIFIED_INSPECTOR_KIND]
     code = live_code_of(session, inspection) or session.scalar(
         select(BehaviorCode).where(BehaviorCode.inspection_id == inspection.id).order_by(BehaviorCode.id.desc()))
     notice = session.scalar(select(Notice).where(Notice.inspection_id == inspection.id).order_by(Notice.id.desc()))
@@ -75,8 +72,9 @@ def inspection_fields(session: Session, inspection: Inspection, now: datetime) -
         "items": [{"code": i.code, "name": i.name, "legal_basis": i.legal_basis, "standard": i.standard}
                   for i in inspection.items],
         "legal_basis": "、".join(dict.fromkeys(i.legal_basis for i in inspection.items)) or DASH,
-        "inspectors": [{"name": p.name, "certificate_number": p.certificate_number or DASH} for p in qualified],
-        "assistants": [{"name": p.name, "kind": INSPECTOR_KINDS.get(p.kind, p.kind)} for p in assistants],
+        "inspectors": [{"name": p.name, "certificate_number": p.certificate_number or DASH}
+                       for p in inspection.inspectors],
+        "assistants": [{"name": p.name, "kind": INSPECTOR_KINDS.get(p.kind, p.kind)} for p in inspection.assistants],
         "notice": _notice(notice),
         "penalty": _penalty(penalty),
         "revisits": [{"round": r.round, "findings": r.findings or DASH, "rectification": r.rectification or DASH,

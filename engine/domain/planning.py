@@ -2,7 +2,8 @@
 
 The choices come from records, not free text: the agency's published item lists (R2: only listed items are
 inspected), its enforcement officers with the state of their 执法证 on the visit day (R1: only certificate
-holders inspect; lapsed ones are shown but cannot be picked), the triggers of 触发式检查 (R16) and the two
+holders inspect; lapsed ones are shown but cannot be picked), its people of the other kinds (辅助人员, 网格员…)
+who may be named in advance to assist but never inspect, the triggers of 触发式检查 (R16) and the two
 modes. `check_plan` turns a submitted form into arguments for `plan_inspection`, or raises `PlanInvalid`
 naming every field that is wrong; the rule checks proper (caps, quiet period, notice...) still run at the
 lifecycle's check point, where refusals and overrides are logged.
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 from engine.domain.behavior_code import certificate_status
 from engine.domain.policy_admin import jurisdiction_tree_of
 from engine.models import Agency, Enterprise, InspectionItem, InspectionItemList, Inspector
-from engine.models.vocabulary import TRIGGER_KINDS, URGENT_REASONS
+from engine.models.vocabulary import QUALIFIED_INSPECTOR_KIND, TRIGGER_KINDS, URGENT_REASONS
 
 MODES = {"onsite": "现场检查", "non_onsite": "非现场检查"}
 TRIGGERS = {"routine": "日常检查", **{key: f"触发式检查：{label}" for key, label in TRIGGER_KINDS.items()}}
+# Assistants accompany the inspectors; more than a handful would make a visit of them rather than of inspectors.
+MAX_ASSISTANTS = 4
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,20 @@ class InspectorChoice:
 
 
 @dataclass(frozen=True)
+class AssistantChoice:
+    """One of the agency's people without a 执法证 who may be named in advance to assist (辅助人员)."""
+
+    id: int
+    name: str
+    kind: str  # an INSPECTOR_KINDS code other than the enforcement officer's: auxiliary, grid_worker…
+
+
+@dataclass(frozen=True)
 class PlanChoices:
     agency: Agency
     items: list[InspectionItem]
     inspectors: list[InspectorChoice]
+    assistants: list[AssistantChoice] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +87,7 @@ class CheckedPlan:
     trigger_reason: str | None
     mode: str
     urgent: UrgentVisit | None = None
+    assistant_ids: list[int] = field(default_factory=list)
 
 
 def plan_choices(session: Session, agency_code: str, on: date) -> PlanChoices:
@@ -86,9 +100,13 @@ def plan_choices(session: Session, agency_code: str, on: date) -> PlanChoices:
                InspectionItemList.published_on <= on,
                or_(InspectionItemList.withdrawn_on.is_(None), InspectionItemList.withdrawn_on > on))
         .order_by(InspectionItem.code)))
-    people = session.scalars(select(Inspector).where(Inspector.agency_id == agency.id).order_by(Inspector.name))
-    inspectors = [InspectorChoice(p.id, p.name, p.certificate_number, certificate_status(p, on)) for p in people]
-    return PlanChoices(agency, items, inspectors)
+    people = list(session.scalars(select(Inspector).where(Inspector.agency_id == agency.id)
+                                  .order_by(Inspector.name)))
+    officers = [p for p in people if p.kind == QUALIFIED_INSPECTOR_KIND]
+    inspectors = [InspectorChoice(p.id, p.name, p.certificate_number, certificate_status(p, on)) for p in officers]
+    assistants = [AssistantChoice(p.id, p.name, p.kind) for p in people
+                  if p.kind != QUALIFIED_INSPECTOR_KIND and p.status == "active"]
+    return PlanChoices(agency, items, inspectors, assistants)
 
 
 def find_enterprise(session: Session, text: str) -> Enterprise | None:
@@ -144,6 +162,7 @@ def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | lis
         problems["inspectors"] = "所选人员不持有有效执法证件，不能参与检查（R1）"
     elif not inspector_ids:
         problems["inspectors"] = "请选择持有效执法证件的检查人员（R1）"
+    assistant_ids = _assistants(choices, form, inspector_ids, problems)
     trigger = str(form.get("trigger") or "routine")
     if trigger not in TRIGGERS:
         problems["trigger"] = "请选择检查类型"
@@ -157,7 +176,20 @@ def check_plan(session: Session, choices: PlanChoices, form: dict[str, str | lis
     # An urgent inspection is not a routine visit: it counts against no R15/R17 cap.
     return CheckedPlan(enterprise.credit_code, item_codes, [int(i) for i in inspector_ids], start, end,
                        "routine" if trigger == "routine" and urgent is None else "triggered",
-                       None if trigger == "routine" else trigger, mode, urgent)
+                       None if trigger == "routine" else trigger, mode, urgent, assistant_ids)
+
+
+def _assistants(choices: PlanChoices, form: dict, inspector_ids: list[str], problems: dict[str, str]) -> list[int]:
+    """The assistants named in advance: optional, the agency's own people without a 执法证, few, and none of them
+    also among the inspectors (R1: a person either inspects or assists)."""
+    named = list(dict.fromkeys(_many(form.get("assistants"))))
+    if set(named) & ({str(p.id) for p in choices.inspectors} | set(inspector_ids)):
+        problems["assistants"] = "执法人员应列为检查人员，同一人不能既是检查人员又是辅助人员（R1）"
+    elif set(named) - {str(p.id) for p in choices.assistants}:
+        problems["assistants"] = "所选辅助人员不是本单位的辅助人员（R1：只能事先确定本单位的辅助人员）"
+    elif len(named) > MAX_ASSISTANTS:
+        problems["assistants"] = f"辅助人员至多 {MAX_ASSISTANTS} 名"
+    return [int(i) for i in named] if "assistants" not in problems else []
 
 
 URGENT_FLAGS = ("1", "true", "on", "yes")

@@ -11,7 +11,13 @@ from engine.models.case_copy import CaseCopy, CaseCopyRead
 from engine.models.complaint import Complaint, InspectionRating
 from engine.models.document_template import DocumentTemplate
 from engine.models.enterprise import Enterprise, EnterpriseCreditClass
-from engine.models.inspection import Inspection, JointInspectionGroup, inspection_inspector, inspection_item
+from engine.models.inspection import (
+    Inspection,
+    JointInspectionGroup,
+    inspection_assistant,
+    inspection_inspector,
+    inspection_item,
+)
 from engine.models.item_list import InspectionItem, InspectionItemList
 from engine.models.job import BackgroundJob
 from engine.models.login_failure import LoginFailure
@@ -72,6 +78,7 @@ __all__ = [
     "TaskRecord",
     "User",
     "UTCDateTime",
+    "inspection_assistant",
     "inspection_inspector",
     "inspection_item",
 ]

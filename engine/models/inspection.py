@@ -1,7 +1,8 @@
 """Inspections (行政检查) and joint inspection groups (综合查一次, R18).
 
 An inspection is one agency's visit (or non-onsite check) of one enterprise against listed items (R2) by named
-inspectors (R1). Inspections merged into a joint group share one behaviour code, one notice and one visit.
+inspectors (R1), accompanied by the assistants (辅助人员) named in advance, who may assist but never inspect.
+Inspections merged into a joint group share one behaviour code, one notice and one visit.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ inspection_item = Table(
 
 inspection_inspector = Table(
     "inspection_inspector",
+    Base.metadata,
+    Column("inspection_id", ForeignKey("inspection.id"), primary_key=True),
+    Column("inspector_id", ForeignKey("inspector.id"), primary_key=True, index=True),
+)
+
+# The agency's people without a 执法证 (auxiliaries, grid workers… vocabulary.INSPECTOR_KINDS) named in advance to
+# accompany the inspectors (司法部 2025 document set); they are not inspectors, so R1 does not refuse them.
+inspection_assistant = Table(
+    "inspection_assistant",
     Base.metadata,
     Column("inspection_id", ForeignKey("inspection.id"), primary_key=True),
     Column("inspector_id", ForeignKey("inspector.id"), primary_key=True, index=True),
@@ -102,6 +112,7 @@ class Inspection(Base):
     joint_group: Mapped[JointInspectionGroup | None] = relationship(back_populates="inspections")
     items: Mapped[list[InspectionItem]] = relationship(secondary=inspection_item, order_by=InspectionItem.code)
     inspectors: Mapped[list[Inspector]] = relationship(secondary=inspection_inspector, order_by=Inspector.id)
+    assistants: Mapped[list[Inspector]] = relationship(secondary=inspection_assistant, order_by=Inspector.id)
 
     @validates("trigger", "trigger_reason", "mode", "urgent_reason")
     def _known(self, key: str, value: str | None) -> str | None:

@@ -1,5 +1,6 @@
 """What the plan chose, for the lifecycle's later steps (approval, check, notice, site visit…): the window,
-kind, mode, listed items with their published standards and the inspectors with their 执法证 numbers, read from
+kind, mode, listed items with their published standards, the inspectors with their 执法证 numbers and the
+assistants named in advance (辅助人员, who may not inspect on their own), read from
 the instance's inspection record (`inspection_id`), so each step shows the plan rather than asking for it again
 (issue 11: data typed once). Read-only.
 """
@@ -26,6 +27,7 @@ class PlannedInspection:
     items: list[tuple[str, str]]  # (code, name)
     inspectors: list[tuple[str, str | None]]  # (name, certificate number)
     standards: dict[str, str] = field(default_factory=dict)  # item code -> its published 检查标准 (R2)
+    assistants: list[tuple[str, str]] = field(default_factory=list)  # (name, INSPECTOR_KINDS code)
 
 
 def planned_inspection(session: Session, data: dict[str, Any]) -> PlannedInspection | None:
@@ -41,4 +43,5 @@ def planned_inspection(session: Session, data: dict[str, Any]) -> PlannedInspect
         MODES.get(inspection.mode, inspection.mode),
         [(item.code, item.name) for item in sorted(inspection.items, key=lambda i: i.code)],
         [(p.name, p.certificate_number) for p in sorted(inspection.inspectors, key=lambda p: p.id)],
-        {item.code: item.standard for item in inspection.items if item.standard})
+        {item.code: item.standard for item in inspection.items if item.standard},
+        [(p.name, p.kind) for p in sorted(inspection.assistants, key=lambda p: p.id)])

@@ -37,7 +37,13 @@ def test_load_demo_builds_the_county_once(app, runner):
     assert {login["role"] for login in document["logins"]} == {"administrator", "process_owner", "staff",
                                                                "agency_head", "county_office", "supervisor"}
     first = counts(app)
-    assert first["Agency"] == 8 and first["Inspector"] == 40 and first["Enterprise"] == 200
+    # 40 inspectors (one of them a grid worker) and two 辅助人员 per agency, one named on SCJG's first plan.
+    assert first["Agency"] == 8 and first["Inspector"] == 40 + 16 and first["Enterprise"] == 200
+    with app.app_context(), services().sessions() as session:
+        assisted = [i for i in session.scalars(select(Inspection).where(Inspection.created_by == "load-demo"))
+                    if i.assistants]
+        assert {(i.agency.code, i.status, i.assistants[0].name) for i in assisted} == {
+            ("SCJG", "planned", "钱小军"), ("SCJG", "approved", "钱小军")}
     assert first["Inspection"] > 200 and first["PolicyDecision"] >= 2  # the logged cap overrides
 
     again = runner.invoke(args=["load-demo"])

@@ -35,9 +35,9 @@ def make_case(app, svc, clock, *, assistant: bool = True) -> dict:
         agency = make_agency(session, code="SCJG", name="云和县市场监督管理局")
         make_agency(session, code="LYJ", name="云和县林业局", jurisdiction=agency.jurisdiction)
         people = [make_inspector(session, agency=agency, name="王执法", certificate_number="33112599000101")]
-        if assistant:
-            people.append(make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary"))
-        inspection = make_inspection(session, agency=agency, inspectors=people, approved_by="局长")
+        helpers = [make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary")] if assistant else []
+        inspection = make_inspection(session, agency=agency, inspectors=people, approved_by="局长",
+                                     assistants=helpers)
         inspection.enterprise.name = ENTERPRISE
         inspection.process_instance_id = task.instance_id
         code = make_code(session, inspection=inspection)
@@ -117,6 +117,7 @@ def test_the_code_screen_shows_the_code_a_qr_to_its_verify_page_and_the_document
     page = client.get(f"/papers/{case['instance']}").get_data(as_text=True)
     assert case["code"] in page and 'src="data:image/svg+xml;base64,' in page
     assert f"/codes/{case['code']}" in page and ENTERPRISE in page and "王执法" in page
+    assert "辅助人员：钱辅助（辅助人员）" in page  # named in advance, apart from the inspectors
     assert f"/papers/{case['instance']}/notice.pdf" in page
     task_page = client.get(f"/tasks/{open_task_id(app, case['instance'])}").get_data(as_text=True)
     assert f"/papers/{case['instance']}" in task_page

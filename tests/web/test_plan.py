@@ -30,8 +30,11 @@ def scjg(svc, clock):
         day = clock.now().date()
         valid = [p.id for p in people if certificate_status(p, day) == "valid"]
         lapsed = [p.id for p in people if certificate_status(p, day) == "expired"]
+        assistants = {p.name: p.id for p in people if p.kind == "auxiliary"}
+        elsewhere = session.scalar(select(Inspector.id).join(Agency).where(
+            Agency.code == "XFJY", Inspector.kind == "auxiliary").limit(1))
         return {"valid": valid, "lapsed": lapsed, "enterprise": enterprise.credit_code,
-                "enterprise_name": enterprise.name}
+                "enterprise_name": enterprise.name, "assistants": assistants, "elsewhere_assistant": elsewhere}
 
 
 def plan_form(client, **fields) -> dict:
@@ -98,3 +101,34 @@ def test_staff_without_an_agency_are_told_why(app, client):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get("/inspections/new")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_plan_names_an_assistant_in_advance_who_is_listed_apart_from_the_inspectors(client, scjg, svc):
+    login_demo(client, "staff")
+    form_page = client.get("/inspections/new").get_data(as_text=True)
+    assert "辅助人员（可不选，至多 4 名）" in form_page
+    helper = scjg["assistants"]["钱小军"]
+    assert re.search(rf'<input type="checkbox" name="assistants" value="{helper}"', form_page)
+    response = client.post("/inspections/new", data=plan_form(
+        client, enterprise=scjg["enterprise"], planned_start="2026-10-20", items=["SCJG-001"],
+        inspectors=[str(scjg["valid"][0])], assistants=[str(helper)]))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    task_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<dt>辅助人员（不得独立实施检查）</dt><dd><ul><li>钱小军（辅助人员）</li></ul></dd>" in task_page
+    with svc.sessions() as session:
+        inspection = session.scalar(select(Inspection).where(Inspection.created_by == "staff"))
+        assert [p.name for p in inspection.assistants] == ["钱小军"]
+        assert [p.id for p in inspection.inspectors] == [scjg["valid"][0]]
+
+
+@pytest.mark.parametrize(("who", "refusal"), [("elsewhere_assistant", "所选辅助人员不是本单位的辅助人员（R1"),
+                                             ("inspector", "同一人不能既是检查人员又是辅助人员（R1）")])
+def test_an_assistant_must_be_one_of_the_agencys_own_people_without_a_certificate(client, scjg, svc, who, refusal):
+    login_demo(client, "staff")
+    named = scjg["elsewhere_assistant"] if who == "elsewhere_assistant" else scjg["valid"][0]
+    response = client.post("/inspections/new", data=plan_form(
+        client, enterprise=scjg["enterprise"], planned_start="2026-10-20", items=["SCJG-001"],
+        inspectors=[str(scjg["valid"][0])], assistants=[str(named)]))
+    assert response.status_code == 422 and refusal in response.get_data(as_text=True)
+    with svc.sessions() as session:
+        assert session.scalar(select(Inspection).where(Inspection.created_by == "staff")) is None

@@ -23,7 +23,7 @@ from engine.identity import portal_throttle
 from engine.models import AuditEntry, Complaint
 from engine.models.vocabulary import COMPLAINT_KINDS, PROHIBITIONS
 from engine.runtime.deploy import deploy
-from tests.factories import make_code, make_inspection, make_jurisdiction
+from tests.factories import make_code, make_inspection, make_inspector, make_jurisdiction
 from tests.web.pages import in_english, leftover_chinese
 from web import create_app
 from web.services import services
@@ -78,6 +78,19 @@ def test_verifying_a_code_from_the_qr_link_and_by_typing_it(client, visited_code
     unknown = client.get("/codes/FAKE-123")
     assert unknown.status_code == 404 and "没有查到" in unknown.get_data(as_text=True)
     assert "执法证" not in unknown.get_data(as_text=True)
+
+
+def test_the_verify_page_lists_the_assistants_apart_and_the_code_stays_valid(app, client):
+    with app.app_context(), services().transaction() as session:
+        inspection = make_inspection(session, approved_by="局长")
+        inspection.assistants = [make_inspector(session, agency=inspection.agency, name="钱辅助", kind="auxiliary")]
+        code = make_code(session, inspection=inspection).code
+    page = client.get(f"/codes/{code}").get_data(as_text=True)
+    assert f"有效：{code}" in page and "无效" not in page
+    assert "辅助人员：钱辅助（辅助人员）（事先确定，不得独立实施检查）" in page
+    in_english(client)
+    english = client.get(f"/codes/{code}").get_data(as_text=True)
+    assert "Assistants: 钱辅助 (auxiliary staff)" in english
 
 
 def test_rating_with_a_reported_breach_opens_a_complaint(client, visited_code, visited_check):

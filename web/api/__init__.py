@@ -18,6 +18,7 @@ from web.api import (  # noqa: E402,F401  (the route modules attach themselves t
     codes,
     copies,
     errors,
+    inspections,
     instances,
     notifications,
     openapi,

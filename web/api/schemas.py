@@ -274,6 +274,8 @@ class CodeVerificationSchema(Schema):
     agencies = fields.List(fields.Dict())
     enterprise = fields.String(allow_none=True)
     inspectors = fields.List(fields.Dict())
+    # 辅助人员 named in advance: {name, kind, kind_label}; they never make a code invalid (only inspectors inspect, R1)
+    assistants = fields.List(fields.Dict())
     items = fields.List(fields.Dict())
     valid_from = fields.String()
     valid_to = fields.String()

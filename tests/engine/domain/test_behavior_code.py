@@ -159,6 +159,22 @@ def test_verify_a_valid_code(svc, clock):
     assert shown["retroactive"] is False and shown["issued_late"] is False and shown["enterprise"]
 
 
+def test_verify_lists_the_assistants_apart_and_stays_valid(svc, clock):
+    """辅助人员 named in advance accompany the inspectors: listed by name and kind, never a reason to refuse."""
+    with svc.transaction() as session:
+        code = issued(session, clock)
+        agency = code.inspection.agency
+        code.inspection.assistants = [f.make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary"),
+                                      f.make_inspector(session, agency=agency, name="孙网格", kind="grid_worker")]
+        code_text = code.code
+    with svc.sessions() as session:
+        result = bc.lookup(session, code_text, clock.now() + timedelta(days=12))
+    assert result is not None and result.valid and result.reasons == []
+    assert [person["name"] for person in result.inspectors] == ["李四"]
+    assert result.to_dict()["assistants"] == [{"name": "钱辅助", "kind": "auxiliary", "kind_label": "辅助人员"},
+                                              {"name": "孙网格", "kind": "grid_worker", "kind_label": "网格员"}]
+
+
 def test_verify_shows_an_expired_certificate(svc, clock):
     with svc.transaction() as session:
         code_text = issued(session, clock, valid_to=date(2026, 10, 1)).code

@@ -65,6 +65,18 @@ def test_r1_unconfirmed_agency_and_unqualified_inspectors(session):
     assert outcome.refusals[3].figures["status"] == "revoked"
 
 
+def test_r1_assistants_named_in_advance_are_not_refused_but_never_inspect_alone(session):
+    agency = make_agency(session)
+    officer = make_inspector(session, agency=agency)
+    helper = make_inspector(session, agency=agency, name="钱辅助", kind="auxiliary", certificate_number=None)
+    assisted = check(session, c_class_inspection(session, agency=agency, inspectors=[officer], assistants=[helper]))
+    assert assisted.refusals == []
+    alone = check(session, c_class_inspection(session, agency=agency, inspectors=[], assistants=[helper]))
+    assert [r.message for r in alone.refusals] == ["未指定检查人员"]
+    both = check(session, c_class_inspection(session, agency=agency, inspectors=[officer], assistants=[officer]))
+    assert [r.rule for r in both.refusals] == ["R1"] and "不能既是检查人员又是辅助人员" in both.refusals[0].message
+
+
 def test_r2_items_must_be_on_the_agencys_published_list(session):
     agency = make_agency(session)
     other_list = make_item_list(session, agency=make_agency(session))
