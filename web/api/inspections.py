@@ -14,12 +14,11 @@ from engine.identity.access import AGENCY_ROLES
 from engine.models import Inspection, InspectionItem
 from engine.models.base import column_length
 from engine.models.vocabulary import URGENT_REASONS
-from web.api import bp
+from web.api import bp, unit
 from web.api.auth import current_user, requires
 from web.api.bodies import json_body
 from web.api.docs import documented
 from web.api.errors import ApiError
-from web.services import services
 
 MAX_ID = 2**31 - 1  # the database's integer ids
 _ids = dict(validate=validate.Length(max=50))
@@ -81,10 +80,9 @@ def plan_inspection():
             "inspectors": [str(i) for i in loaded["inspectors"]], "assistants": [str(i) for i in loaded["assistants"]],
             "urgent": "1" if loaded["urgent"] else ""}
     try:
-        with services().work() as work:
-            inspection, instance_id = planning_commands.plan(work, Actor.of(current_user()), form,
-                                                             visit_day=loaded["planned_start"])
-            return PlannedInspectionSchema().dump(_planned(inspection, instance_id)), 201
+        inspection, instance_id = planning_commands.plan(unit.work(), Actor.of(current_user()), form,
+                                                         visit_day=loaded["planned_start"])
+        return PlannedInspectionSchema().dump(_planned(inspection, instance_id)), 201
     except planning.PlanInvalid as invalid:
         raise ApiError(422, "invalid_plan", f"the plan has errors: {invalid}", fields=invalid.fields) from None
 

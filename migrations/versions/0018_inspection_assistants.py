@@ -1,15 +1,15 @@
 """assistants (辅助人员) named in advance on an inspection, apart from its inspectors (R1)
 
-Revision ID: 0017_inspection_assistants
-Revises: 0016_inspection_audio_video
+Revision ID: 0018_inspection_assistants
+Revises: 0017_case_copies
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017_inspection_assistants'
-down_revision = '0016_inspection_audio_video'
+revision = '0018_inspection_assistants'
+down_revision = '0017_case_copies'
 branch_labels = None
 depends_on = None
 
