@@ -39,7 +39,7 @@ from engine.views.overdue import overdue_steps  # noqa: E402
 from migrations import recreate_postgres_schema, upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reads"
-MARKER = "bench/reads.py data v3: 100000 open, 1000000 completed tasks"
+MARKER = "bench/reads.py data v4: 100000 open, 1000000 completed tasks"
 NOW = FrozenClock("2026-09-30T10:00:00+08:00").now()
 COUNTIES = 10
 AGENCIES_PER_COUNTY = 20
@@ -77,6 +77,8 @@ BUILD = [
                         + floor(20 * power(get_byte(decode(md5('a' || i), 'hex'), 0) / 256.0, 2))::int + 1
               END AS agency_id,
               get_byte(decode(md5('l' || i), 'hex'), 0) % 20 AS lane_pick,
+              get_byte(decode(md5('d' || i), 'hex'), 0) % 60 - 20 AS due_in_days,
+              get_byte(decode(md5('d' || i), 'hex'), 1) AS pick,
               i <= 100000 AS running
        FROM generate_series(1, 200000) i,
             LATERAL (SELECT ('x' || substr(md5('e' || i), 1, 8))::bit(32)::bigint % 50000 + 1 AS enterprise_id) e""",
@@ -107,9 +109,9 @@ BUILD = [
                          business_key, state, created_at, due_at, due_provisional)
        SELECT uuid_in(md5('open' || i)::cstring)::text, i, p.process_key, 'Step', '环节' || (i % 7), lane, lane,
               CASE WHEN kind < 7 OR (kind = 8 AND i % 20 < 10) THEN a.code END,
-              CASE WHEN i % 10 < 3 THEN 'user' || (i % 50) END, p.business_key, 'open',
+              CASE WHEN pick % 10 < 3 THEN 'user' || (pick % 50) END, p.business_key, 'open',
               :now - interval '10 days',
-              CASE WHEN i % 20 <> 0 THEN :now + make_interval(days => (i * 31) % 60 - 20, hours => i % 24) END,
+              CASE WHEN pick % 20 <> 0 THEN :now + make_interval(days => due_in_days, hours => pick % 24) END,
               false
        FROM (SELECT c.*, CASE WHEN kind IN (7, 9) THEN '县综合执法办'
                               WHEN kind = 8 THEN '执法人员'
