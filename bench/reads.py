@@ -58,8 +58,8 @@ BUILD = [
        UNION ALL SELECT 1 + c, '3311' || lpad(c::text, 2, '0'), '县' || c, 'county', 1, '{}'::json
        FROM generate_series(1, 10) c""",
     """INSERT INTO agency (id, code, name, jurisdiction_id, confirmed_enforcement_body)
-       SELECT (c - 1) * 20 + k + 1, 'AG' || lpad(c::text, 2, '0') || lpad(k::text, 2, '0'), '执法单位 ' || c || '-' || k,
-              1 + c, true
+       SELECT (c - 1) * 20 + k + 1, 'AG' || lpad(c::text, 2, '0') || lpad(k::text, 2, '0'),
+              '执法单位 ' || c || '-' || k, 1 + c, true
        FROM generate_series(1, 10) c, generate_series(0, 19) k
        UNION ALL SELECT 200 + k, 'AGCITY' || k, '市级单位 ' || k, 1, true FROM generate_series(1, 5) k""",
     """INSERT INTO enterprise (id, credit_code, name, jurisdiction_id, sector_tags)
@@ -96,7 +96,8 @@ BUILD = [
     """INSERT INTO inspection (id, agency_id, enterprise_id, trigger, mode, joint_group_id, status, retroactive,
                                process_instance_id, created_by, created_at)
        SELECT i, agency_id, enterprise_id, 'routine', 'onsite',
-              CASE WHEN i % 100 BETWEEN 1 AND 6 THEN i / 100 + 1 END, 'ongoing', false, i, 'bench', :now - interval '90 days'
+              CASE WHEN i % 100 BETWEEN 1 AND 6 THEN i / 100 + 1 END, 'ongoing', false, i, 'bench',
+              :now - interval '90 days'
        FROM bench_case WHERE kind < 7""",
     """INSERT INTO complaint (id, tracking_number, enterprise_id, kind, content, status, received_at, outcomes,
                               process_instance_id, jurisdiction_id)

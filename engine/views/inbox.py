@@ -74,7 +74,8 @@ def open_tasks(session: Session, *, now: datetime | None = None, instance_id: in
         named = select(Enterprise.id).where(or_(Enterprise.name.ilike(needle), Enterprise.credit_code.ilike(needle)))
         query = query.where(or_(TaskRecord.business_key.ilike(needle), TaskRecord.name.ilike(needle),
                                 concerning_enterprises(named)))
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at, TaskRecord.id)
+    # The order of the open-task indexes (ix_task_open_*), so that the database can walk one and stop at the LIMIT.
+    query = query.order_by(TaskRecord.due_at.asc().nulls_last(), TaskRecord.created_at, TaskRecord.id)
     return list(session.scalars(query.limit(limit) if limit is not None else query))
 
 
