@@ -70,6 +70,7 @@ class ProcessInstance(Base):
 
 
 OPEN = text("state = 'open'")
+COMPLETED = text("state = 'completed'")
 
 
 class TaskRecord(Base):
@@ -77,7 +78,6 @@ class TaskRecord(Base):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_state_candidate_group_due_at", "state", "candidate_group", "due_at"),
         # The open tasks alone (a tenth of the table or fewer), in the lists' order (engine.views.inbox.open_tasks):
         # an agency's, and all of them by due moment for a jurisdiction's, walked until the LIMIT is met.
         Index("ix_task_open_agency", "agency", "due_at", "created_at", "id", postgresql_where=OPEN,
@@ -86,6 +86,9 @@ class TaskRecord(Base):
         # An instance's open steps: the joint inspections' arm of an agency's list (engine.identity.access), and
         # the case views, without the instance's done steps.
         Index("ix_task_open_instance", "instance_id", postgresql_where=OPEN, sqlite_where=OPEN),
+        # 已办: one user's completed steps, latest first (engine.views.inbox.done_by).
+        Index("ix_task_done_by", "completed_by", "completed_at", "id", postgresql_where=COMPLETED,
+              sqlite_where=COMPLETED),
         # Keyed by the task's UUID: on SQLite the table is its own primary-key index (one B-tree less to write
         # on every step).
         {"sqlite_with_rowid": False},
