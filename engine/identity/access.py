@@ -31,6 +31,12 @@ A task belongs to a joint inspection of agency X when its instance is the lifecy
 
 Every rule is an SQL condition on the task table (`visible`, `workable`), so lists are cut by the database before
 any LIMIT and a single-task check is the same condition applied to one row. Read-only; no commits.
+
+Written for the open-task lists on PostgreSQL (issue 13 item 5, bench/reads.py): an agency's condition is an OR of
+two index conditions (its code, and its joint inspections' instances as `= ANY(ARRAY(…))`, see `in_found`), so
+the database reads that agency's open tasks only; where a jurisdiction-wide user's task is placed is looked up
+per task (`_placed_in`), so walking the open tasks by due moment stops at the LIMIT instead of first hashing every
+inspection and complaint of the jurisdiction.
 """
 
 from __future__ import annotations
@@ -39,11 +45,30 @@ import functools
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, String, and_, false, literal_column, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    and_,
+    any_,
+    false,
+    func,
+    join,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
 from engine.models import Agency, CaseCopy, Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
+from engine.models.base import Base
 
 LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "staff": ("执法人员",),
@@ -119,6 +144,33 @@ def jurisdiction_tree(session: Session, wanted: str | None) -> frozenset[int]:
     return jurisdiction_tree_of(session, root)
 
 
+class in_found(ColumnElement[bool]):  # noqa: N801 - used like the SQL functions it renders
+    """`column IN (query)`, rendered on PostgreSQL as `column = ANY(ARRAY(query))`: the query then runs once,
+    before the scan, and its values are an index condition, so an OR of it and another indexed condition reads
+    both indexes (BitmapOr) where `IN (query)` would be a filter over every row the other index does not narrow.
+    The same rows either way (NULL for a NULL column, false for an empty query)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition as it is: no `= 1` where the database has no boolean type
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("query", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: QueryableAttribute[int], query: Select) -> None:
+        self.column: ColumnElement[int] = column.expression
+        self.query = query
+
+
+@compiles(in_found)
+def _in_query(element: in_found, compiler: SQLCompiler, **kw: object) -> str:
+    return compiler.process(element.column.in_(element.query), **kw)
+
+
+@compiles(in_found, "postgresql")
+def _equals_any_of_array(element: in_found, compiler: SQLCompiler, **kw: object) -> str:
+    return compiler.process(element.column == any_(func.array(element.query.scalar_subquery())), **kw)
+
+
 def concerning_enterprises(enterprise_ids: Select) -> ColumnElement[bool]:
     """Tasks whose instance concerns one of the enterprises `enterprise_ids` selects (see the module docstring)."""
     # A constant in the SQL rather than a bound parameter: `'enterprise:' || credit_code` types alike on both databases.
@@ -148,14 +200,34 @@ def joint_instances(agency_code: str) -> Select:
                                                         Inspection.process_instance_id.is_not(None))
 
 
+def _probe(source: FromClause | type[Base], *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """True when `source` has a row meeting `conditions` (correlated with the task row), false otherwise."""
+    return select(func.count()).select_from(source).where(*conditions).scalar_subquery() > 0
+
+
 def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
+    """Placed by its agency, else by its instance's jurisdiction or the enterprise its instance concerns.
+
+    The second part is asked only of tasks without a known agency, one indexed probe per place and task
+    (correlated counts: PostgreSQL would hash an `IN` or `EXISTS` there over all the jurisdictions' instances,
+    inspections and complaints before the first row; the rows are the same).
+    """
     known_agency = TaskRecord.agency.in_(select(Agency.code))
     unplaced_agency = or_(TaskRecord.agency.is_(None), ~known_agency)
-    in_scope = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(jurisdiction_ids))
-    placed_instances = select(ProcessInstance.id).where(ProcessInstance.jurisdiction_id.in_(jurisdiction_ids))
+    ids = jurisdiction_ids
     return or_(
-        TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(jurisdiction_ids))),
-        and_(unplaced_agency, or_(TaskRecord.instance_id.in_(placed_instances), concerning_enterprises(in_scope))),
+        TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(ids))),
+        and_(unplaced_agency, or_(
+            _probe(ProcessInstance, ProcessInstance.id == TaskRecord.instance_id,
+                   ProcessInstance.jurisdiction_id.in_(ids)),
+            *(_probe(join(owner, Enterprise, Enterprise.id == owner.enterprise_id),
+                     owner.process_instance_id == TaskRecord.instance_id, Enterprise.jurisdiction_id.in_(ids))
+              for owner in (Inspection, Complaint)),
+            and_(TaskRecord.business_key.startswith(ENTERPRISE_KEY),
+                 _probe(Enterprise, Enterprise.credit_code == func.substr(TaskRecord.business_key,
+                                                                           len(ENTERPRISE_KEY) + 1),
+                        Enterprise.jurisdiction_id.in_(ids))),
+        )),
     )
 
 
@@ -173,7 +245,7 @@ def _visible(role: str, everything: bool, agency: str | None, jurisdiction_ids: 
     if role in JURISDICTION_ROLES:
         return _placed_in(jurisdiction_ids)
     if role in AGENCY_ROLES and agency:
-        return or_(TaskRecord.agency == agency, TaskRecord.instance_id.in_(joint_instances(agency)))
+        return or_(TaskRecord.agency == agency, in_found(TaskRecord.instance_id, joint_instances(agency)))
     return false()
 
 

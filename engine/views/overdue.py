@@ -63,7 +63,15 @@ def overdue_steps(session: Session, scope: Scope, calendar: WorkingCalendar, now
             due_from = _start_of_day_after(_latest_due_day_aged(calendar, today, most + 1))
     tasks = open_tasks(session, now=now, within=visible(scope), agency=agency, process_key=process_key,
                        overdue=True, due_from=due_from, due_before=due_before, limit=limit)
-    return [OverdueStep(t, age_of(calendar, today, t.due_at)) for t in tasks if t.due_at is not None]
+    ages: dict[date, int] = {}  # by due day: hundreds of steps fall due on a few days
+    steps = []
+    for task in tasks:
+        if task.due_at is not None:
+            due_day = task.due_at.astimezone(SHANGHAI).date()
+            if due_day not in ages:
+                ages[due_day] = age_of(calendar, today, task.due_at)
+            steps.append(OverdueStep(task, ages[due_day]))
+    return steps
 
 
 def filter_agencies(session: Session, scope: Scope) -> list[Agency]:

@@ -119,12 +119,17 @@ def test_tasks_without_a_known_agency_are_placed_by_their_instance_or_enterprise
         anonymous = add_task(session, world, agency=None, lane="县综合执法办", business_key="complaint:T3",
                              placed_in=world.county).id
         nowhere = add_task(session, world, agency=None, lane="县综合执法办", business_key="complaint:T2").id
+        inspection_step, _ = inspection_task(session, world, "LXJG", world.other_firm, lane="县综合执法办")
+        inspection_step.agency = None  # placed by its inspection's enterprise alone
         session.flush()
-        ids = by_key, complaint_task.id, unknown_code, anonymous, nowhere
+        ids = by_key, complaint_task.id, unknown_code, anonymous, nowhere, inspection_step.id
     # Issue 10 defect 9: an anonymous complaint is the county's it was filed in, and nothing is everyone's.
-    assert [standing(svc, "office", t) for t in ids] == ["work", "no", "no", "work", "no"]
-    assert [standing(svc, "office2", t) for t in ids] == ["no", "work", "work", "no", "no"]
-    assert [standing(svc, "li", t) for t in ids] == ["no", "no", "no", "no", "no"]
+    assert [standing(svc, "office", t) for t in ids] == ["work", "no", "no", "work", "no", "no"]
+    assert [standing(svc, "office2", t) for t in ids] == ["no", "work", "work", "no", "no", "work"]
+    assert [standing(svc, "li", t) for t in ids] == ["no", "no", "no", "no", "no", "no"]
+    # The lists agree with the one-task checks (there the places are probed per task).
+    assert listed(svc, "office2") == {complaint_task.id, unknown_code, inspection_step.id}
+    assert listed(svc, "city") == {by_key, complaint_task.id, unknown_code, anonymous, inspection_step.id}
     assert standing(svc, "admin", nowhere) == "see"
 
 
