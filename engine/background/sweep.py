@@ -35,7 +35,7 @@ from engine.platform.duty_lock import SWEEP_LOCK_KEY, single_runner
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, WorkflowError
 from engine.runtime.store import savepoint
-from engine.runtime.timers import fire_due_timers
+from engine.runtime.timers import fire_due_timers, fire_due_timers_of
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,51 @@ def _begin_attempt(sessions: sessionmaker[Session], instance_ids: list[int], exh
 
 def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
                  now: datetime, postgres: bool, report: SweepReport, actor: str) -> int:
+    """Fire the group in one go; if any of it fails, roll that back and fire it one instance per savepoint."""
+    try:
+        fired, failed = _fire_together(runtime, sessions, clock, instance_ids, now, postgres, actor)
+    except Exception as err:
+        log.info("sweep: a group of %d instances failed together (%s); firing them one by one", len(instance_ids),
+                 err.__class__.__name__)
+        fired, failed = _fire_one_by_one(runtime, sessions, clock, instance_ids, now, postgres, actor)
+    report.fired.extend(fired)
+    report.failed.extend(failed)
+    return len(fired) + len(failed)
+
+
+def _claim(session: Session, instance_ids: list[int], now: datetime, postgres: bool) -> set[int]:
+    """Lock the group's due rows in one statement; rows another sweeper holds are skipped."""
+    due = select(Deadline.instance_id).where(*_due_rows(instance_ids, now))
+    if postgres:
+        due = due.with_for_update(skip_locked=True)
+    return set(session.scalars(due))
+
+
+def _finish_attempts(session: Session, instance_ids: list[int]) -> None:
+    """Every attempt of the group finished (fired, lost a race, or marked failed)."""
+    session.execute(update(Deadline).where(Deadline.instance_id.in_(instance_ids), Deadline.attempts > 0)
+                    .values(attempts=0))
+
+
+def _fire_together(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
+                   now: datetime, postgres: bool, actor: str) -> tuple[list[dict], list[dict]]:
+    """The usual case, where nothing fails: a handful of statements for the whole group."""
+    with sessions() as session:
+        claimed = _claim(session, instance_ids, now, postgres)
+        fired = fire_due_timers_of(runtime, session, clock, actor=actor,
+                                   instance_ids=[instance_id for instance_id in instance_ids if instance_id in claimed])
+        _finish_attempts(session, instance_ids)
+        session.commit()
+    return fired, []
+
+
+def _fire_one_by_one(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock, instance_ids: list[int],
+                     now: datetime, postgres: bool, actor: str) -> tuple[list[dict], list[dict]]:
+    """Each instance in its own savepoint, so that a failing one loses only its own work."""
     fired: list[dict] = []
     failed: list[dict] = []
     with sessions() as session:
-        # Claim the group's due rows in one statement; rows another sweeper holds are skipped.
-        due = select(Deadline.instance_id).where(*_due_rows(instance_ids, now))
-        if postgres:
-            due = due.with_for_update(skip_locked=True)
-        claimed = set(session.scalars(due))
+        claimed = _claim(session, instance_ids, now, postgres)
         for instance_id in instance_ids:
             if instance_id not in claimed:
                 continue  # another sweeper fired these already
@@ -148,13 +185,9 @@ def _sweep_group(runtime: Runtime, sessions: sessionmaker[Session], clock: Clock
                 message = getattr(err, "message", None) or str(err) or err.__class__.__name__
                 failed.append({"instance_id": instance_id,
                                "error": _mark_failed(session, instance_id, now, message, actor) or message})
-        # Every attempt of the group finished (fired, lost a race, or marked failed).
-        session.execute(update(Deadline).where(Deadline.instance_id.in_(instance_ids), Deadline.attempts > 0)
-                        .values(attempts=0))
+        _finish_attempts(session, instance_ids)
         session.commit()
-    report.fired.extend(fired)
-    report.failed.extend(failed)
-    return len(fired) + len(failed)
+    return fired, failed
 
 
 def _mark_failed(session: Session, instance_id: int, now: datetime, message: str, actor: str,

@@ -13,6 +13,7 @@ from engine.models import Deadline
 from engine.platform import alerts
 from engine.platform.clock import FrozenClock
 from engine.runtime import deploy as deploy_module
+from engine.runtime import timers as timers_module
 from tests.engine.helpers import only_task, start
 
 # After an hour the timer runs a script; with `bomb` set, it leaves a list of a million references to a
@@ -105,16 +106,16 @@ def test_a_firing_that_kills_the_sweeper_is_retried_a_bounded_number_of_times_wh
     first = start(svc, clock, "timer_script", {"bomb": False})
     deadly = start(svc, clock, "timer_script", {"bomb": False})
     last = start(svc, clock, "timer_script", {"bomb": False})
-    fire = sweep_module.fire_due_timers
+    run_due = timers_module._run_due
     firings = []
 
-    def fire_or_die(runtime, session, clock, *, instance_id, actor):
-        firings.append(instance_id)
-        if instance_id == deadly.id:
+    def run_or_die(runtime, session, clock, state, now, actor):
+        firings.append(state.id)
+        if state.id == deadly.id:
             raise SystemExit("the process died")  # not an Exception: nothing in the sweep catches it
-        return fire(runtime, session, clock, instance_id=instance_id, actor=actor)
+        return run_due(runtime, session, clock, state, now, actor)
 
-    monkeypatch.setattr(sweep_module, "fire_due_timers", fire_or_die)
+    monkeypatch.setattr(timers_module, "_run_due", run_or_die)
     sweeps = 0
     while sweeps < 10:
         sweeps += 1
