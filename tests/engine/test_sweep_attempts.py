@@ -134,3 +134,24 @@ def test_a_firing_that_kills_the_sweeper_is_retried_a_bounded_number_of_times_wh
     assert timer_alert(svc, deadly.id)
     with svc.sessions() as session:
         assert session.scalars(select(Deadline.attempts)).all() == [MAX_FIRE_ATTEMPTS]
+
+
+def test_a_firing_that_kills_the_sweeper_leaves_the_groups_after_it_uncounted(svc, clock, diagram, monkeypatch):
+    fired_first, (deadly, beside), (after,) = [
+        [start(svc, clock, "timer_script", {"bomb": False}).id for _ in range(size)] for size in (2, 2, 1)]
+    run_due = timers_module._run_due
+
+    def run_or_die(runtime, session, clock, state, now, actor):
+        if state.id == deadly:
+            raise SystemExit("the process died")
+        return run_due(runtime, session, clock, state, now, actor)
+
+    monkeypatch.setattr(timers_module, "_run_due", run_or_die)
+    with pytest.raises(SystemExit):
+        sweep(svc.runtime, svc.write_sessions, DUE, per_transaction=2)
+
+    with svc.sessions() as session:
+        attempts = dict(session.execute(select(Deadline.instance_id, Deadline.attempts)).all())
+    # The first group fired, and its commit counted the second's attempt; the third was never begun.
+    assert attempts == {deadly: 1, beside: 1, after: 0}
+    assert all(only_task(svc, instance_id, "Next") for instance_id in fired_first)
