@@ -4,7 +4,8 @@ mirror and deadline rows, and the workflow cache.
 Concurrency: `save` updates the instance row only if its lock_version is still the one `load` read; when
 another transaction got there first, nothing is written and `ConcurrentUpdate` is raised (the caller rolls
 back). A workflow taken from the cache belongs to this caller alone; it goes back to the cache only after
-the transaction commits.
+the transaction commits. `load_locked` and `save_many` do the same for a batch of instances (the sweep's), one
+statement per kind of row for the whole batch.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def load_locked(runtime: Runtime, session: Session, instance_ids: list[int]) -> 
     """Several instances with their live workflows, in three statements, their rows locked until the
     transaction ends, so no save of theirs can meet `ConcurrentUpdate`. On PostgreSQL an instance whose row
     another transaction holds (a user's step in progress) is left out; the instances come in id order."""
+    if not instance_ids:
+        return []
     sql = hot_sql(session)
     rows = sql.instances_locked(instance_ids)
     cached: dict[int, CachedWorkflow] = {}
@@ -207,6 +210,8 @@ def save_many(
     """Save instances with the optimistic lock: one statement per kind of row for all of them. When another
     transaction changed any of them first, `ConcurrentUpdate` is raised (the caller rolls back: some were
     written)."""
+    if not states:
+        return
     sql = hot_sql(session)
     statuses = ["completed" if state.workflow.completed else "running" for state in states]
     saved = sql.update_instances([
