@@ -223,15 +223,9 @@ class HotSql:
             "completed_at": moment(completed_at),
         }).fetchone()[0]
 
-    def update_instance(self, *, instance_id: int, version: int, serialized: str, status: str, now: datetime,
-                        completed_at: datetime | None) -> bool:
-        """Save with the optimistic lock; False when another transaction changed the row first."""
-        return self.update_instances([{"id": instance_id, "version": version, "serialized": serialized,
-                                       "status": status, "now": now, "completed_at": completed_at}]) == 1
-
     def update_instances(self, rows: list[dict]) -> int:
-        """Save several (keys as `update_instance`'s) in one executemany; how many were saved (a row that
-        another transaction changed first is not)."""
+        """Save instances with the optimistic lock (keys id, version, serialized, status, now, completed_at), in one
+        executemany; returns how many were saved (a row another transaction changed first is not)."""
         moment = self._dialect.moment
         batch = [{**row, "next_version": row["version"] + 1, "now": moment(row["now"]),
                   "completed_at": moment(row["completed_at"])} for row in rows]
