@@ -1,15 +1,18 @@
 """Engine benchmark: in-memory SpiffWorkflow vs inspectflow's persisted runtime, and the deadline sweep.
 
 Run: `python bench/engine.py` (set TEST_DATABASE_URL to include PostgreSQL). Prints figures as it goes;
-the last line is one JSON object with the keys the README's performance section records. (d) runs the
-hostile scripts of issue 10 while another thread ticks every millisecond, and records how long they took
-to be stopped and the longest the other thread waited.
+the last line is one JSON object with the keys the README's performance section records. (a) and (b) run in
+rounds, each setting once per round in turn: in-memory, then per backend the persisted runtime through 1, 2
+and 4 concurrent worker processes (each with its own connection and runtime; their rates are summed). (c) is
+the sweep (bench/sweep.py times it alone). (d) runs the hostile scripts of issue 10 while another thread ticks
+every millisecond, and records how long they took to be stopped and the longest the other thread waited.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -20,6 +23,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,9 +46,10 @@ PROCESS = "five_tasks"
 CLOCK = FrozenClock("2026-09-30T10:00:00+08:00")
 
 
-# (a) and (b) alternate in short rounds; the ratio is the median of each round's b/a, so that a slow spell of
-# the machine, which hits the two neighbours alike, does not skew it. Rates are the medians of the rounds.
+# (a) and (b) alternate in short rounds; a ratio is the median of each round's b/a, so that a slow spell of
+# the machine, which hits the neighbours alike, does not skew it. Rates are the medians of the rounds.
 ROUNDS = 7
+WORKERS = (1, 2, 4)  # concurrent persisted workers (processes, each with its own connection) per setting
 
 
 def inmemory_per_s(seconds: float = 1.5) -> float:
@@ -75,14 +80,24 @@ def fresh_database(url: str | None) -> str:
     return url
 
 
-def persisted_per_s(url: str, seconds: float = 1.5) -> float:
+def deploy_five_tasks(url: str) -> None:
+    engine = make_engine(url)
+    with make_write_session_factory(engine).begin() as session:
+        deploy.deploy(Runtime(), session, CLOCK, xml=DIAGRAM.read_bytes(), source_name=DIAGRAM.name, actor="bench")
+    engine.dispose()
+
+
+def persisted_per_s(url: str, seconds: float = 1.5, start: Any = None) -> float:
+    """Instances per second through one worker: its own engine, connection and runtime, one transaction per
+    step, as a worker of the app runs them. `start`, a barrier, lines up concurrent workers."""
     engine = make_engine(url)
     sessions = make_write_session_factory(engine)
     runtime = Runtime()
-    with sessions.begin() as session:
-        deploy.deploy(runtime, session, CLOCK, xml=DIAGRAM.read_bytes(), source_name=DIAGRAM.name, actor="bench")
-    # One session per worker, one transaction per step, as a worker thread of the app runs them.
     session = sessions()
+    with session.begin():  # connect before the clock starts
+        session.execute(text("SELECT 1"))
+    if start is not None:
+        start.wait()
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
         with session.begin():
@@ -99,6 +114,26 @@ def persisted_per_s(url: str, seconds: float = 1.5) -> float:
     session.close()
     engine.dispose()
     return done / elapsed
+
+
+def _worker(url: str, start: Any, rates: Any) -> None:
+    rates.put(persisted_per_s(url, start=start))
+
+
+def concurrent_per_s(url: str, workers: int) -> float:
+    """Instances per second of `workers` processes stepping at once (each as `persisted_per_s`), summed."""
+    if workers == 1:
+        return persisted_per_s(url)
+    context = multiprocessing.get_context("fork")
+    start, rates = context.Barrier(workers), context.Queue()
+    processes = [context.Process(target=_worker, args=(url, start, rates)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    total = sum(rates.get() for _ in processes)
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0, process.exitcode
+    return total
 
 
 def sweep_figures(url: str, open_deadlines: int = 100_000, due: int = 1_000) -> tuple[float, float]:
@@ -198,27 +233,35 @@ def main() -> None:
     postgres_url = os.environ.get("TEST_DATABASE_URL")
     if postgres_url:
         postgres_url = fresh_database(postgres_url)
-    inmemory, sqlite, postgres = [], [], []
+    backends = {"sqlite": sqlite_url, **({"postgres": postgres_url} if postgres_url else {})}
+    for url in backends.values():
+        deploy_five_tasks(url)
+    # Every setting runs once per round, in turn (a, then each backend with 1, 2 and 4 workers), so that a slow
+    # spell of the machine hits them alike; PostgreSQL runs in the rounds too, not after them.
+    inmemory: list[float] = []
+    rates: dict[tuple[str, int], list[float]] = {(name, n): [] for name in backends for n in WORKERS}
     for _ in range(ROUNDS):
         inmemory.append(inmemory_per_s())
-        sqlite.append(persisted_per_s(sqlite_url))
-    # PostgreSQL last: its background writers would otherwise compete with the rounds above for the CPU.
-    for _ in range(ROUNDS if postgres_url else 0):
-        postgres.append(persisted_per_s(postgres_url))
+        for name, url in backends.items():
+            for workers in WORKERS:
+                rates[name, workers].append(concurrent_per_s(url, workers))
     figures["inmemory_per_s"] = round(median(inmemory), 1)
     print(f"(a) in-memory SpiffWorkflow: {figures['inmemory_per_s']} instances/s", flush=True)
-    figures["sqlite_per_s"] = round(median(sqlite), 1)
-    figures["ratio_sqlite"] = round(median(b / a for a, b in zip(inmemory, sqlite, strict=True)), 3)
-    print(f"(b) persisted runtime, SQLite: {figures['sqlite_per_s']} instances/s "
-          f"(ratio {figures['ratio_sqlite']})", flush=True)
-    if postgres_url:
-        figures["postgres_per_s"] = round(median(postgres), 1)
-        figures["ratio_postgres"] = round(median(postgres) / median(inmemory), 3)
-        print(f"(b) persisted runtime, PostgreSQL: {figures['postgres_per_s']} instances/s "
-              f"(ratio {figures['ratio_postgres']})", flush=True)
-    else:
-        figures["postgres_per_s"] = figures["ratio_postgres"] = None
-        print("(b) PostgreSQL skipped: TEST_DATABASE_URL is not set", flush=True)
+    for name in ("sqlite", "postgres"):
+        if name not in backends:
+            figures[f"{name}_per_s"] = figures[f"ratio_{name}"] = None
+            print("(b) PostgreSQL skipped: TEST_DATABASE_URL is not set", flush=True)
+            continue
+        single = rates[name, 1]
+        figures[f"{name}_per_s"] = round(median(single), 1)
+        figures[f"ratio_{name}"] = round(median(b / a for a, b in zip(inmemory, single, strict=True)), 3)
+        label = "SQLite" if name == "sqlite" else "PostgreSQL"
+        print(f"(b) persisted runtime, {label}: {figures[f'{name}_per_s']} instances/s "
+              f"(ratio {figures[f'ratio_{name}']})", flush=True)
+        for workers in WORKERS[1:]:
+            figures[f"{name}_{workers}_workers_per_s"] = round(median(rates[name, workers]), 1)
+            print(f"(b) {label}, {workers} concurrent workers: {figures[f'{name}_{workers}_workers_per_s']} "
+                  "instances/s in all", flush=True)
 
     backend = "PostgreSQL" if postgres_url else "SQLite"
     sweep_url = fresh_database(postgres_url) if postgres_url else fresh_database(None)

@@ -26,6 +26,12 @@ def record(
                                  before=before, after=after)
 
 
+def record_many(session: Session, rows: list[dict]) -> None:
+    """Several audit rows (keys as `record`'s, all given) in one statement."""
+    if rows:
+        hot_sql(session).insert_audits(rows)
+
+
 def trail(session: Session, instance_id: int) -> list[AuditEntry]:
     query = select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
     return list(session.scalars(query))

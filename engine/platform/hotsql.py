@@ -35,6 +35,14 @@ _SELECT_INSTANCE_WITH_STATE = """
 SELECT id, process_key, process_version_id, spec_refs, business_key, status, lock_version, serialized
 FROM process_instance WHERE id = :id"""
 _SELECT_SERIALIZED = "SELECT serialized, lock_version FROM process_instance WHERE id = :id"
+# The batch statements (the sweep's): ANY_IDS is the dialect's "is one of the list :ids".
+_SELECT_INSTANCES_WITH_STATE = """
+SELECT id, process_key, process_version_id, spec_refs, business_key, status, lock_version, serialized
+FROM process_instance WHERE id ANY_IDS ORDER BY id"""
+_SELECT_OPEN_TASKS_OF = """
+SELECT instance_id, id, element_id, name, process_key, lane, agency, due_at, due_provisional
+FROM task WHERE instance_id ANY_IDS AND state = 'open'"""
+_SELECT_DEADLINES_OF = "SELECT instance_id, id, element_id, due_at, provisional FROM deadline WHERE instance_id ANY_IDS"
 _INSERT_INSTANCE = """
 INSERT INTO process_instance (process_version_id, process_key, business_key, status, serialized, spec_refs,
                               jurisdiction_id, lock_version, started_by, created_at, updated_at, completed_at)
@@ -77,6 +85,9 @@ class _Dialect:
     document: Callable[[Any], Any]
     read_document: Callable[[Any], Any]
     flag: Callable[[bool], Any]
+    any_ids: str  # replaces ANY_IDS in a statement: "is one of :ids"
+    ids: Callable[[list], Any]  # the :ids parameter
+    skip_locked: str  # row locks for the rest of the transaction, skipping rows another one holds
 
 
 def _sqlite_moment(value: datetime | None) -> str | None:
@@ -112,6 +123,9 @@ _DIALECTS = {
         document=_json_text,
         read_document=lambda value: None if value is None else orjson.loads(value),
         flag=int,
+        any_ids="IN (SELECT value FROM json_each(:ids))",
+        ids=_json_text,
+        skip_locked="",  # one writer at a time: every write transaction begins IMMEDIATE
     ),
     "postgresql": _Dialect(
         placeholders=_pyformat,
@@ -120,6 +134,9 @@ _DIALECTS = {
         document=_postgres_document,
         read_document=lambda value: value,
         flag=bool,
+        any_ids="= ANY(:ids)",
+        ids=list,
+        skip_locked=" FOR UPDATE SKIP LOCKED",
     ),
 }
 
@@ -182,6 +199,14 @@ class HotSql:
         record["spec_refs"] = self._dialect.read_document(record["spec_refs"])
         return record
 
+    def instances_locked(self, instance_ids: list[int]) -> list[dict]:
+        """The instance rows with their serialized workflows, locked for the rest of the transaction; on
+        PostgreSQL a row another transaction holds (a user's step in progress) is skipped, not waited for."""
+        self._cursor.execute(self._sql["select_instances_with_state"] + self._dialect.skip_locked,
+                             {"ids": self._dialect.ids(instance_ids)})
+        columns = (*_INSTANCE_COLUMNS, "serialized")
+        return [self._instance_record(columns, row) for row in self._cursor.fetchall()]  # type: ignore[misc]
+
     def serialized(self, instance_id: int) -> tuple[str, int]:
         """The stored workflow and the lock_version it belongs to."""
         serialized, lock_version = self._run("select_serialized", {"id": instance_id}).fetchone()
@@ -198,15 +223,16 @@ class HotSql:
             "completed_at": moment(completed_at),
         }).fetchone()[0]
 
-    def update_instance(self, *, instance_id: int, version: int, serialized: str, status: str, now: datetime,
-                        completed_at: datetime | None) -> bool:
-        """Save with the optimistic lock; False when another transaction changed the row first."""
+    def update_instances(self, rows: list[dict]) -> int:
+        """Save instances with the optimistic lock (keys id, version, serialized, status, now, completed_at), in one
+        executemany; returns how many were saved (a row another transaction changed first is not)."""
         moment = self._dialect.moment
-        cursor = self._run("update_instance", {
-            "id": instance_id, "version": version, "next_version": version + 1, "serialized": serialized,
-            "status": status, "now": moment(now), "completed_at": moment(completed_at),
-        })
-        return cursor.rowcount == 1
+        batch = [{**row, "next_version": row["version"] + 1, "now": moment(row["now"]),
+                  "completed_at": moment(row["completed_at"])} for row in rows]
+        if len(batch) == 1:
+            return self._run("update_instance", batch[0]).rowcount
+        self._cursor.executemany(self._sql["update_instance"], batch)
+        return self._cursor.rowcount
 
     def open_tasks(self, instance_id: int) -> list[tuple]:
         rows = self._run("select_open_tasks", {"instance_id": instance_id}).fetchall()
@@ -217,6 +243,18 @@ class HotSql:
         rows = self._run("select_deadlines", {"instance_id": instance_id}).fetchall()
         read = self._dialect.read_moment
         return [(r[0], r[1], read(r[2]), bool(r[3])) for r in rows]
+
+    def open_tasks_of(self, instance_ids: list[int]) -> list[tuple]:
+        """`open_tasks` of several instances, each row led by its instance id."""
+        rows = self._run("select_open_tasks_of", {"ids": self._dialect.ids(instance_ids)}).fetchall()
+        read = self._dialect.read_moment
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], read(r[7]), bool(r[8])) for r in rows]
+
+    def deadlines_of(self, instance_ids: list[int]) -> list[tuple]:
+        """`deadlines` of several instances, each row led by its instance id."""
+        rows = self._run("select_deadlines_of", {"ids": self._dialect.ids(instance_ids)}).fetchall()
+        read = self._dialect.read_moment
+        return [(r[0], r[1], r[2], read(r[3]), bool(r[4])) for r in rows]
 
     def close_tasks(self, rows: Iterable[dict]) -> None:
         moment = self._dialect.moment
@@ -239,11 +277,14 @@ class HotSql:
 
     def insert_audit(self, *, at: datetime, actor: str, action: str, instance_id: int | None, task_id: str | None,
                      before: dict | None, after: dict | None) -> None:
-        document = self._dialect.document
-        self._run("insert_audit", {
-            "at": self._dialect.moment(at), "actor": actor, "action": action, "instance_id": instance_id,
-            "task_id": task_id, "before": document(before), "after": document(after),
-        })
+        self.insert_audits([{"at": at, "actor": actor, "action": action, "instance_id": instance_id,
+                             "task_id": task_id, "before": before, "after": after}])
+
+    def insert_audits(self, rows: Iterable[dict]) -> None:
+        """Audit rows (keys as `insert_audit`'s), in one executemany."""
+        document, moment = self._dialect.document, self._dialect.moment
+        self._run_many("insert_audit", ({**row, "at": moment(row["at"]), "before": document(row["before"]),
+                                         "after": document(row["after"])} for row in rows))
 
     def _due_row(self, row: dict) -> dict:
         converted = dict(row)
@@ -260,6 +301,9 @@ _STATEMENTS = {
     "select_instance": _SELECT_INSTANCE,
     "select_instance_with_state": _SELECT_INSTANCE_WITH_STATE,
     "select_serialized": _SELECT_SERIALIZED,
+    "select_instances_with_state": _SELECT_INSTANCES_WITH_STATE,
+    "select_open_tasks_of": _SELECT_OPEN_TASKS_OF,
+    "select_deadlines_of": _SELECT_DEADLINES_OF,
     "insert_instance": _INSERT_INSTANCE,
     "update_instance": _UPDATE_INSTANCE,
     "select_open_tasks": _SELECT_OPEN_TASKS,
@@ -277,6 +321,7 @@ _PREPARED: dict[str, dict[str, str]] = {}
 
 def _prepared(dialect_name: str) -> dict[str, str]:
     if dialect_name not in _PREPARED:
-        convert = _DIALECTS[dialect_name].placeholders
-        _PREPARED[dialect_name] = {name: convert(sql) for name, sql in _STATEMENTS.items()}
+        dialect = _DIALECTS[dialect_name]
+        _PREPARED[dialect_name] = {name: dialect.placeholders(sql.replace("ANY_IDS", dialect.any_ids))
+                                   for name, sql in _STATEMENTS.items()}
     return _PREPARED[dialect_name]

@@ -1,8 +1,8 @@
 """What of a workflow the database mirrors: its open user tasks and its waiting timers with due moments.
 
-`snapshot` reads a live workflow; `write_changes` turns the difference between two snapshots into the few
-INSERT/UPDATE/DELETE statements that keep the `task` and `deadline` rows in step, inside the caller's
-transaction.
+`snapshot` reads a live workflow; `MirrorWrites` turns the difference between two snapshots (of one instance, or
+of each of a batch) into the few INSERT/UPDATE/DELETE statements that keep the `task` and `deadline` rows in
+step, inside the caller's transaction.
 
 A task row's `agency` (whose staff see and work it) is the instance's bound `agency`. An instance started with
 none — a complaint naming no coded inspection — learns later which agency acts in it: the county office names
@@ -164,52 +164,73 @@ def _process_key(task) -> str:
 
 def read_snapshot(sql: HotSql, instance_id: int) -> Snapshot:
     """The snapshot the database holds now (used when the workflow did not come from the cache)."""
-    result = Snapshot()
-    for task_id, element_id, name, process_key, lane, agency, due_at, provisional in sql.open_tasks(instance_id):
-        result.tasks[task_id] = OpenTask(task_id, element_id, name, process_key, lane, agency, due_at, provisional)
-    for timer_id, element_id, due_at, provisional in sql.deadlines(instance_id):
-        result.timers[timer_id] = WaitingTimer(timer_id, element_id, due_at, provisional)
+    return read_snapshots(sql, [instance_id], tasks=[(instance_id, *row) for row in sql.open_tasks(instance_id)],
+                          deadlines=[(instance_id, *row) for row in sql.deadlines(instance_id)])[instance_id]
+
+
+def read_snapshots(sql: HotSql, instance_ids: list[int], *, tasks: list[tuple] | None = None,
+                   deadlines: list[tuple] | None = None) -> dict[int, Snapshot]:
+    """The snapshots of several instances, in two statements (rows already read may be passed in)."""
+    result = {instance_id: Snapshot() for instance_id in instance_ids}
+    for instance_id, task_id, element_id, name, process_key, lane, agency, due_at, provisional in (
+            sql.open_tasks_of(instance_ids) if tasks is None else tasks):
+        result[instance_id].tasks[task_id] = OpenTask(task_id, element_id, name, process_key, lane, agency, due_at,
+                                                      provisional)
+    for instance_id, timer_id, element_id, due_at, provisional in (
+            sql.deadlines_of(instance_ids) if deadlines is None else deadlines):
+        result[instance_id].timers[timer_id] = WaitingTimer(timer_id, element_id, due_at, provisional)
     return result
 
 
-def write_changes(
-    sql: HotSql,
-    *,
-    instance_id: int,
-    business_key: str | None,
-    before: Snapshot,
-    after: Snapshot,
-    now: datetime,
-    actor: str,
-    completed_task_id: str | None = None,
-) -> None:
-    sql.close_tasks(
-        {"id": task_id, "state": "completed" if task_id == completed_task_id else "cancelled", "at": now,
-         "by": actor if task_id == completed_task_id else None}
-        for task_id in before.tasks if task_id not in after.tasks
-    )
-    sql.insert_tasks(
-        {"id": t.id, "instance_id": instance_id, "process_key": t.process_key, "element_id": t.element_id,
-         "name": t.name, "lane": t.lane, "agency": t.agency, "business_key": business_key, "now": now,
-         "due_at": t.due_at, "provisional": t.provisional}
-        for task_id, t in after.tasks.items() if task_id not in before.tasks
-    )
-    sql.move_task_dues(
-        {"id": task_id, "due_at": task.due_at, "provisional": task.provisional}
-        for task_id, task in after.tasks.items()
-        if task_id in before.tasks and _due(before.tasks[task_id]) != _due(task)
-    )
-    sql.delete_deadlines(timer_id for timer_id in before.timers if timer_id not in after.timers)
-    sql.insert_deadlines(
-        {"id": t.id, "instance_id": instance_id, "element_id": t.element_id, "due_at": t.due_at,
-         "provisional": t.provisional, "now": now}
-        for timer_id, t in after.timers.items() if timer_id not in before.timers
-    )
-    sql.move_deadlines(
-        {"id": timer_id, "due_at": timer.due_at, "provisional": timer.provisional}
-        for timer_id, timer in after.timers.items()
-        if timer_id in before.timers and _due(before.timers[timer_id]) != _due(timer)
-    )
+@dataclass
+class MirrorWrites:
+    """The row changes that bring the mirror from one snapshot to the next, of one instance or of many: gathered
+    with `add`, sent with `write` as one statement (an executemany) per kind of change."""
+
+    close_tasks: list[dict] = field(default_factory=list)
+    insert_tasks: list[dict] = field(default_factory=list)
+    move_task_dues: list[dict] = field(default_factory=list)
+    delete_deadlines: list[str] = field(default_factory=list)
+    insert_deadlines: list[dict] = field(default_factory=list)
+    move_deadlines: list[dict] = field(default_factory=list)
+
+    def add(self, *, instance_id: int, business_key: str | None, before: Snapshot, after: Snapshot, now: datetime,
+            actor: str, completed_task_id: str | None = None) -> None:
+        self.close_tasks.extend(
+            {"id": task_id, "state": "completed" if task_id == completed_task_id else "cancelled", "at": now,
+             "by": actor if task_id == completed_task_id else None}
+            for task_id in before.tasks if task_id not in after.tasks
+        )
+        self.insert_tasks.extend(
+            {"id": t.id, "instance_id": instance_id, "process_key": t.process_key, "element_id": t.element_id,
+             "name": t.name, "lane": t.lane, "agency": t.agency, "business_key": business_key, "now": now,
+             "due_at": t.due_at, "provisional": t.provisional}
+            for task_id, t in after.tasks.items() if task_id not in before.tasks
+        )
+        self.move_task_dues.extend(
+            {"id": task_id, "due_at": task.due_at, "provisional": task.provisional}
+            for task_id, task in after.tasks.items()
+            if task_id in before.tasks and _due(before.tasks[task_id]) != _due(task)
+        )
+        self.delete_deadlines.extend(timer_id for timer_id in before.timers if timer_id not in after.timers)
+        self.insert_deadlines.extend(
+            {"id": t.id, "instance_id": instance_id, "element_id": t.element_id, "due_at": t.due_at,
+             "provisional": t.provisional, "now": now}
+            for timer_id, t in after.timers.items() if timer_id not in before.timers
+        )
+        self.move_deadlines.extend(
+            {"id": timer_id, "due_at": timer.due_at, "provisional": timer.provisional}
+            for timer_id, timer in after.timers.items()
+            if timer_id in before.timers and _due(before.timers[timer_id]) != _due(timer)
+        )
+
+    def write(self, sql: HotSql) -> None:
+        sql.close_tasks(self.close_tasks)
+        sql.insert_tasks(self.insert_tasks)
+        sql.move_task_dues(self.move_task_dues)
+        sql.delete_deadlines(self.delete_deadlines)
+        sql.insert_deadlines(self.insert_deadlines)
+        sql.move_deadlines(self.move_deadlines)
 
 
 def _due(item: OpenTask | WaitingTimer) -> tuple[datetime | None, bool]:

@@ -4,7 +4,8 @@ mirror and deadline rows, and the workflow cache.
 Concurrency: `save` updates the instance row only if its lock_version is still the one `load` read; when
 another transaction got there first, nothing is written and `ConcurrentUpdate` is raised (the caller rolls
 back). A workflow taken from the cache belongs to this caller alone; it goes back to the cache only after
-the transaction commits.
+the transaction commits. `load_locked` and `save_many` do the same for a batch of instances (the sweep's), one
+statement per kind of row for the whole batch.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from engine.platform.clock import SHANGHAI, Clock, running_with
 from engine.platform.hotsql import hot_sql
 from engine.runtime.core import Runtime
 from engine.runtime.errors import ConcurrentUpdate, InstanceNotFound, StepFailed, WorkflowError
-from engine.runtime.mirror import Snapshot, live_tasks, read_snapshot, snapshot, write_changes
+from engine.runtime.mirror import MirrorWrites, Snapshot, live_tasks, read_snapshot, read_snapshots, snapshot
 from engine.runtime.stages import StepContext, apply_stage_checks
 
 _ON_COMMIT = "inspectflow_on_commit"
@@ -76,8 +77,43 @@ def load(runtime: Runtime, session: Session, instance_id: int, meta: dict | None
     )
 
 
-def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock, step: StepContext) -> None:
+def load_locked(runtime: Runtime, session: Session, instance_ids: list[int]) -> list[InstanceState]:
+    """Several instances with their live workflows, in three statements, their rows locked until the
+    transaction ends, so no save of theirs can meet `ConcurrentUpdate`. On PostgreSQL an instance whose row
+    another transaction holds (a user's step in progress) is left out; the instances come in id order."""
+    if not instance_ids:
+        return []
+    sql = hot_sql(session)
+    rows = sql.instances_locked(instance_ids)
+    cached: dict[int, CachedWorkflow] = {}
+    for row in rows:
+        hit = runtime.workflows.take(row["id"])
+        if hit is not None and hit.lock_version == row["lock_version"]:
+            cached[row["id"]] = hit
+    stale = [row["id"] for row in rows if row["id"] not in cached]
+    mirrored = read_snapshots(sql, stale) if stale else {}
+    states = []
+    for row in rows:
+        if row["id"] in cached:
+            workflow, snap = cached[row["id"]].workflow, cached[row["id"]].mirrored
+        else:
+            spec, subprocess_specs = runtime.workflow_specs(session, row["process_version_id"], row["spec_refs"])
+            workflow = runtime.codec.loads(row["serialized"], spec, subprocess_specs, runtime.script_engine)
+            snap = mirrored[row["id"]]
+        states.append(InstanceState(
+            id=row["id"], process_key=row["process_key"], process_version_id=row["process_version_id"],
+            spec_refs=row["spec_refs"], business_key=row["business_key"], status=row["status"],
+            lock_version=row["lock_version"], workflow=workflow, mirrored=snap,
+        ))
+    return states
+
+
+def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock, step: StepContext, *,
+               timers_first: bool = False) -> None:
     """Run engine steps (timers included) until only user tasks and waiting events remain.
+
+    `timers_first` (the sweep's: the workflow rests, nothing but user tasks is ready) lets due timers fire
+    before the first round of engine steps, which would otherwise walk the task tree once for nothing.
 
     A diagram whose scripts loop through the graph forever is stopped after `step_time_limit_s`; each
     script on its own is bounded by the script engine.
@@ -97,6 +133,8 @@ def run_engine(runtime: Runtime, workflow: BpmnWorkflow, clock: Clock, step: Ste
 
     try:
         with running_with(clock):
+            if timers_first:
+                workflow.refresh_timers()
             while True:
                 workflow.do_engine_steps(will_complete_task=before_task, did_complete_task=check_budget)
                 # A timer that fired during the final refresh readies its path; run that too.
@@ -162,25 +200,55 @@ def save(
     runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str,
     completed_task_id: str | None = None,
 ) -> None:
-    completed = state.workflow.completed
-    status = "completed" if completed else "running"
-    saved = hot_sql(session).update_instance(
-        instance_id=state.id, version=state.lock_version, serialized=runtime.codec.dumps(state.workflow),
-        status=status, now=now, completed_at=now if completed else None,
-    )
-    if not saved:
-        raise _conflict(state.id)
-    state.lock_version += 1
-    state.status = status
-    _write_mirror(runtime, session, state, now=now, actor=actor, completed_task_id=completed_task_id)
+    save_many(runtime, session, [state], now=now, actor=actor, completed_task_id=completed_task_id)
 
 
-def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str,
-                  completed_task_id: str | None = None) -> None:
+def save_many(
+    runtime: Runtime, session: Session, states: list[InstanceState], *, now: datetime, actor: str,
+    completed_task_id: str | None = None,
+) -> None:
+    """Save instances with the optimistic lock: one statement per kind of row for all of them. When another
+    transaction changed any of them first, `ConcurrentUpdate` is raised (the caller rolls back: some were
+    written)."""
+    if not states:
+        return
+    sql = hot_sql(session)
+    statuses = ["completed" if state.workflow.completed else "running" for state in states]
+    saved = sql.update_instances([
+        {"id": state.id, "version": state.lock_version, "serialized": runtime.codec.dumps(state.workflow),
+         "status": status, "now": now, "completed_at": now if status == "completed" else None}
+        for state, status in zip(states, statuses, strict=True)
+    ])
+    if saved != len(states):
+        raise _conflict(states[0].id) if len(states) == 1 else ConcurrentUpdate(
+            "an instance of the batch was changed by someone else at the same moment; nothing was saved")
+    writes = MirrorWrites()
+    afters = []
+    for state, status in zip(states, statuses, strict=True):
+        state.lock_version += 1
+        state.status = status
+        after = snapshot(state.workflow, runtime.calendar, now)
+        writes.add(instance_id=state.id, business_key=state.business_key, before=state.mirrored, after=after,
+                   now=now, actor=actor, completed_task_id=completed_task_id)
+        afters.append(after)
+    writes.write(sql)
+    for state, after in zip(states, afters, strict=True):
+        _after_mirror(runtime, session, state, after, now=now)
+
+
+def _write_mirror(runtime: Runtime, session: Session, state: InstanceState, *, now: datetime, actor: str) -> None:
+    after = snapshot(state.workflow, runtime.calendar, now)
+    writes = MirrorWrites()
+    writes.add(instance_id=state.id, business_key=state.business_key, before=state.mirrored, after=after, now=now,
+               actor=actor)
+    writes.write(hot_sql(session))
+    _after_mirror(runtime, session, state, after, now=now)
+
+
+def _after_mirror(runtime: Runtime, session: Session, state: InstanceState, after: Snapshot, *,
+                  now: datetime) -> None:
+    """Once the mirror rows are written: the records and alerts that follow new timers, the cache hand-back."""
     calendar = runtime.calendar
-    after = snapshot(state.workflow, calendar, now)
-    write_changes(hot_sql(session), instance_id=state.id, business_key=state.business_key, before=state.mirrored,
-                  after=after, now=now, actor=actor, completed_task_id=completed_task_id)
     moved = [timer for timer_id, timer in after.timers.items()
              if timer_id not in state.mirrored.timers or state.mirrored.timers[timer_id].due_at != timer.due_at]
     if moved:  # new timers, or provisional ones recomputed: the records showing them follow (Runtime.due_listeners)

@@ -13,6 +13,7 @@ from engine.models import Deadline
 from engine.platform import alerts
 from engine.platform.clock import FrozenClock
 from engine.runtime import deploy as deploy_module
+from engine.runtime import timers as timers_module
 from tests.engine.helpers import only_task, start
 
 # After an hour the timer runs a script; with `bomb` set, it leaves a list of a million references to a
@@ -105,16 +106,16 @@ def test_a_firing_that_kills_the_sweeper_is_retried_a_bounded_number_of_times_wh
     first = start(svc, clock, "timer_script", {"bomb": False})
     deadly = start(svc, clock, "timer_script", {"bomb": False})
     last = start(svc, clock, "timer_script", {"bomb": False})
-    fire = sweep_module.fire_due_timers
+    run_due = timers_module._run_due
     firings = []
 
-    def fire_or_die(runtime, session, clock, *, instance_id, actor):
-        firings.append(instance_id)
-        if instance_id == deadly.id:
+    def run_or_die(runtime, session, clock, state, now, actor):
+        firings.append(state.id)
+        if state.id == deadly.id:
             raise SystemExit("the process died")  # not an Exception: nothing in the sweep catches it
-        return fire(runtime, session, clock, instance_id=instance_id, actor=actor)
+        return run_due(runtime, session, clock, state, now, actor)
 
-    monkeypatch.setattr(sweep_module, "fire_due_timers", fire_or_die)
+    monkeypatch.setattr(timers_module, "_run_due", run_or_die)
     sweeps = 0
     while sweeps < 10:
         sweeps += 1
@@ -133,3 +134,24 @@ def test_a_firing_that_kills_the_sweeper_is_retried_a_bounded_number_of_times_wh
     assert timer_alert(svc, deadly.id)
     with svc.sessions() as session:
         assert session.scalars(select(Deadline.attempts)).all() == [MAX_FIRE_ATTEMPTS]
+
+
+def test_a_firing_that_kills_the_sweeper_leaves_the_groups_after_it_uncounted(svc, clock, diagram, monkeypatch):
+    fired_first, (deadly, beside), (after,) = [
+        [start(svc, clock, "timer_script", {"bomb": False}).id for _ in range(size)] for size in (2, 2, 1)]
+    run_due = timers_module._run_due
+
+    def run_or_die(runtime, session, clock, state, now, actor):
+        if state.id == deadly:
+            raise SystemExit("the process died")
+        return run_due(runtime, session, clock, state, now, actor)
+
+    monkeypatch.setattr(timers_module, "_run_due", run_or_die)
+    with pytest.raises(SystemExit):
+        sweep(svc.runtime, svc.write_sessions, DUE, per_transaction=2)
+
+    with svc.sessions() as session:
+        attempts = dict(session.execute(select(Deadline.instance_id, Deadline.attempts)).all())
+    # The first group fired, and its commit counted the second's attempt; the third was never begun.
+    assert attempts == {deadly: 1, beside: 1, after: 0}
+    assert all(only_task(svc, instance_id, "Next") for instance_id in fired_first)
