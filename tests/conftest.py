@@ -49,11 +49,21 @@ def pytest_configure(config) -> None:
         translation_directory(instance_dir())  # once, before the workers' apps all look for the compiled catalog
 
 
+# Whole procedures through the pages, the command line as processes, the API fuzz, every diagram's paths, and
+# what starts processes or a browser: the full suite runs them, the README's fast subset (`-m "not slow"`) not.
+SLOW_PATHS = ("tests/acceptance", "tests/processes", "tests/web/test_cli_subprocess.py", "tests/web/api/test_fuzz.py")
+SLOW_MARKERS = {"browser", "install", "topology"}
+
+
 def pytest_collection_modifyitems(items) -> None:
     browser_tests = ROOT / "tests" / "browser"
+    slow_paths = [ROOT / path for path in SLOW_PATHS]
     for item in items:
         if browser_tests in item.path.parents:
             item.add_marker(pytest.mark.browser)  # so that `-m "not browser"` leaves them out (README)
+        if SLOW_MARKERS & {mark.name for mark in item.iter_markers()} or any(
+                path == item.path or path in item.path.parents for path in slow_paths):
+            item.add_marker(pytest.mark.slow)
 
 
 def make_app(database_url: str, clock: FrozenClock, attachments: Path | None = None):
