@@ -11,6 +11,7 @@ unknown section or step at deploy, naming the element; `parse_shows` reads the d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from lxml import etree
@@ -47,15 +48,25 @@ def user_task_ids(root: etree._Element) -> set[str]:
             and etree.QName(t).localname in ("userTask", "manualTask") and t.get("id")}
 
 
+def user_task_declarations(root: etree._Element, tag: str, problems: list[DiagramError],
+                           ) -> Iterator[tuple[etree._Element, str]]:
+    """Each `tag` declaration with the id of the user task that holds it; one placed anywhere else is added to
+    `problems` (code `<name>_misplaced`) instead."""
+    user_tasks = user_task_ids(root)
+    name = etree.QName(tag).localname
+    for element, task in declarations(root, tag):
+        owner_id = task.get("id") if task is not None else None
+        if owner_id in user_tasks:
+            yield element, owner_id
+        else:
+            problems.append(DiagramError(f"inspectflow:{name} belongs in a user task's extensionElements",
+                                         element_id=owner_id, line=element.sourceline, code=f"{name}_misplaced"))
+
+
 def shows_problems(root: etree._Element) -> list[DiagramError]:
     user_tasks = user_task_ids(root)
-    problems = []
-    for element, task in declarations(root, SHOWS_TAG):
-        owner_id = task.get("id") if task is not None else None
-        if owner_id not in user_tasks:
-            problems.append(DiagramError("inspectflow:shows belongs in a user task's extensionElements",
-                                         element_id=owner_id, line=element.sourceline, code="shows_misplaced"))
-            continue
+    problems: list[DiagramError] = []
+    for element, owner_id in user_task_declarations(root, SHOWS_TAG, problems):
         unknown = [name for name in names(element.get("sections")) if name not in CASE_SECTIONS]
         if unknown:
             problems.append(DiagramError(

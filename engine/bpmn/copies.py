@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .case_view import declarations, names, user_task_ids
+from .case_view import declarations, names, user_task_declarations
 from .errors import DiagramError
 from .forms import INSPECTFLOW_NS
 
@@ -24,14 +24,8 @@ COPY_GROUPS = ("执法人员", "单位负责人", "县综合执法办", "司法�
 
 
 def copy_problems(root: etree._Element) -> list[DiagramError]:
-    user_tasks = user_task_ids(root)
-    problems = []
-    for element, task in declarations(root, COPY_TAG):
-        owner_id = task.get("id") if task is not None else None
-        if owner_id not in user_tasks:
-            problems.append(DiagramError("inspectflow:copy belongs in a user task's extensionElements",
-                                         element_id=owner_id, line=element.sourceline, code="copy_misplaced"))
-            continue
+    problems: list[DiagramError] = []
+    for element, owner_id in user_task_declarations(root, COPY_TAG, problems):
         groups = names(element.get("to"))
         unknown = [group for group in groups if group not in COPY_GROUPS]
         if unknown or not groups:
