@@ -11,8 +11,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in, shot
-from tests.processes.helpers import complete, only_task, sweep_at
-from tests.processes.test_inspection_lifecycle import AGENCY, APPROVED, ONSITE, notice_of, planned
+from tests.processes.test_inspection_lifecycle import AGENCY, waiting_at_record
 from tests.web.pages import PASSWORD, make_user
 
 PHONE = {"width": 390, "height": 844}
@@ -27,15 +26,9 @@ def photo() -> bytes:
 @pytest.fixture
 def record_step(app, svc, clock) -> str:
     """A lifecycle waiting at its 制作现场检查笔录 on the visit day, and an inspector of its agency."""
-    started = planned(svc, clock)
-    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
-    notice = only_task(svc, started.id, "Task_give_notice")
-    complete(svc, clock, notice.id, notice_of(svc, notice.id))
-    sweep_at(svc, "2026-10-14T00:00:01")
-    clock.set("2026-10-16T09:30:00+08:00")
-    complete(svc, clock, only_task(svc, started.id, "Task_onsite").id, ONSITE)
+    step = waiting_at_record(svc, clock)
     make_user(app, "inspector", "staff", agency=AGENCY)
-    return only_task(svc, started.id, "Task_record").id
+    return step
 
 
 def test_an_inspector_attaches_a_photo_to_the_record_on_a_phone(page: Page, record_step: str):

@@ -76,6 +76,18 @@ def planned(svc, clock, plan: dict = PLAN, check: dict = CHECK_PASSED, **record_
     return started
 
 
+def waiting_at_record(svc, clock) -> str:
+    """A planned lifecycle approved, noticed and visited on 2026-10-16: its 制作现场检查笔录 task's id."""
+    started = planned(svc, clock)
+    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
+    notice = only_task(svc, started.id, "Task_give_notice")
+    complete(svc, clock, notice.id, notice_of(svc, notice.id))
+    sweep_at(svc, "2026-10-14T00:00:01")
+    clock.set("2026-10-16T09:30:00+08:00")
+    complete(svc, clock, only_task(svc, started.id, "Task_onsite").id, ONSITE)
+    return only_task(svc, started.id, "Task_record").id
+
+
 def test_onsite_inspection_with_notice_penalty_and_revisit(svc, clock):
     started = planned(svc, clock)
     approval = only_task(svc, started.id, "Task_head_approval")

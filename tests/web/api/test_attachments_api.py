@@ -6,27 +6,16 @@ from __future__ import annotations
 
 import io
 
-from tests.processes.helpers import complete, only_task, sweep_at, task_data
-from tests.processes.test_inspection_lifecycle import AGENCY, APPROVED, ONSITE, notice_of, planned, record
+from tests.processes.helpers import only_task, task_data
+from tests.processes.test_inspection_lifecycle import AGENCY, record, waiting_at_record
 from tests.web.api.conftest import Api
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"api photo " * 20
 
 
-def at_record(svc, clock) -> str:
-    started = planned(svc, clock)
-    complete(svc, clock, only_task(svc, started.id, "Task_head_approval").id, APPROVED)
-    notice = only_task(svc, started.id, "Task_give_notice")
-    complete(svc, clock, notice.id, notice_of(svc, notice.id))
-    sweep_at(svc, "2026-10-14T00:00:01")
-    clock.set("2026-10-16T09:30:00+08:00")
-    complete(svc, clock, only_task(svc, started.id, "Task_onsite").id, ONSITE)
-    return only_task(svc, started.id, "Task_record").id
-
-
 def test_an_api_client_attaches_photos_and_completes_the_record(app, svc, clock):
     api = Api(app, svc, clock)
-    step = at_record(svc, clock)
+    step = waiting_at_record(svc, clock)
     api.user("inspector", "staff", agency=AGENCY)
     api.user("outsider", "staff", agency="STHJ")
 
@@ -61,11 +50,11 @@ def test_an_api_client_attaches_photos_and_completes_the_record(app, svc, clock)
 def test_a_step_cannot_name_another_cases_attachment(app, svc, clock):
     api = Api(app, svc, clock)
     api.user("inspector", "staff", agency=AGENCY)
-    first, other = at_record(svc, clock), None
+    first, other = waiting_at_record(svc, clock), None
     sent = api.post(f"/api/v1/tasks/{first}/attachments", as_user="inspector",
                     data={"photos": (io.BytesIO(JPEG), "a.jpg")}).json
     clock.set("2026-09-30T10:00:00+08:00")
-    other = at_record(svc, clock)
+    other = waiting_at_record(svc, clock)
     forged = api.post(f"/api/v1/tasks/{other}/complete", as_user="inspector",
                       json={"data": {**record(False), "photos": [sent[0]["id"]]}})
     assert forged.status_code == 422
