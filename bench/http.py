@@ -25,14 +25,13 @@ import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import secrets  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
-
-import psycopg  # noqa: E402
-from sqlalchemy import make_url  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_http"
 PROCESS = "five_tasks"
@@ -50,11 +49,6 @@ def prepare_database(url: str, clients: int) -> list[str]:
     from engine.runtime import Runtime, deploy
     from migrations import recreate_postgres_schema
 
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{parsed.database}"')
     recreate_postgres_schema(url)
     engine = make_engine(url)
     clock = FrozenClock(datetime.now(UTC).isoformat())
@@ -81,15 +75,19 @@ def free_port() -> int:
 
 
 def start_server(root: Path, url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "INSPECTFLOW_BIND": f"127.0.0.1:{port}",
-           "WEB_CONCURRENCY": str(workers), "INSPECTFLOW_WEB_LOG_LEVEL": "warning",
+    # A production server (SECRET_KEY required): a throwaway key, the same for every worker process.
+    env = {**os.environ, "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": url,
+           "INSPECTFLOW_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers),
+           "INSPECTFLOW_WEB_LOG_LEVEL": "warning",
            "PYTHONPATH": str(root), "INSPECTFLOW_ATTACHMENTS": str(root / "instance" / "bench-attachments")}
+    # The server's log (a JSON line per request) goes to a file: a pipe nobody reads would fill and stall it.
+    log = tempfile.NamedTemporaryFile(prefix="bench-http-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "web.wsgi:app"],
-                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+            raise SystemExit(f"gunicorn exited: {Path(log.name).read_text(errors='replace')[-2000:]}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/ready")

@@ -36,7 +36,7 @@ from engine.platform.clock import FrozenClock  # noqa: E402
 from engine.platform.db import make_engine, make_session_factory  # noqa: E402
 from engine.views.inbox import inbox  # noqa: E402
 from engine.views.overdue import overdue_steps  # noqa: E402
-from migrations import recreate_postgres_schema, upgrade  # noqa: E402
+from migrations import create_postgres_database, recreate_postgres_schema, upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reads"
 MARKER = "bench/reads.py data v4: 100000 open, 1000000 completed tasks"
@@ -139,6 +139,7 @@ SEQUENCES = ("jurisdiction", "agency", "enterprise", "diagram", "process_version
 
 
 def build(url: str, rebuild: bool) -> None:
+    create_postgres_database(url)
     engine = make_engine(url)
     with engine.connect() as connection:
         built = connection.scalar(text("SELECT obj_description('task'::regclass)")) == MARKER \

@@ -44,12 +44,6 @@ def fresh_database(url: str) -> None:
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
         upgrade(url)
         return
-    server, name = url.rsplit("/", 1)
-    admin = make_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     recreate_postgres_schema(url)
 
 

@@ -37,12 +37,33 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def create_postgres_database(database_url: str) -> None:
+    """Create the PostgreSQL database the URL names unless it exists (through the maintenance database
+    `postgres`): benchmarks own theirs and must run on a fresh server."""
+    from sqlalchemy import make_url, text
+
+    from engine.platform.db import make_engine
+
+    url = make_url(database_url)
+    maintenance = url.set(database="postgres").render_as_string(hide_password=False)
+    admin = make_engine(maintenance, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                     {"name": url.database}):
+                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        admin.dispose()
+
+
 def recreate_postgres_schema(database_url: str) -> None:
-    """Empty a PostgreSQL database (its public schema) and migrate it from nothing: tests and benchmarks."""
+    """Empty a PostgreSQL database (its public schema, the database created when missing) and migrate it from
+    nothing: tests and benchmarks."""
     from sqlalchemy import text
 
     from engine.platform.db import make_engine
 
+    create_postgres_database(database_url)
     engine = make_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
