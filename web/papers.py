@@ -19,7 +19,7 @@ from engine.domain.code_qr import code_qr
 from engine.domain.paper_templates import TemplateProblem
 from engine.identity import access
 from engine.identity.portal_throttle import PortalThrottled
-from engine.platform.pdf import FontMissing
+from engine.platform.cjk_font import FontMissing
 from engine.views.case_papers import (
     CasePapers,
     case_papers,

@@ -1,8 +1,7 @@
 """Text documents as A4 PDF with embedded Chinese glyphs (fpdf2: pure Python, subsets the font it embeds, so a
 document is tens of kilobytes and opens readably on any viewer).
 
-The font is a CJK TrueType file on the machine: INSPECTFLOW_PDF_FONT when set, else Debian's WenQuanYi Micro
-Hei (fonts-wqy-microhei, which scripts/install.sh installs) or another CJK font fontconfig knows.
+The font is a CJK TrueType file on the machine (engine.platform.cjk_font).
 
 Markup, one line each:
 - `# 标题` the title (centred), `## 小标题` a section heading;
@@ -15,51 +14,20 @@ Markup, one line each:
 from __future__ import annotations
 
 import copy
-import os
 import re
-import shutil
-import subprocess
 from functools import lru_cache
-from pathlib import Path
 
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import TTFFont
 
-CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
+from engine.platform.cjk_font import font_path
+
 FAMILY = "cjk"
 SIZE, LEADING, RULED = 11, 6.5, 8  # body text pt, a paragraph's line height and a handwritten blank's, in mm
 JUSTIFY = "||"
 BLANK = re.compile(r"(.*?)_{3,}\s*")
-
-
-class FontMissing(RuntimeError):
-    """No Chinese font on this machine: the message says how to install one."""
-
-
-@lru_cache(maxsize=1)
-def font_path() -> str:
-    configured = os.environ.get("INSPECTFLOW_PDF_FONT")
-    if configured:
-        if not Path(configured).is_file():
-            raise FontMissing(f"INSPECTFLOW_PDF_FONT names {configured}, which does not exist")
-        return configured
-    for candidate in CANDIDATES:
-        if Path(candidate).is_file():
-            return candidate
-    if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh"], capture_output=True, text=True,
-                               timeout=10, check=False).stdout.strip()
-        if found.lower().endswith((".ttf", ".ttc", ".otf")) and Path(found).is_file():
-            return found
-    raise FontMissing("no Chinese font found: run scripts/install.sh (installs fonts-wqy-microhei) or set "
-                      "INSPECTFLOW_PDF_FONT to a .ttf/.ttc file")
 
 
 def _add_cjk_font(pdf: FPDF) -> None:

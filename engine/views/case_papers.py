@@ -21,7 +21,6 @@ from engine.domain.enterprise_case import EnterpriseCase, complaint_case, inspec
 from engine.domain.paper_fields import complaint_fields, inspection_fields
 from engine.identity.access import NotPermitted, Scope, may_see_instance
 from engine.models import Complaint, Inspection, Penalty
-from engine.platform.pdf import text_pdf
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,8 @@ def document_pdf(session: Session, papers: CasePapers, name: str, now: datetime)
 
 
 def render_pdf(session: Session, name: str, fields: dict) -> bytes:
+    from engine.platform.pdf import text_pdf  # fpdf2's imports (~0.25 s) only in a process that prints
+
     body, _override = paper_templates.current(session, name)
     return text_pdf(paper_templates.DOCUMENTS[name], paper_templates.render(body, fields))
 

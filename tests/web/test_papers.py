@@ -17,7 +17,7 @@ from engine.domain.paper_fields import FIVE_PROHIBITIONS, sample_fields
 from engine.domain.paper_templates import DOCUMENTS, INSPECTION_DOCUMENTS, fields_of, shipped
 from engine.models import AuditEntry, Penalty
 from engine.models.check_code import digest
-from engine.platform import pdf
+from engine.platform import cjk_font
 from tests.factories import make_agency, make_code, make_complaint, make_inspection, make_inspector
 from tests.web.pages import login, make_user, open_notice_task, token_of
 from web.document_fields import FIELD_LABELS
@@ -232,12 +232,12 @@ def test_without_a_chinese_font_the_pdf_link_says_so(app, case, monkeypatch):
     client = app.test_client()
     login(client, "wang")
     monkeypatch.setenv("INSPECTFLOW_PDF_FONT", "/nonexistent/font.ttc")
-    pdf.font_path.cache_clear()
+    cjk_font.font_path.cache_clear()
     try:
         response = client.get(f"/papers/{case['instance']}/notice.pdf")
     finally:
         monkeypatch.delenv("INSPECTFLOW_PDF_FONT")
-        pdf.font_path.cache_clear()
+        cjk_font.font_path.cache_clear()
     assert response.status_code == 503 and "/nonexistent/font.ttc" in response.get_data(as_text=True)
 
 
