@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import Flask
 from sqlalchemy import make_url
 
 from engine.models import Base
@@ -210,9 +211,45 @@ def clock() -> FrozenClock:
     return FrozenClock(TEST_NOW)
 
 
+class ReusedApp:
+    """One Flask app per test process, handed to each test with services of its own.
+
+    Building an app (its ~170 URL rules compiled by werkzeug) and compiling the templates a test renders (Jinja
+    caches them on the app's environment) cost more than most tests themselves. What a test may change or leave
+    behind is made anew for each: the services (database engine and pool, runtime with its workflow caches,
+    attachment store, clock — web.services.build_services, as create_app makes them) and the job worker bound to
+    them, and the configuration, restored to what create_app left before this test's database, clock and
+    attachment directory are put in. Tests that need an app configured otherwise build their own."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.settings: dict = {}
+
+    def for_test(self, database_url: str, clock: FrozenClock, attachments: Path) -> Flask:
+        if self.app is None:
+            self.app = make_app(database_url, clock, attachments)
+            self.settings = dict(self.app.config)
+            return self.app
+        from web import jobs
+        from web.services import build_services
+
+        app = self.app
+        app.config.clear()
+        app.config.update(self.settings)
+        app.config.update(DATABASE_URL=database_url, CLOCK_FACTORY=lambda: clock, ATTACHMENT_DIR=str(attachments))
+        app.extensions["inspectflow"] = build_services(app)
+        jobs.init_app(app)
+        return app
+
+
+@pytest.fixture(scope="session")
+def reused_app() -> ReusedApp:
+    return ReusedApp()
+
+
 @pytest.fixture
-def app(database_url, clock, tmp_path):
-    app = make_app(database_url, clock, tmp_path / "attachments")
+def app(reused_app, database_url, clock, tmp_path):
+    app = reused_app.for_test(database_url, clock, tmp_path / "attachments")
     yield app
     app.extensions["inspectflow"].engine.dispose()
 
