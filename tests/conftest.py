@@ -56,15 +56,31 @@ SLOW_PATHS = ("tests/acceptance", "tests/processes", "tests/web/test_cli_subproc
 SLOW_MARKERS = {"browser", "install", "topology"}
 
 
-def pytest_collection_modifyitems(items) -> None:
+def pytest_collection_modifyitems(config, items) -> None:
     browser_tests = ROOT / "tests" / "browser"
     slow_paths = [ROOT / path for path in SLOW_PATHS]
+    sqlite_runs_of_server_tests = []
     for item in items:
         if browser_tests in item.path.parents:
             item.add_marker(pytest.mark.browser)  # so that `-m "not browser"` leaves them out (README)
         if SLOW_MARKERS & {mark.name for mark in item.iter_markers()} or any(
                 path == item.path or path in item.path.parents for path in slow_paths):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("postgresql_only") and _backend(item) == "sqlite":
+            sqlite_runs_of_server_tests.append(item)
+    # A server's behaviour (races between sessions, sockets) has no SQLite run: deselected when PostgreSQL runs,
+    # else skipped saying what it needs.
+    if POSTGRES_URL:
+        config.hook.pytest_deselected(items=sqlite_runs_of_server_tests)
+        items[:] = [item for item in items if item not in sqlite_runs_of_server_tests]
+    else:
+        for item in sqlite_runs_of_server_tests:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL"))
+
+
+def _backend(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("database_url") if callspec else None
 
 
 def make_app(database_url: str, clock: FrozenClock, attachments: Path | None = None):

@@ -79,9 +79,8 @@ def test_the_database_refuses_a_second_open_alert_of_one_kind_and_subject(svc, c
     assert open_count(svc, "overdue") == 1
 
 
+@pytest.mark.postgresql_only  # SQLite's IMMEDIATE write transactions never overlap: no race to lose
 def test_two_transactions_raising_one_alert_at_once_leave_one_row(svc, clock):
-    if not is_postgresql(svc.engine):
-        pytest.skip("SQLite's IMMEDIATE write transactions never overlap; the race needs PostgreSQL")
     first = svc.write_sessions()
     alerts.raise_alert(first, kind="multi_head", subject="enterprise:1", message="一", details={"n": 1},
                        now=clock.now())  # inserted, not committed: the second cannot see it yet

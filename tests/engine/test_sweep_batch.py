@@ -11,7 +11,6 @@ from sqlalchemy import event, select, text
 from engine.background.sweep import sweep
 from engine.models import AuditEntry, Deadline
 from engine.platform.clock import FrozenClock
-from engine.platform.db import is_postgresql
 from engine.platform.hotsql import HotSql
 from tests.engine.helpers import deploy, only_task, start
 
@@ -79,11 +78,10 @@ def test_a_group_costs_the_same_statements_whatever_its_size(svc, clock, stateme
     assert sorted(fired) == sorted(set(fired)) and len(fired) == 12
 
 
+@pytest.mark.postgresql_only  # SQLite has one writer at a time: a user's step and the sweep never overlap
 def test_an_instance_a_user_is_stepping_is_left_for_the_next_sweep(svc, clock):
     deploy(svc, clock, "timer_escalation.bpmn")
     busy, other = start_waiting(svc, clock, 2)
-    if not is_postgresql(svc.engine):
-        pytest.skip("SQLite has one writer at a time: a user's step and the sweep never overlap")
     reports = []
     with svc.engine.connect() as user:
         # What a user's step in progress holds: the instance row, locked by its version-checked update.

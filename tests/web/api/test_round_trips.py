@@ -118,9 +118,8 @@ def _drop_connections(request, api) -> None:
         "AND pid <> pg_backend_pid()")
 
 
+@pytest.mark.postgresql_only  # SQLite has no server to drop a connection
 def test_a_connection_the_server_dropped_costs_no_request(request, api):
-    if not is_postgresql(api.svc.engine):
-        pytest.skip("SQLite has no server to drop a connection")
     task_id = started_task(api)
     assert api.get("/api/v1/tasks", as_user="clerk").status_code == 200
     _drop_connections(request, api)
@@ -131,9 +130,8 @@ def test_a_connection_the_server_dropped_costs_no_request(request, api):
     assert completed.status_code == 200, completed.get_data(as_text=True)
 
 
+@pytest.mark.postgresql_only  # SQLite connections are files, not sockets
 def test_a_connection_idle_in_the_pool_is_pinged_before_it_is_handed_out(request, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite connections are files, not sockets")
     engine = make_engine(database_url, idle_ping_after_s=0)
     try:
         with engine.connect() as connection:
