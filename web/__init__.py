@@ -6,6 +6,7 @@ from flask import Flask
 
 from web.config import from_environment, signing_key
 from web.services import build_services
+from web.template_cache import COMPILED_TEMPLATES
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -14,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings["INSTANCE_DIR"]), instance_relative_config=True)
     app.config.update(settings)
     app.config["SECRET_KEY"] = signing_key(app.config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.extensions["inspectflow"] = build_services(app)
 
     from web import metrics, request_log
