@@ -217,13 +217,13 @@ def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
     known_agency = TaskRecord.agency.in_(select(Agency.code))
     unplaced_agency = or_(TaskRecord.agency.is_(None), ~known_agency)
     ids = jurisdiction_ids
-    enterprises_there = select(Enterprise.id).where(Enterprise.jurisdiction_id.in_(ids))
+    enterprises = (TaskRecord.inspection_enterprise_id, TaskRecord.complaint_enterprise_id)
     return or_(
         TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(ids))),
         and_(unplaced_agency, or_(
             TaskRecord.instance_jurisdiction_id.in_(ids),
-            TaskRecord.inspection_enterprise_id.in_(enterprises_there),
-            TaskRecord.complaint_enterprise_id.in_(enterprises_there),
+            and_(or_(*(enterprise.is_not(None) for enterprise in enterprises)),
+                 _probe(Enterprise, Enterprise.id.in_(enterprises), Enterprise.jurisdiction_id.in_(ids))),
             and_(TaskRecord.business_key.startswith(ENTERPRISE_KEY),
                  _probe(Enterprise, Enterprise.credit_code == func.substr(TaskRecord.business_key,
                                                                            len(ENTERPRISE_KEY) + 1),
