@@ -5,7 +5,7 @@ the migration that brought the columns fills them from the rows already there.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import make_url, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.identity import access
@@ -13,7 +13,8 @@ from engine.models import Complaint, Inspection, TaskRecord, User
 from engine.platform.db import make_engine
 from engine.runtime.placement import place_tasks
 from engine.views.inbox import open_tasks
-from migrations import upgrade
+from migrations import create_postgres_database, upgrade
+from tests.conftest import BACKENDS, POSTGRES_URL, WORKER
 from tests.engine.access_fixtures import PEOPLE, add_task, build_world
 from tests.engine.helpers import complete, only_task, start
 from tests.factories import make_complaint, make_inspection
@@ -92,6 +93,14 @@ def test_a_changed_enterprise_or_a_dropped_link_moves_the_tasks(svc, clock, worl
         session.get(Complaint, complaint_id).process_instance_id = None
     assert places(svc, task) == (None, None, None)
     assert not seen_by(svc, "office2", task)
+    with svc.transaction() as session:  # linked again, then the record deleted
+        inspection = make_inspection(session, enterprise=session.merge(world.firm))
+        inspection.process_instance_id = started.id
+        session.flush()
+        assert session.scalar(select(TaskRecord.inspection_enterprise_id).where(TaskRecord.id == task)) == \
+            world.firm.id
+        session.delete(inspection)
+    assert places(svc, task) == (None, None, None)
 
 
 def test_a_write_around_the_orm_places_the_tasks_with_place_tasks(svc, clock, world):
@@ -132,19 +141,34 @@ def test_each_of_the_four_ways_places_a_task_in_its_county_and_no_other(svc, wor
     assert [seen_by(svc, "li", t) for t in ids] == [False] * 4
 
 
-def test_the_migration_fills_the_placement_of_the_tasks_already_there(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+@pytest.fixture(params=BACKENDS)
+def unmigrated_url(request, tmp_path) -> str:
+    """An empty database of the test's own (on PostgreSQL one per worker, apart from the one the app tests use)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    url = make_url(POSTGRES_URL).set(database=f"{make_url(POSTGRES_URL).database}_{WORKER}_migrations")
+    rendered = url.render_as_string(hide_password=False)
+    create_postgres_database(rendered)
+    engine = make_engine(rendered)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return rendered
+
+
+def test_the_migration_fills_the_placement_of_the_tasks_already_there(unmigrated_url):
+    url = unmigrated_url
     upgrade(url, "0019_task_open_indexes")
     engine = make_engine(url)
     moment = "'2026-09-30 02:00:00'"
     rows = [
         "INSERT INTO jurisdiction (id, code, name, level, policy) VALUES (1, '331125', '示范县', 'county', '{}')",
         "INSERT INTO agency (id, code, name, jurisdiction_id, confirmed_enforcement_body) "
-        "VALUES (1, 'SCJG', '市场监管局', 1, 1)",
+        "VALUES (1, 'SCJG', '市场监管局', 1, :yes)",
         "INSERT INTO enterprise (id, credit_code, name, jurisdiction_id, sector_tags) "
         "VALUES (7, '913311250000000007', '甲', 1, '[]'), (8, '913311250000000008', '乙', 1, '[]')",
         f"INSERT INTO diagram (id, source_name, xml, sha256, deployed_by, deployed_at) "
-        f"VALUES (1, 'd.bpmn', x'00', '0', 't', {moment})",
+        f"VALUES (1, 'd.bpmn', :xml, '0', 't', {moment})",
         f"INSERT INTO process_version (id, process_key, version, name, diagram_id, called_process_keys, deployed_by, "
         f"deployed_at) VALUES (1, 'p', 1, 'p', 1, '[]', 't', {moment})",
         *(f"INSERT INTO process_instance (id, process_version_id, process_key, status, serialized, spec_refs, "
@@ -152,17 +176,17 @@ def test_the_migration_fills_the_placement_of_the_tasks_already_there(tmp_path):
           f"VALUES ({i}, 1, 'p', 'running', '{{}}', '{{}}', {place}, 1, 't', {moment}, {moment})"
           for i, place in ((1, "1"), (2, "NULL"), (3, "NULL"), (4, "NULL"))),
         f"INSERT INTO inspection (id, enterprise_id, agency_id, trigger, mode, status, retroactive, "
-        f"process_instance_id, created_by, created_at) VALUES (1, 7, 1, 'routine', 'onsite', 'planned', 0, 2, "
+        f"process_instance_id, created_by, created_at) VALUES (1, 7, 1, 'routine', 'onsite', 'planned', :no, 2, "
         f"'t', {moment})",
         f"INSERT INTO complaint (id, tracking_number, enterprise_id, kind, content, status, received_at, outcomes, "
         f"process_instance_id) VALUES (1, 'T1', 8, 'other', 'c', 'received', {moment}, '[]', 3)",
         *(f"INSERT INTO task (id, instance_id, process_key, element_id, name, state, created_at, due_provisional) "
-          f"VALUES ('t{i}', {i}, 'p', 'e', 'n', '{state}', {moment}, 0)"
+          f"VALUES ('t{i}', {i}, 'p', 'e', 'n', '{state}', {moment}, :no)"
           for i, state in ((1, "open"), (2, "completed"), (3, "open"), (4, "open"))),
     ]
     with engine.begin() as connection:
         for statement in rows:
-            connection.execute(text(statement))
+            connection.execute(text(statement), {"yes": True, "no": False, "xml": b"\x00"})
     upgrade(url)
     with engine.connect() as connection:
         placed = connection.execute(select(TaskRecord.id, TaskRecord.instance_jurisdiction_id,
