@@ -39,7 +39,7 @@ from engine.views.overdue import overdue_steps  # noqa: E402
 from migrations import create_postgres_database, recreate_postgres_schema, upgrade  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_reads"
-MARKER = "bench/reads.py data v4: 100000 open, 1000000 completed tasks"
+MARKER = "bench/reads.py data v5: 100000 open, 1000000 completed tasks"
 NOW = FrozenClock("2026-09-30T10:00:00+08:00").now()
 COUNTIES = 10
 AGENCIES_PER_COUNTY = 20
@@ -107,13 +107,13 @@ BUILD = [
     # Open tasks: one per running instance, due from 20 days ago to 40 days ahead (one in twenty without a
     # deadline); claimed by someone in three cases of ten.
     """INSERT INTO task (id, instance_id, process_key, element_id, name, lane, candidate_group, agency, assignee,
-                         business_key, state, created_at, due_at, due_provisional)
+                         business_key, state, created_at, due_at, due_provisional, PLACE_COLUMNS)
        SELECT uuid_in(md5('open' || i)::cstring)::text, i, p.process_key, 'Step', '环节' || (i % 7), lane, lane,
               CASE WHEN kind < 7 OR (kind = 8 AND i % 20 < 10) THEN a.code END,
               CASE WHEN pick % 10 < 3 THEN 'user' || (pick % 50) END, p.business_key, 'open',
               :now - interval '10 days',
               CASE WHEN pick % 20 <> 0 THEN :now + make_interval(days => due_in_days, hours => pick % 24) END,
-              false
+              false, PLACES
        FROM (SELECT c.*, CASE WHEN kind IN (7, 9) THEN '县综合执法办'
                               WHEN kind = 8 THEN '执法人员'
                               WHEN lane_pick < 14 THEN '执法人员'
@@ -122,18 +122,25 @@ BUILD = [
              FROM bench_case c WHERE running) c
        JOIN process_instance p ON p.id = c.i JOIN agency a ON a.id = c.agency_id""",
     """INSERT INTO task (id, instance_id, process_key, element_id, name, lane, candidate_group, agency,
-                         business_key, state, created_at, due_at, due_provisional, completed_at, completed_by)
+                         business_key, state, created_at, due_at, due_provisional, completed_at, completed_by,
+                         PLACE_COLUMNS)
        SELECT uuid_in(md5('done' || i || '-' || n)::cstring)::text, i, p.process_key, 'Step' || n, '环节' || n,
               '执法人员', '执法人员', CASE WHEN kind < 7 OR (kind = 8 AND i % 20 < 10) THEN a.code END,
               p.business_key, 'completed', :now - make_interval(days => 90 - n * 10),
               :now - make_interval(days => 85 - n * 10), false, :now - make_interval(days => 86 - n * 10),
-              'user' || (i % 50)
+              'user' || (i % 50), PLACES
        FROM bench_case c JOIN process_instance p ON p.id = c.i JOIN agency a ON a.id = c.agency_id,
             generate_series(1, 6) n
        WHERE n <= CASE WHEN running THEN 4 ELSE 6 END""",
     "DROP TABLE bench_case",
     f"COMMENT ON TABLE task IS '{MARKER}'",
 ]
+# Where each task is placed beyond its agency (engine.runtime.placement), as the runtime writes it: the instance's
+# jurisdiction, the enterprise of its inspection (kinds 0-6) and of its named complaint (kind 7).
+BUILD = [statement.replace("PLACE_COLUMNS", "instance_jurisdiction_id, inspection_enterprise_id, "
+                                            "complaint_enterprise_id")
+         .replace("PLACES", "p.jurisdiction_id, CASE WHEN kind < 7 THEN enterprise_id END, "
+                            "CASE WHEN kind = 7 THEN enterprise_id END") for statement in BUILD]
 SEQUENCES = ("jurisdiction", "agency", "enterprise", "diagram", "process_version", "process_instance",
              "joint_inspection_group", "inspection", "complaint")
 

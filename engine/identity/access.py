@@ -19,7 +19,8 @@ Where a task is placed: in the jurisdiction of its agency (`Agency.code` = the t
 agency, or an agency code that names no agency, is placed in its instance's jurisdiction
 (`ProcessInstance.jurisdiction_id`, set at start: e.g. the county the portal serves for an anonymous complaint)
 and where the enterprise its instance concerns is. Nothing is open to every county (issue 10 defect 9): work
-placed nowhere is seen only by administrators and process owners.
+placed nowhere is seen only by administrators and process owners. The task row carries copies of the instance's
+jurisdiction and of its inspection's and complaint's enterprises, kept exact by engine.runtime.placement.
 
 How an instance concerns records, without reading workflow data (all on indexed columns):
 - an inspection: `Inspection.process_instance_id` (set when engine.domain.inspection_process starts the lifecycle);
@@ -34,9 +35,9 @@ any LIMIT and a single-task check is the same condition applied to one row. Read
 
 Written for the open-task lists on PostgreSQL (issue 13 item 5, bench/reads.py): an agency's condition is an OR of
 two index conditions (its code, and its joint inspections' instances as `= ANY(ARRAY(…))`, see `in_found`), so
-the database reads that agency's open tasks only; where a jurisdiction-wide user's task is placed is looked up
-per task (`_placed_in`), so walking the open tasks by due moment stops at the LIMIT instead of first hashing every
-inspection and complaint of the jurisdiction.
+the database reads that agency's open tasks only; where a jurisdiction-wide user's task is placed is read off the
+task row (`_placed_in`), so walking the open tasks by due moment stops at the LIMIT with at most two primary- or
+unique-key probes of `enterprise` for a task without a known agency.
 """
 
 from __future__ import annotations
@@ -55,7 +56,6 @@ from sqlalchemy import (
     any_,
     false,
     func,
-    join,
     literal_column,
     or_,
     select,
@@ -67,7 +67,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from engine.domain.policy_admin import jurisdiction_tree_of, resolve_jurisdiction
-from engine.models import Agency, CaseCopy, Complaint, Enterprise, Inspection, ProcessInstance, TaskRecord
+from engine.models import Agency, CaseCopy, Complaint, Enterprise, Inspection, TaskRecord
 from engine.models.base import Base
 
 LANES_BY_ROLE: dict[str, tuple[str, ...]] = {
@@ -201,28 +201,30 @@ def joint_instances(agency_code: str) -> Select:
 
 
 def _probe(source: FromClause | type[Base], *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """True when `source` has a row meeting `conditions` (correlated with the task row), false otherwise."""
+    """True when `source` has a row meeting `conditions` (correlated with the task row), false otherwise: an
+    indexed probe per row, where an `IN` or `EXISTS` would be hashed over the whole table before the first row."""
     return select(func.count()).select_from(source).where(*conditions).scalar_subquery() > 0
 
 
 def _placed_in(jurisdiction_ids: frozenset[int]) -> ColumnElement[bool]:
     """Placed by its agency, else by its instance's jurisdiction or the enterprise its instance concerns.
 
-    The second part is asked only of tasks without a known agency, one indexed probe per place and task
-    (correlated counts: PostgreSQL would hash an `IN` or `EXISTS` there over all the jurisdictions' instances,
-    inspections and complaints before the first row; the rows are the same).
+    The second part is asked only of tasks without a known agency, and reads the placement the task row carries
+    (engine.runtime.placement): the instance's jurisdiction, and the enterprises of its inspection and complaint,
+    whose jurisdictions are read now (one probe by primary key: hashing a city's 50,000 enterprises cost thirty
+    times the query). A business key `enterprise:<credit code>` is still probed by credit code, since that
+    enterprise may be registered after its task.
     """
     known_agency = TaskRecord.agency.in_(select(Agency.code))
     unplaced_agency = or_(TaskRecord.agency.is_(None), ~known_agency)
     ids = jurisdiction_ids
+    enterprises = (TaskRecord.inspection_enterprise_id, TaskRecord.complaint_enterprise_id)
     return or_(
         TaskRecord.agency.in_(select(Agency.code).where(Agency.jurisdiction_id.in_(ids))),
         and_(unplaced_agency, or_(
-            _probe(ProcessInstance, ProcessInstance.id == TaskRecord.instance_id,
-                   ProcessInstance.jurisdiction_id.in_(ids)),
-            *(_probe(join(owner, Enterprise, Enterprise.id == owner.enterprise_id),
-                     owner.process_instance_id == TaskRecord.instance_id, Enterprise.jurisdiction_id.in_(ids))
-              for owner in (Inspection, Complaint)),
+            TaskRecord.instance_jurisdiction_id.in_(ids),
+            and_(or_(*(enterprise.is_not(None) for enterprise in enterprises)),
+                 _probe(Enterprise, Enterprise.id.in_(enterprises), Enterprise.jurisdiction_id.in_(ids))),
             and_(TaskRecord.business_key.startswith(ENTERPRISE_KEY),
                  _probe(Enterprise, Enterprise.credit_code == func.substr(TaskRecord.business_key,
                                                                            len(ENTERPRISE_KEY) + 1),

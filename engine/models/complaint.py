@@ -45,7 +45,9 @@ class Complaint(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     complainant_rating: Mapped[int | None] = mapped_column(Integer)  # 1–5
     complainant_comment: Mapped[str | None] = mapped_column(Text)
-    process_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # At most one per instance: the task rows of an instance carry its enterprise (engine.runtime.placement).
+    process_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True,
+                                                            unique=True)
     # The county it is handled in: the complained-of agency's, else the enterprise's, else the one the portal
     # serves (an anonymous report). Set when its procedure starts (engine.domain.complaint_process).
     jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdiction.id"), index=True)

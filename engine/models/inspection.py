@@ -102,7 +102,9 @@ class Inspection(Base):
     # the record (现场检查笔录) state it; None until a step has said.
     audio_video: Mapped[bool | None] = mapped_column(Boolean)
     purpose: Mapped[str | None] = mapped_column(Text)
-    process_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    # At most one per instance: the task rows of an instance carry its enterprise (engine.runtime.placement).
+    process_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True,
+                                                            unique=True)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

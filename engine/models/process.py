@@ -112,6 +112,13 @@ class TaskRecord(Base):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(120))
+    # Where a task without a known agency is placed (engine.identity.access), copied onto the row so that a
+    # jurisdiction's lists need no probe per row (issue 13): the instance's jurisdiction, and the enterprises of
+    # the inspection and of the complaint whose instance it is. Written with the row and kept in step with those
+    # links by engine.runtime.placement; plain integers, not foreign keys (copies, checked where they are written).
+    instance_jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
+    inspection_enterprise_id: Mapped[int | None] = mapped_column(Integer)
+    complaint_enterprise_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Deadline(Base):

@@ -59,11 +59,23 @@ SELECT id, element_id, name, process_key, lane, agency, due_at, due_provisional
 FROM task WHERE instance_id = :instance_id AND state = 'open'"""
 _SELECT_DEADLINES = "SELECT id, element_id, due_at, provisional FROM deadline WHERE instance_id = :instance_id"
 _CLOSE_TASK = "UPDATE task SET state = :state, completed_at = :at, completed_by = :by WHERE id = :id"
+# Where a task is placed beyond its agency (engine.runtime.placement), read from the rows of its instance INSTANCE:
+# its jurisdiction (set at start, never changed) and the enterprises of the inspection and of the complaint linked
+# to it (at most one each: unique columns). Read in the same statement that writes, so a task row is placed as its
+# instance is at that moment, whichever came first, the link or the task.
+_PLACES = ("(SELECT jurisdiction_id FROM process_instance WHERE id = INSTANCE)",
+           "(SELECT enterprise_id FROM inspection WHERE process_instance_id = INSTANCE)",
+           "(SELECT enterprise_id FROM complaint WHERE process_instance_id = INSTANCE)")
+_PLACE_COLUMNS = ("instance_jurisdiction_id", "inspection_enterprise_id", "complaint_enterprise_id")
 _INSERT_TASK = """
 INSERT INTO task (id, instance_id, process_key, element_id, name, lane, candidate_group, agency, business_key,
-                  state, created_at, due_at, due_provisional)
+                  state, created_at, due_at, due_provisional, PLACE_COLUMNS)
 VALUES (:id, :instance_id, :process_key, :element_id, :name, :lane, :lane, :agency, :business_key, 'open',
-        :now, :due_at, :provisional)"""
+        :now, :due_at, :provisional, PLACES)""".replace("PLACE_COLUMNS", ", ".join(_PLACE_COLUMNS)).replace(
+    "PLACES", ", ".join(_PLACES).replace("INSTANCE", ":instance_id"))
+_PLACE_TASKS = "UPDATE task SET {} WHERE instance_id ANY_IDS".format(", ".join(
+    f"{column} = {place.replace('INSTANCE', 'task.instance_id')}"
+    for column, place in zip(_PLACE_COLUMNS, _PLACES, strict=True)))
 _MOVE_TASK_DUE = "UPDATE task SET due_at = :due_at, due_provisional = :provisional WHERE id = :id"
 _DELETE_DEADLINE = "DELETE FROM deadline WHERE id = :id"
 _INSERT_DEADLINE = """
@@ -263,6 +275,10 @@ class HotSql:
     def insert_tasks(self, rows: Iterable[dict]) -> None:
         self._run_many("insert_task", (self._due_row(row) for row in rows))
 
+    def place_tasks(self, instance_ids: list[int]) -> None:
+        """Place the task rows of these instances anew from their links (engine.runtime.placement)."""
+        self._run("place_tasks", {"ids": self._dialect.ids(instance_ids)})
+
     def move_task_dues(self, rows: Iterable[dict]) -> None:
         self._run_many("move_task_due", (self._due_row(row) for row in rows))
 
@@ -310,6 +326,7 @@ _STATEMENTS = {
     "select_deadlines": _SELECT_DEADLINES,
     "close_task": _CLOSE_TASK,
     "insert_task": _INSERT_TASK,
+    "place_tasks": _PLACE_TASKS,
     "move_task_due": _MOVE_TASK_DUE,
     "delete_deadline": _DELETE_DEADLINE,
     "insert_deadline": _INSERT_DEADLINE,

@@ -5,6 +5,7 @@ restricted script engine), a SQLAlchemy session, a clock and an actor, flush, an
 caller (a request, a CLI command or a sweep job).
 """
 
+from engine.runtime import placement  # noqa: F401 - keeps the task rows' placement in step with every flush
 from engine.runtime.core import Runtime
 from engine.runtime.errors import (
     ConcurrentUpdate,

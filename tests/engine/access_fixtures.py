@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from engine.models import Agency, Enterprise, Inspection, Jurisdiction, ProcessInstance, TaskRecord
+from engine.platform.hotsql import hot_sql
 from tests.engine.helpers import deploy
 from tests.factories import NOW, make_agency, make_enterprise, make_inspection, make_joint_group, make_jurisdiction
 
@@ -72,12 +73,14 @@ def add_task(session, world: World, *, agency: str | None, lane: str | None, bus
                                lock_version=1, started_by="test", created_at=NOW, updated_at=NOW)
     session.add(instance)
     session.flush()
-    task = TaskRecord(id=str(uuid.uuid4()), instance_id=instance.id, process_key=process_key, element_id="Notify",
-                      name=name or f"任务{next(_names)}", lane=lane, candidate_group=lane, agency=agency,
-                      business_key=business_key, state="open", created_at=NOW,
-                      due_at=due_at if due_at is not None else NOW + timedelta(days=5))
-    session.add(task)
-    session.flush()
+    # Written as the runtime writes its task rows (engine.runtime.mirror), placement included.
+    task_id = str(uuid.uuid4())
+    hot_sql(session).insert_tasks([{
+        "id": task_id, "instance_id": instance.id, "process_key": process_key, "element_id": "Notify",
+        "name": name or f"任务{next(_names)}", "lane": lane, "agency": agency, "business_key": business_key,
+        "now": NOW, "due_at": due_at if due_at is not None else NOW + timedelta(days=5), "provisional": False}])
+    task = session.get(TaskRecord, task_id)
+    assert task is not None
     return task
 
 
