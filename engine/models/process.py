@@ -116,9 +116,10 @@ class TaskRecord(Base):
     # jurisdiction's lists need no probe per row (issue 13): the instance's jurisdiction, and the enterprises of
     # the inspection and of the complaint whose instance it is. Written with the row and kept in step with those
     # links by engine.runtime.placement; plain integers, not foreign keys (copies, checked where they are written).
-    instance_jurisdiction_id: Mapped[int | None] = mapped_column(Integer)
-    inspection_enterprise_id: Mapped[int | None] = mapped_column(Integer)
-    complaint_enterprise_id: Mapped[int | None] = mapped_column(Integer)
+    # Deferred: only SQL conditions read them, so the lists never fetch them (500 rows of the overdue view).
+    instance_jurisdiction_id: Mapped[int | None] = mapped_column(Integer, deferred=True)
+    inspection_enterprise_id: Mapped[int | None] = mapped_column(Integer, deferred=True)
+    complaint_enterprise_id: Mapped[int | None] = mapped_column(Integer, deferred=True)
 
 
 class Deadline(Base):
