@@ -54,7 +54,8 @@ def browser() -> Iterator[Browser]:
 def live_url(app) -> Iterator[str]:
     """The app served on a free local port for the duration of the test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # Polled every 50 ms for the shutdown at the end (the default half second was most of a test's teardown).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -67,7 +67,7 @@ def webhook_server() -> Iterator[tuple[Hook, str]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)  # shut down in 50 ms, not 500
     thread.start()
     try:
         yield hook, f"http://127.0.0.1:{server.server_address[1]}/robot/send?access_token=t"
