@@ -27,7 +27,8 @@ from engine.platform import alerts
 from engine.platform.clock import SHANGHAI
 from engine.platform.db import affected_rows
 
-MULTI_HEAD, REPEATED, HIGH_FREQUENCY, OVERDUE = "multi_head", "repeated", "high_frequency", "overdue"
+MULTI_HEAD, REPEATED, HIGH_FREQUENCY = "multi_head", "repeated", "high_frequency"
+OVERDUE = alerts.OVERDUE_TASK
 
 
 def raise_inspection_alerts(session: Session, inspection: Inspection, now: datetime) -> list[Alert]:
@@ -140,7 +141,7 @@ def scan_overdue(session: Session, now: datetime) -> dict[str, int]:
     for task in newly:
         assert task.due_at is not None  # selected by due_at < now
         alerts.raise_alert(
-            session, kind=OVERDUE, subject=f"task:{task.id}",
+            session, kind=OVERDUE, subject=alerts.overdue_subject(task.id),
             message=f"逾期：{task.name}（{task.candidate_group or '-'}，{task.agency or '-'}）应于 "
                     f"{task.due_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 前完成",
             details={"task_id": task.id, "instance_id": task.instance_id, "process_key": task.process_key,

@@ -14,7 +14,16 @@ from engine.models import Alert
 from engine.models.alert import OPEN_PREDICATE, OPEN_STATES
 from engine.platform.db import affected_rows, is_postgresql
 
-__all__ = ["OPEN_STATES", "open_alerts", "raise_alert", "resolve", "set_status"]
+__all__ = ["OPEN_STATES", "OVERDUE_TASK", "open_alerts", "overdue_subject", "raise_alert", "resolve", "set_status"]
+
+# An open step past its due moment (raised by engine.domain.inspection_alerts.scan_overdue); named here because
+# the runtime resolves one whose step's due moment moves (engine.platform.hotsql), and the runtime sits below the
+# domain.
+OVERDUE_TASK = "overdue"
+
+
+def overdue_subject(task_id: str) -> str:
+    return f"task:{task_id}"
 
 
 def _open(session: Session, kind: str, subject: str) -> Alert | None:

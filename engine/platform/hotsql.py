@@ -20,6 +20,8 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from engine.platform import alerts
+
 _INSTANCE_COLUMNS = ("id", "process_key", "process_version_id", "spec_refs", "business_key", "status", "lock_version")
 _TASK_AND_INSTANCE_COLUMNS = ("id", "instance_id", "element_id", "name", "state", "assignee", "completed_by",
                               *_INSTANCE_COLUMNS[1:])
@@ -77,6 +79,11 @@ _PLACE_TASKS = "UPDATE task SET {} WHERE instance_id ANY_IDS".format(", ".join(
     f"{column} = {place.replace('INSTANCE', 'task.instance_id')}"
     for column, place in zip(_PLACE_COLUMNS, _PLACES, strict=True)))
 _MOVE_TASK_DUE = "UPDATE task SET due_at = :due_at, due_provisional = :provisional WHERE id = :id"
+# Its text names the old due moment: resolved, so that the next overdue scan raises it anew with the new one if
+# the step is still overdue (an acknowledgement was of the old deadline).
+_RESOLVE_MOVED_OVERDUE = f"""
+UPDATE alert SET status = 'resolved', resolved_at = :now, resolved_by = 'scheduler', updated_at = :now
+WHERE kind = '{alerts.OVERDUE_TASK}' AND subject = :subject AND status IN ('open', 'acknowledged')"""
 _DELETE_DEADLINE = "DELETE FROM deadline WHERE id = :id"
 _INSERT_DEADLINE = """
 INSERT INTO deadline (id, instance_id, element_id, due_at, provisional, created_at)
@@ -280,7 +287,13 @@ class HotSql:
         self._run("place_tasks", {"ids": self._dialect.ids(instance_ids)})
 
     def move_task_dues(self, rows: Iterable[dict]) -> None:
-        self._run_many("move_task_due", (self._due_row(row) for row in rows))
+        """Move open tasks' due moments (rows: id, due_at, provisional, now); an overdue alert raised on the old
+        one is resolved (see above)."""
+        moved = list(rows)
+        self._run_many("move_task_due", (self._due_row(row) for row in moved))
+        self._run_many("resolve_moved_overdue",
+                       (self._due_row({"subject": alerts.overdue_subject(row["id"]), "now": row["now"]})
+                        for row in moved))
 
     def delete_deadlines(self, ids: Iterable[str]) -> None:
         self._run_many("delete_deadline", ({"id": deadline_id} for deadline_id in ids))
@@ -328,6 +341,7 @@ _STATEMENTS = {
     "insert_task": _INSERT_TASK,
     "place_tasks": _PLACE_TASKS,
     "move_task_due": _MOVE_TASK_DUE,
+    "resolve_moved_overdue": _RESOLVE_MOVED_OVERDUE,
     "delete_deadline": _DELETE_DEADLINE,
     "insert_deadline": _INSERT_DEADLINE,
     "move_deadline": _MOVE_DEADLINE,

@@ -208,7 +208,7 @@ class MirrorWrites:
             for task_id, t in after.tasks.items() if task_id not in before.tasks
         )
         self.move_task_dues.extend(
-            {"id": task_id, "due_at": task.due_at, "provisional": task.provisional}
+            {"id": task_id, "due_at": task.due_at, "provisional": task.provisional, "now": now}
             for task_id, task in after.tasks.items()
             if task_id in before.tasks and _due(before.tasks[task_id]) != _due(task)
         )

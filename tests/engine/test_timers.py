@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from engine.background.sweep import sweep
 from engine.calendar import store as calendar_store
+from engine.domain.inspection_alerts import OVERDUE, scan_overdue
 from engine.models import AuditEntry, Deadline, TaskRecord
 from engine.platform import alerts
 from engine.platform.clock import SHANGHAI, FrozenClock
@@ -190,3 +191,28 @@ def test_a_deadline_on_a_sub_process_dates_the_tasks_inside_it(svc, clock):
     # The embedded sub-process is not a deployed process: its tasks belong to the process around it.
     assert investigate.process_key == "subprocess_deadline"
     assert investigate.candidate_group == "县综合执法办"
+
+
+def test_an_overdue_alert_follows_its_steps_due_moment_when_the_calendar_moves_it(svc, clock, tmp_path):
+    clock.set("2026-12-30T10:00:00+08:00")
+    deploy(svc, clock, "timer_escalation.bpmn")
+    # Three working days from 2026-12-30 on the estimated 2027: Dec 31, Jan 4, Jan 5.
+    started = start(svc, clock, "timer_escalation", {"inspection_date": "2027-01-04"})
+    overdue_at = datetime(2027, 1, 7, 10, 0, tzinfo=SHANGHAI)
+    with svc.transaction() as session:
+        assert scan_overdue(session, overdue_at)["raised"] == 1
+        (alert,) = alerts.open_alerts(session, OVERDUE)
+        assert "应于 2027-01-05 23:59 前完成" in alert.message
+        alerts.set_status(session, alert.id, status="acknowledged", actor="sup", now=clock.now())
+
+    # The official schedule makes Jan 5 a holiday: the step is due a day later, still overdue on Jan 7.
+    with svc.transaction() as session:
+        calendar_store.import_schedule(session, "date,kind\n2027-01-01,holiday\n2027-01-05,holiday\n",
+                                       source="2027.csv", actor="admin", now=clock.now())
+        timers.recompute_provisional(svc.runtime, session, clock, actor="admin")
+    with svc.transaction() as session:
+        assert alerts.open_alerts(session, OVERDUE) == []  # the old deadline's alert, acknowledged, is closed
+        assert scan_overdue(session, overdue_at) == {"raised": 1, "resolved": 0}
+        (alert,) = alerts.open_alerts(session, OVERDUE)
+        assert "应于 2027-01-06 23:59 前完成" in alert.message and alert.status == "open"
+        assert alert.details["task_id"] == only_task(svc, started.id, "Approve").id
