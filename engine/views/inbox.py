@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from engine.identity.access import ENTERPRISE_KEY, Person, concerning_enterprises, scope_of, workable
@@ -36,13 +37,20 @@ class InboxFilter:
     mine_only: bool = False
 
 
-def open_tasks(session: Session, *, now: datetime | None = None, instance_id: int | None = None,
-               within: ColumnElement[bool] | None = None, agency: str | None = None,
-               candidate_group: str | None = None, assignee: str | None = None, unclaimed_or: str | None = None,
-               process_key: str | None = None, overdue: bool = False, due_before: datetime | None = None,
-               due_from: datetime | None = None, search: str | None = None, enterprise: str | None = None,
-               limit: int | None = 500) -> list[TaskRecord]:
-    """Open tasks soonest due first (tasks without a deadline last), narrowed by whichever filters are given.
+def open_tasks(session: Session, **filters: Any) -> list[TaskRecord]:
+    """Open tasks soonest due first (tasks without a deadline last), narrowed by `open_tasks_query`'s filters."""
+    return list(session.scalars(open_tasks_query(**filters)))
+
+
+def open_tasks_query(*, now: datetime | None = None, instance_id: int | None = None,
+                     within: ColumnElement[bool] | None = None, agency: str | None = None,
+                     candidate_group: str | None = None, assignee: str | None = None,
+                     unclaimed_or: str | None = None, process_key: str | None = None, overdue: bool = False,
+                     due_before: datetime | None = None, due_from: datetime | None = None,
+                     search: str | None = None, enterprise: str | None = None,
+                     limit: int | None = 500) -> Select[TaskRecord]:
+    """The open tasks' query, soonest due first (tasks without a deadline last), narrowed by whichever filters
+    are given.
 
     `within` is an access condition (engine.identity.access.visible / workable), `agency` one agency's tasks,
     `unclaimed_or` tasks nobody claimed or that user claimed; `overdue` needs `now`; `due_from` and
@@ -81,7 +89,7 @@ def open_tasks(session: Session, *, now: datetime | None = None, instance_id: in
                                 concerning_enterprises(named)))
     # The order of the open-task indexes (ix_task_open_*), so that the database can walk one and stop at the LIMIT.
     query = query.order_by(TaskRecord.due_at.asc().nulls_last(), TaskRecord.created_at, TaskRecord.id)
-    return list(session.scalars(query.limit(limit) if limit is not None else query))
+    return query.limit(limit) if limit is not None else query
 
 
 def inbox(session: Session, user: Person, now: datetime, wanted: InboxFilter = InboxFilter(),
