@@ -27,8 +27,8 @@ AGE_BUCKETS: dict[str, tuple[int, int | None]] = {"1-2": (1, 2), "3-5": (3, 5), 
 
 
 # What the view lists of each step, read as plain rows (attribute access as on TaskRecord: id, name, agency,
-# due_at, …): 500 ORM objects cost little on average but now and then set off the garbage collector, which put
-# a county supervisor's p95 at 19-22 ms against 13.6 ms as rows (bench/reads.py, issue 13).
+# due_at, …): building 500 ORM objects cost ~1 ms more on average and much more now and then, a county
+# supervisor's p95 17-22 ms against 13.6 ms as rows (bench/reads.py, issue 13).
 LISTED = tuple(attribute.columns[0] for attribute in inspect(TaskRecord).column_attrs if not attribute.deferred)
 
 
