@@ -253,3 +253,29 @@ def test_a_tasks_check_points_are_edited_in_the_side_box(page: Page, demo, svc):
     (task,) = root.iterfind(".//{*}userTask[@id='Task_give_notice']")
     kinds = [etree.QName(e).localname for e in task.iter("{*}checks", "{*}action")]
     assert kinds == ["checks", "checks"] and parse_forms(root)["Task_give_notice"].fields  # the form untouched
+
+
+def test_a_file_fields_kinds_and_the_yes_no_it_depends_on_are_edited_in_the_side_box(page: Page, demo, svc):
+    box = open_first_version(page, svc, key="inspection_lifecycle", selected="Task_record")
+    rows = box.locator(".form-field")
+    photos, recording = rows.nth(4), rows.nth(6)
+    # As shipped: the recordings take audio and video, and only when 已全程音像记录 is ticked (R22).
+    for row, ticked in ((recording, ("录音", "录像")), (photos, ("照片", "PDF"))):
+        for kind in ("照片", "PDF", "录音", "录像"):
+            expect(row.locator(".field-accept").get_by_label(kind)).to_be_checked(checked=kind in ticked)
+    when = "只在这个是/否字段为“是”时填写"
+    expect(recording.get_by_label(when)).to_have_value("audio_video")
+    expect(photos.get_by_label(when)).to_have_value("")
+
+    photos.locator(".field-accept").get_by_label("录像").check()  # photos, PDFs and videos
+    photos.get_by_label(when).select_option(label="发现问题")
+    rows.nth(6).locator(".field-accept").get_by_label("录音").uncheck()  # video only (the box was redrawn)
+    expect(rows.nth(6).locator(".field-accept").get_by_label("录音")).not_to_be_checked()
+    shot(page, "owner-modeler-file-field")
+
+    page.click("#modeler-deploy")
+    expect(page.locator("#modeler-steps li[data-step=done]")).to_have_text("已部署 inspection_lifecycle v2")
+    (_, (_, _, v2_xml)) = versions(svc, "inspection_lifecycle")
+    fields = {f.name: f for f in parse_forms(parse_diagram_xml(v2_xml))["Task_record"].fields}
+    assert (fields["photos"].accept, fields["photos"].when) == (("image", "pdf", "video"), "problems_found")
+    assert (fields["recording"].accept, fields["recording"].when) == (("video",), "audio_video")

@@ -1,5 +1,6 @@
 // The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
-// a user task's form (name, label, type, required, choices, a date's default of today), a task's check points
+// a user task's form (name, label, type, required, choices, a date's default of today, the kinds of file a file
+// field takes, the yes/no a field depends on), a task's check points
 // (a stage's rule checks or records, blocking or not), what a user task shows of its case and whom it copies the
 // case to when it completes (抄送). Every change goes
 // through bpmn-js commands, so undo and the "unsaved" warning see it; the server checks all of it again when the
@@ -8,6 +9,9 @@
 const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice',
   'file'];
 const CHOICE_TYPES = ['choice', 'multichoice'];
+// engine.bpmn.forms.ACCEPT_KINDS and DEFAULT_ACCEPT: the kinds of file a file field takes
+const ACCEPT_KINDS = ['image', 'pdf', 'audio', 'video'];
+const DEFAULT_ACCEPT = ['image', 'pdf'];
 // engine.bpmn.case_view.CASE_SECTIONS, in the order the page shows them
 const CASE_SECTIONS = ['enterprise', 'plan', 'urgent', 'quiet_request', 'notice', 'handover', 'visit',
   'rule_checks', 'complaint', 'penalty', 'opinions'];
@@ -140,6 +144,13 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
         fieldset.append(input(text[`field_${flag}`], field[flag] === 'true',
           (on) => set(flag)(on ? 'true' : undefined), { type: 'checkbox' }));
       }
+      fieldset.append(acceptEditor(field, text, set('accept'), redraw));
+    }
+    // Shown only when a yes/no of the same form is 是 (e.g. the recordings when 已全程音像记录 is ticked, R22).
+    const flags = fields.filter((other) => other !== field && other.type === 'boolean');
+    if (field.type !== 'boolean' && (flags.length || field.when)) {
+      const options = [['', text.field_when_always], ...flags.map((f) => [f.name, f.label || f.name])];
+      fieldset.append(choose(text.field_when, options, field.when || '', (name) => set('when')(name || undefined)));
     }
     if (field.type === 'date') {
       fieldset.append(input(text.field_default_today, field.default === 'today',
@@ -159,6 +170,23 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
     modeling.updateModdleProperties(element, target, { fields: [...current, field] });
     redraw();
   }));
+}
+
+// The kinds of file a file field takes, as checkboxes; the default (photos and PDFs) leaves `accept` out, and so
+// does unticking every kind.
+function acceptEditor(field, text, setAccept, redraw) {
+  const taken = field.accept ? field.accept.split(',').map((kind) => kind.trim()).filter(Boolean) : DEFAULT_ACCEPT;
+  const group = document.createElement('div');
+  group.className = 'field-accept';
+  group.append(text.field_accept);
+  for (const kind of ACCEPT_KINDS) {
+    group.append(input(text[`accept_${kind}`], taken.includes(kind), (on) => {
+      const wanted = ACCEPT_KINDS.filter((k) => (k === kind ? on : taken.includes(k)));
+      setAccept(wanted.length && wanted.join() !== DEFAULT_ACCEPT.join() ? wanted.join(',') : undefined);
+      redraw();
+    }, { type: 'checkbox' }));
+  }
+  return group;
 }
 
 const HOOK_TYPES = ['inspectflow:Checks', 'inspectflow:Action'];
