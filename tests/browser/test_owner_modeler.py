@@ -190,7 +190,10 @@ def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
     box = open_first_version(page, svc, selected="Task_give_notice")
     rows = box.locator(".form-field")
     expect(rows).to_have_count(5)
-    expect(rows.nth(1).locator("select")).to_have_value("choice")
+    expect(rows.nth(1).get_by_label("类型")).to_have_value("choice")
+    expect(rows.nth(1).get_by_label("选项来源")).to_have_value("")  # typed in the diagram: 书面|电话|…
+    expect(rows.nth(2).get_by_label("选项来源")).to_have_value("plan_items")  # the plan's items
+    expect(rows.nth(2).get_by_label("选项（用 | 分隔）")).to_have_count(0)  # nothing to type
     rows.nth(4).locator(".form-field-remove").click()  # 备注 goes
     expect(rows).to_have_count(4)
     page.evaluate("window.inspectflowModeler.get('commandStack').undo()")  # and comes back
@@ -204,7 +207,10 @@ def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
         name.press("Tab")
         expect(added.locator(".error")).to_have_text(re.compile(hint) if hint else "")
     added.get_by_label("显示名称").fill("回执编号")
-    added.locator("select").select_option("choice")
+    added.get_by_label("类型").select_option("choice")
+    added.get_by_label("选项来源").select_option(label="投诉所在县的执法单位")  # from the case: nothing to type
+    expect(added.get_by_label("选项（用 | 分隔）")).to_have_count(0)
+    added.get_by_label("选项来源").select_option(label="在下面列出")
     added.get_by_label("选项（用 | 分隔）").fill("已签收|拒收")
     added.get_by_label("必填").check()
     added.get_by_label("选项（用 | 分隔）").press("Tab")
@@ -224,7 +230,9 @@ def test_a_user_tasks_form_is_edited_in_the_side_box(page: Page, demo, svc):
     notice = {f.name: f for f in forms["Task_give_notice"].fields}
     assert list(notice) == ["notice_date", "method", "notice_items", "notice_inspectors", "receipt_no"]
     assert (notice["receipt_no"].label, notice["receipt_no"].type, notice["receipt_no"].required,
-            notice["receipt_no"].choices) == ("回执编号", "choice", True, ("已签收", "拒收"))
+            notice["receipt_no"].choices, notice["receipt_no"].choices_from) == (
+        "回执编号", "choice", True, ("已签收", "拒收"), "")
+    assert notice["notice_items"].choices_from == "plan_items"
     reschedule = [(f.name, f.type, f.label) for f in forms["Task_reschedule"].fields]
     assert reschedule == [("inspection_date", "date", "新字段")]
     assert "Task_give_notice" in parse_hooks(parse_diagram_xml(v2_xml))  # its check point survived the edits

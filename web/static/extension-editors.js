@@ -1,5 +1,6 @@
 // The side box's editors for what a task keeps in its extensionElements (inspectflow-moddle.js): the fields of
-// a user task's form (name, label, type, required, choices, a date's default of today, the kinds of file a file
+// a user task's form (name, label, type, required, choices typed or taken from the case, a date's default of
+// today, the kinds of file a file
 // field takes, the yes/no a field depends on), a task's check points
 // (a stage's rule checks or records, blocking or not), what a user task shows of its case and whom it copies the
 // case to when it completes (抄送). Every change goes
@@ -9,6 +10,8 @@
 const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'datetime', 'choice', 'multichoice',
   'file'];
 const CHOICE_TYPES = ['choice', 'multichoice'];
+// engine.bpmn.forms.CHOICE_SOURCES: a choice field's options taken from the case instead of typed here
+const CHOICE_SOURCES = ['plan_inspectors', 'plan_items', 'complaint_agencies'];
 // engine.bpmn.forms.ACCEPT_KINDS and DEFAULT_ACCEPT: the kinds of file a file field takes
 const ACCEPT_KINDS = ['image', 'pdf', 'audio', 'video'];
 const DEFAULT_ACCEPT = ['image', 'pdf'];
@@ -138,7 +141,14 @@ export function renderFormEditor(modeler, element, box, text, redraw) {
       choose(text.field_type, types, field.type || 'string', (kind) => { set('type')(kind); redraw(); }),
       input(text.field_required, field.required === 'true', (on) => set('required')(on ? 'true' : 'false'),
         { type: 'checkbox' }));
-    if (CHOICE_TYPES.includes(field.type)) fieldset.append(input(text.field_choices, field.choices, set('choices')));
+    if (CHOICE_TYPES.includes(field.type)) {
+      const sources = [['', text.choices_typed], ...CHOICE_SOURCES.map((source) => [source, text[`choices_${source}`]])];
+      fieldset.append(choose(text.field_choices_from, sources, field.choices_from || '', (source) => {
+        set('choices_from')(source || undefined);
+        redraw();
+      }));
+      if (!field.choices_from) fieldset.append(input(text.field_choices, field.choices, set('choices')));
+    }
     if (field.type === 'file') {  // attachments: several files, a phone's camera
       for (const flag of ['multiple', 'capture']) {
         fieldset.append(input(text[`field_${flag}`], field[flag] === 'true',
