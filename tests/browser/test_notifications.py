@@ -9,7 +9,8 @@ import json
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in, shot
-from tests.engine.desk_fixtures import PASSWORD, build_case
+from tests.engine.access_fixtures import PASSWORD
+from tests.engine.desk_fixtures import build_case
 
 
 def test_a_new_task_reminder_is_counted_followed_to_the_task_and_then_read(page: Page, svc, clock, runner):

@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 
 from engine.commands import Work, tasks
 from tests.browser.conftest import log_in, shot
-from tests.engine.desk_fixtures import PASSWORD, build_case, person
+from tests.engine.access_fixtures import PASSWORD
+from tests.engine.desk_fixtures import build_case, person
 from tests.engine.helpers import only_task
 
 

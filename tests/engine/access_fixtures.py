@@ -13,9 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from engine.commands import Actor
+from engine.identity.accounts import create_user
 from engine.models import Agency, Enterprise, Inspection, Jurisdiction, ProcessInstance, TaskRecord
 from engine.platform.hotsql import hot_sql
-from tests.engine.helpers import deploy
+from tests.engine.helpers import PASSWORD, deploy
 from tests.factories import NOW, make_agency, make_enterprise, make_inspection, make_joint_group, make_jurisdiction
 
 # username → (role, agency code, jurisdiction code)
@@ -33,6 +35,18 @@ PEOPLE = {
     "owner": ("process_owner", None, None),
 }
 _names = itertools.count(1)
+
+
+def add_people(session, people: dict[str, tuple[str, str | None, str | None]], now: datetime) -> None:
+    """An account for each of `people` (username → role, agency code, jurisdiction code), all with PASSWORD."""
+    for username, (role, agency, jurisdiction) in people.items():
+        create_user(session, username=username, password=PASSWORD, role=role, now=now, agency=agency,
+                    jurisdiction=jurisdiction)
+
+
+def actor_of(people: dict[str, tuple[str, str | None, str | None]], username: str) -> Actor:
+    role, agency, jurisdiction = people[username]
+    return Actor(username, role, agency, jurisdiction)
 
 
 @dataclass

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.commands import Actor, Work, tasks
-from engine.identity.accounts import create_user
-from tests.engine.access_fixtures import build_world
+from tests.engine.access_fixtures import actor_of, add_people, build_world
 from tests.engine.helpers import deploy, only_task, start
 
-PASSWORD = "correct horse battery"
 COPY_PEOPLE = {
     "li": ("staff", "SCJG", None),
     "head": ("agency_head", "SCJG", None),
@@ -36,17 +34,14 @@ class CopyCase:
 
 
 def person(username: str) -> Actor:
-    role, agency, jurisdiction = COPY_PEOPLE[username]
-    return Actor(username, role, agency, jurisdiction)
+    return actor_of(COPY_PEOPLE, username)
 
 
 def build_copy_case(svc, clock) -> CopyCase:
     build_world(svc, clock)
     deploy(svc, clock, "copy_chain.bpmn")
     with svc.transaction() as session:
-        for username, (role, agency, jurisdiction) in COPY_PEOPLE.items():
-            create_user(session, username=username, password=PASSWORD, role=role, now=clock.now(), agency=agency,
-                        jurisdiction=jurisdiction)
+        add_people(session, COPY_PEOPLE, clock.now())
     started = start(svc, clock, "copy_chain", {"agency": "SCJG"}, actor="li")
     return CopyCase(started.id, only_task(svc, started.id, "Draft").id)
 

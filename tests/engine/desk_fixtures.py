@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from engine.commands import Actor
-from engine.identity.accounts import create_user
 from engine.models import User
-from tests.engine.access_fixtures import build_world
+from tests.engine.access_fixtures import actor_of, add_people, build_world
 from tests.engine.helpers import deploy, only_task, start
 
-PASSWORD = "correct horse battery"
 DESK_PEOPLE = {
     "li": ("staff", "SCJG", None),
     "li2": ("staff", "SCJG", None),
@@ -39,17 +37,14 @@ class DeskCase:
 
 
 def person(username: str) -> Actor:
-    role, agency, jurisdiction = DESK_PEOPLE[username]
-    return Actor(username, role, agency, jurisdiction)
+    return actor_of(DESK_PEOPLE, username)
 
 
 def build_case(svc, clock) -> DeskCase:
     build_world(svc, clock)
     deploy(svc, clock, "opinion_chain.bpmn")
     with svc.transaction() as session:
-        for username, (role, agency, jurisdiction) in DESK_PEOPLE.items():
-            create_user(session, username=username, password=PASSWORD, role=role, now=clock.now(), agency=agency,
-                        jurisdiction=jurisdiction)
+        add_people(session, DESK_PEOPLE, clock.now())
         session.flush()
         session.scalar(select(User).where(User.username == "gone")).active = False
     started = start(svc, clock, "opinion_chain", {"agency": "SCJG"}, actor="li")

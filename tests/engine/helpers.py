@@ -7,6 +7,8 @@ from engine.runtime import instances
 from engine.views import inbox
 from tests.conftest import fixture_bytes
 
+PASSWORD = "correct horse battery"  # the test accounts' (tests.engine.access_fixtures, tests.web.pages)
+
 
 def deploy(svc, clock, *names: str, actor: str = "owner"):
     versions = []

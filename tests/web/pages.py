@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from engine.identity.accounts import create_user
-from tests.engine.helpers import deploy, only_task, start
+from tests.engine.helpers import PASSWORD, deploy, only_task, start
 from web.services import services
 
 DEMO_PASSWORD = "inspectflow-demo"
-PASSWORD = "correct horse battery"
 
 
 def token_of(html: str) -> str:
