@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from engine.models.alert import OPEN_PREDICATE
 from engine.platform import alerts
 
 _INSTANCE_COLUMNS = ("id", "process_key", "process_version_id", "spec_refs", "business_key", "status", "lock_version")
@@ -83,7 +84,7 @@ _MOVE_TASK_DUE = "UPDATE task SET due_at = :due_at, due_provisional = :provision
 # the step is still overdue (an acknowledgement was of the old deadline).
 _RESOLVE_MOVED_OVERDUE = f"""
 UPDATE alert SET status = 'resolved', resolved_at = :now, resolved_by = 'scheduler', updated_at = :now
-WHERE kind = '{alerts.OVERDUE_TASK}' AND subject = :subject AND status IN ('open', 'acknowledged')"""
+WHERE kind = '{alerts.OVERDUE_TASK}' AND subject = :subject AND {OPEN_PREDICATE.text}"""
 _DELETE_DEADLINE = "DELETE FROM deadline WHERE id = :id"
 _INSERT_DEADLINE = """
 INSERT INTO deadline (id, instance_id, element_id, due_at, provisional, created_at)
