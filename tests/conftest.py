@@ -26,7 +26,7 @@ from sqlalchemy import make_url
 
 from engine.models import Base
 from engine.platform.clock import FrozenClock
-from migrations import upgrade
+from migrations import create_postgres_database, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -140,14 +140,13 @@ class PostgresDatabase:
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
         self.name = f"{self.url.database}_{WORKER}"
-        admin = self.url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as connection:
-            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)).fetchone() is None:
-                connection.execute(f'CREATE DATABASE "{self.name}"')
-            # Commits need not wait for the disk: a crash of the test server loses nothing a test needs.
-            connection.execute(f'ALTER DATABASE "{self.name}" SET synchronous_commit = off')
+        create_postgres_database(self.database_url)
         own = self.url.set(drivername="postgresql", database=self.name)
         self.connection = psycopg.connect(own.render_as_string(hide_password=False), autocommit=True)
+        # Commits need not wait for the disk: a crash of the test server loses nothing a test needs (the database's
+        # setting holds for the sessions opened after it; this one sets it for itself).
+        self.connection.execute(f'ALTER DATABASE "{self.name}" SET synchronous_commit = off; '
+                                "SET synchronous_commit = off")
         # Emptied and migrated from nothing for this run. The database itself stays for the next run: dropping
         # one forces a checkpoint of the whole server, seconds on a busy one.
         self.connection.execute(f'DROP SCHEMA IF EXISTS "{self.SNAPSHOT}" CASCADE; DROP SCHEMA public CASCADE; '
