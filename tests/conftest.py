@@ -90,9 +90,13 @@ def make_app(database_url: str, clock: FrozenClock, attachments: Path | None = N
     attached files in `attachments` (a test's own directory)."""
     from web import create_app
 
+    return create_app({"TESTING": True, "SECRET_KEY": "test", **_per_test(database_url, clock, attachments)})
+
+
+def _per_test(database_url: str, clock: FrozenClock, attachments: Path | None) -> dict:
+    """The settings a test's app has of its own: its database, its clock, where its attached files go."""
     stored = {"ATTACHMENT_DIR": str(attachments)} if attachments is not None else {}
-    return create_app({"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, "TESTING": True,
-                       "SECRET_KEY": "test", **stored})
+    return {"DATABASE_URL": database_url, "CLOCK_FACTORY": lambda: clock, **stored}
 
 
 def load_demo(database_url: str) -> None:
@@ -256,7 +260,7 @@ class ReusedApp:
         app = self.app
         app.config.clear()
         app.config.update(self.settings)
-        app.config.update(DATABASE_URL=database_url, CLOCK_FACTORY=lambda: clock, ATTACHMENT_DIR=str(attachments))
+        app.config.update(_per_test(database_url, clock, attachments))
         app.extensions["inspectflow"] = build_services(app)
         jobs.init_app(app)
         return app
