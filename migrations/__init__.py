@@ -39,7 +39,7 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def create_postgres_database(database_url: str) -> None:
     """Create the PostgreSQL database the URL names unless it exists (through the maintenance database
-    `postgres`): benchmarks own theirs and must run on a fresh server."""
+    `postgres`): the benchmarks' and the test workers' databases, which must come up on a fresh server."""
     from sqlalchemy import make_url, text
 
     from engine.platform.db import make_engine
